@@ -1,0 +1,539 @@
+"""Static checks: resolve every name, type every expression, build a `model.Policy`.
+
+All problems in one pass, each at file:line:col: unknown names (with a did-you-mean), type
+errors, duplicate ids, clauses without a quote or a requirement, unknown provenance labels,
+cycles among definitions, and unused vocabulary (a warning). The checker never evaluates
+anything; it only decides what each word of the rule text means.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path as FsPath
+
+from forcecheck import model as m
+from forcecheck import syntax as s
+from forcecheck.diagnostics import Collector, Span, did_you_mean, known_list
+
+EVENT_ATTRS = {"actor": m.PERSON, "target": m.PERSON, "action": m.ACTION}
+POLICY_FIELDS = ("title", "document", "version")
+DOCUMENT_FIELDS = ("title", "text", "citation")
+CLAUSE_FIELDS = ("title", "reading")
+
+
+class _Scope:
+    """Variables in scope: name -> (type, role)."""
+
+    def __init__(self, vars: dict[str, tuple[str, str | None]] | None = None):
+        self.vars = dict(vars or {})
+
+    def with_var(self, name: str, type_: str, role: str | None) -> _Scope:
+        return _Scope({**self.vars, name: (type_, role)})
+
+
+def check_policy(parsed: s.PolicyFile) -> m.Policy:
+    """Check one parsed policy file; raises `InputError` listing every error found."""
+    return _Checker(parsed).run()
+
+
+class _Checker:
+    def __init__(self, parsed: s.PolicyFile):
+        self.parsed = parsed
+        self.out = Collector()
+        self.used: set[str] = set()  # "fact:<key>", "def:<name>", "unsettled:<name>"
+        self.calls: dict[str, set[str]] = {}
+        self._current_def: str | None = None
+
+    # -- the pass ------------------------------------------------------------------------
+
+    def run(self) -> m.Policy:
+        decls = self.parsed.declarations
+        header = self._header([d for d in decls if isinstance(d, s.PolicyDecl)])
+        self.documents = self._documents([d for d in decls if isinstance(d, s.DocumentDecl)])
+        self.roles = self._named([d for d in decls if isinstance(d, s.RoleDecl)], "role")
+        self.actions = self._named([d for d in decls if isinstance(d, s.ActionDecl)], "action")
+        self.facts = self._facts([d for d in decls if isinstance(d, s.FactDecl)])
+        self.unsettled: dict[str, m.UnsettledSpec] = {}
+        for d in decls:
+            if isinstance(d, s.UnsettledDecl):
+                if self._unique(self.unsettled, d.name, "unsettled question"):
+                    self.unsettled[d.name.text] = m.UnsettledSpec(d.name.text, d.question, d.name.span)
+        def_decls = [d for d in decls if isinstance(d, s.Definition)]
+        self.def_signatures: dict[str, s.Definition] = {}
+        for d in def_decls:
+            if self._unique(self.def_signatures, d.name, "definition"):
+                self.def_signatures[d.name.text] = d
+        definitions = {}
+        for d in def_decls:
+            if self.def_signatures.get(d.name.text) is d:
+                spec = self._definition(d)
+                if spec:
+                    definitions[spec.name] = spec
+        clauses: list[m.Clause] = []
+        seen: dict[str, s.Name] = {}
+        for d in decls:
+            if isinstance(d, s.ClauseDecl) and self._unique(seen, d.name, "clause"):
+                seen[d.name.text] = d.name
+                clause = self._clause(d)
+                if clause:
+                    clauses.append(clause)
+        self._cycles()
+        self._unused()
+        self.out.raise_if_errors()
+        return m.Policy(
+            id=header["id"], title=header["title"], document=header["document"],
+            version=header["version"], path=self.parsed.path, documents=self.documents,
+            roles=self.roles, actions=self.actions, facts=self.facts, unsettled=self.unsettled,
+            definitions=definitions, clauses=clauses, warnings=self.out.warnings,
+        )
+
+    # -- declarations --------------------------------------------------------------------
+
+    def _unique(self, seen: dict, name: s.Name, what: str) -> bool:
+        if name.text in seen:
+            first = seen[name.text]
+            where = getattr(first, "span", None) or getattr(getattr(first, "name", None), "span", None)
+            at = f" (first declared at line {where.line})" if where else ""
+            self.out.error(name.span, "C001", f"duplicate {what} '{name.text}'{at}",
+                           "give each one its own name")
+            return False
+        return True
+
+    def _fields(self, fields: tuple[s.Field, ...], allowed: tuple[str, ...], what: str) -> dict[str, str]:
+        values: dict[str, str] = {}
+        for f in fields:
+            if f.name.text not in allowed:
+                hint = did_you_mean(f.name.text, allowed) or f"{what} fields are: {', '.join(allowed)}"
+                self.out.error(f.name.span, "C002", f"unknown {what} field '{f.name.text}'", hint)
+            elif f.name.text in values:
+                self.out.error(f.name.span, "C001", f"'{f.name.text}' is given twice in this {what}")
+            else:
+                values[f.name.text] = f.value
+        return values
+
+    def _header(self, decls: list[s.PolicyDecl]) -> dict[str, str]:
+        if not decls:
+            self.out.error(Span(self.parsed.path, 1, 1), "C003", "this file has no 'policy' header",
+                           'start it with: policy ID { title "..." document "..." version "..." }')
+            return {"id": "", "title": "", "document": "", "version": ""}
+        for extra in decls[1:]:
+            self.out.error(extra.name.span, "C001", "a policy file has one 'policy' header")
+        d = decls[0]
+        values = self._fields(d.fields, POLICY_FIELDS, "policy")
+        for required in POLICY_FIELDS:
+            if required not in values:
+                self.out.error(d.name.span, "C003", f"the policy header needs a '{required}'")
+        return {"id": d.name.text, **{k: values.get(k, "") for k in POLICY_FIELDS}}
+
+    def _documents(self, decls: list[s.DocumentDecl]) -> dict[str, m.Document]:
+        docs: dict[str, m.Document] = {}
+        seen: dict[str, s.Name] = {}
+        for d in decls:
+            if not self._unique(seen, d.name, "document"):
+                continue
+            seen[d.name.text] = d.name
+            values = self._fields(d.fields, DOCUMENT_FIELDS, "document")
+            for required in ("title", "text"):
+                if required not in values:
+                    self.out.error(d.name.span, "C003", f"document '{d.name.text}' needs a '{required}'",
+                                   f'add: {required} "..."')
+            text_file = str(FsPath(self.parsed.path).parent / values.get("text", ""))
+            docs[d.name.text] = m.Document(d.name.text, values.get("title", ""), text_file,
+                                           values.get("citation", ""), d.name.span)
+        return docs
+
+    def _named(self, decls, what: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        spans: dict[str, s.Name] = {}
+        for d in decls:
+            if self._unique(spans, d.name, what):
+                spans[d.name.text] = d.name
+                out[d.name.text] = d.description
+        return out
+
+    def _facts(self, decls: list[s.FactDecl]) -> dict[str, m.FactSpec]:
+        facts: dict[str, m.FactSpec] = {}
+        seen: dict[str, s.Name] = {}
+        subjects = ("incident", "event", "person", *self.roles)
+        for d in decls:
+            if d.subject.text not in subjects:
+                self.out.error(d.subject.span, "C004", f"facts are about {', '.join(subjects)}; "
+                               f"not '{d.subject.text}'", did_you_mean(d.subject.text, subjects))
+                continue
+            # A fact name is unique per kind of subject; person and role facts share one space.
+            space = d.subject.text if d.subject.text in ("incident", "event") else "person"
+            key = f"{space}:{d.name.text}"
+            if key in seen:
+                self.out.error(d.name.span, "C001", f"duplicate fact '{d.name.text}' "
+                               f"(first declared at line {seen[key].span.line})")
+                continue
+            seen[key] = d.name
+            values = tuple(v.text for v in d.type.values)
+            for i, v in enumerate(d.type.values):
+                if v.text in values[:i]:
+                    self.out.error(v.span, "C001", f"'{v.text}' is listed twice")
+            if not d.question.strip():
+                self.out.error(d.name.span, "C003", "a fact needs its plain-language question")
+            spec = m.FactSpec(d.subject.text, d.name.text, d.type.kind, values, d.question, d.name.span)
+            facts[spec.key] = spec
+        return facts
+
+    def _quote(self, q: s.Quote) -> m.QuoteRef:
+        if q.document.text not in self.documents:
+            self.out.error(q.document.span, "C005", f"unknown document '{q.document.text}'",
+                           did_you_mean(q.document.text, self.documents)
+                           or f"declared documents: {known_list(self.documents) or 'none'}")
+        if q.provenance.text not in m.PROVENANCE_LABELS:
+            self.out.error(q.provenance.span, "C006", f"unknown provenance label '{q.provenance.text}'",
+                           did_you_mean(q.provenance.text, m.PROVENANCE_LABELS)
+                           or f"use one of: {', '.join(m.PROVENANCE_LABELS)}")
+        if not q.text.strip():
+            self.out.error(q.span, "C007", "a quote cannot be empty")
+        return m.QuoteRef(q.document.text, q.section, q.provenance.text, q.text, q.span)
+
+    def _param_type(self, name: s.Name) -> tuple[str, str | None] | None:
+        """`event`, `person`, or a role (a person of that role); plural forms for quantifiers."""
+        word = name.text
+        if word in ("event", "events"):
+            return m.EVENT, None
+        if word in ("person", "people"):
+            return m.PERSON, None
+        for role in self.roles:
+            if word in (role, role + "s"):
+                return m.PERSON, role
+        options = ["event", "person", *self.roles]
+        self.out.error(name.span, "C004", f"'{word}' is not a kind of thing to range over",
+                       did_you_mean(word, [*options, "events", "people"])
+                       or f"use one of: {', '.join(options)}")
+        return None
+
+    def _definition(self, d: s.Definition) -> m.DefinitionSpec | None:
+        scope = _Scope()
+        params, roles = [], []
+        seen: dict[str, s.Name] = {}
+        for p in d.params:
+            t = self._param_type(p.type)
+            if self._unique(seen, p.name, "parameter"):
+                seen[p.name.text] = p.name
+            if t:
+                params.append((p.name.text, t[0]))
+                roles.append(t[1])
+                scope = scope.with_var(p.name.text, t[0], t[1])
+        self._current_def = d.name.text
+        self.calls.setdefault(d.name.text, set())
+        body = self._bool(d.body, scope)
+        exceptions = []
+        for e in d.exceptions:
+            cond = self._bool(e.condition, scope)
+            exceptions.append(m.Exclusion(cond, self._quote(e.quote)))
+        self._current_def = None
+        if body is None or len(params) != len(d.params):
+            return None
+        return m.DefinitionSpec(d.name.text, tuple(params), tuple(roles), d.title, body,
+                                tuple(x for x in exceptions if x.condition is not None), d.span)
+
+    def _clause(self, d: s.ClauseDecl) -> m.Clause | None:
+        values = self._fields(d.fields, CLAUSE_FIELDS, "clause")
+        ok = True
+
+        def one(items, what: str, hint: str):
+            nonlocal ok
+            if not items:
+                self.out.error(d.name.span, "C003", f"clause '{d.name.text}' has no {what}", hint)
+                ok = False
+                return None
+            for extra in items[1:]:
+                span = getattr(extra, "span", d.name.span)
+                self.out.error(span, "C001", f"clause '{d.name.text}' has more than one {what}")
+            return items[0]
+
+        if "title" not in values:
+            self.out.error(d.name.span, "C003", f"clause '{d.name.text}' has no title", 'add: title "..."')
+        strength = one(d.strengths, "strength", "add: strength must | strength must not | strength should")
+        if not d.quotes:
+            self.out.error(d.name.span, "C008", f"clause '{d.name.text}' has no quote",
+                           "every clause quotes its policy wording: quote DOC section \"...\" LABEL \"...\"")
+            ok = False
+        quotes = tuple(self._quote(q) for q in d.quotes)
+        applies = one(d.applies, "'applies to'", "add: applies to each event e where ...")
+        requirement = one(d.requirements, "'requires' or 'forbids'", "add: requires CONDITION")
+        if not ok:
+            return None
+        scope = _Scope()
+        bindings = []
+        seen: dict[str, s.Name] = {}
+        for b in applies.bindings:
+            t = self._param_type(b.domain)
+            if self._unique(seen, b.var, "variable"):
+                seen[b.var.text] = b.var
+            if t:
+                bindings.append(m.BindingSpec(b.var.text, t[0], t[1]))
+                scope = scope.with_var(b.var.text, t[0], t[1])
+        where = self._bool(applies.where, scope) if applies.where else None
+        req = self._bool(requirement.expr, scope)
+        if req is None or (applies.where and where is None) or len(bindings) != len(applies.bindings):
+            return None
+        return m.Clause(d.name.text, values.get("title", ""), strength.value, quotes,
+                        values.get("reading"), tuple(bindings), where, requirement.kind, req, d.span)
+
+    # -- expressions ---------------------------------------------------------------------
+
+    def _bool(self, e: s.Expr, scope: _Scope) -> m.Node | None:
+        node, t = self._expr(e, scope)
+        if node is not None and t != m.BOOL:
+            self.out.error(e.span, "T001", f"'{e.source}' is a {_type_words(t)}, not a yes/no condition",
+                           "compare it with something, e.g. '== ...' or 'in {...}'")
+            return None
+        return node
+
+    def _expr(self, e: s.Expr, scope: _Scope, literal_type: str | None = None):
+        """Resolve and type an expression; returns (node, type) or (None, None) after an error."""
+        if isinstance(e, s.Literal):
+            t = {bool: m.BOOL, float: m.NUMBER, str: m.TEXT}.get(type(e.value), m.BOOL)
+            return m.Const(e.span, e.source, e.value, t), t
+        if isinstance(e, s.Not):
+            x = self._bool(e.operand, scope)
+            return (m.NotNode(e.span, e.source, x), m.BOOL) if x else (None, None)
+        if isinstance(e, s.And | s.Or):
+            xs = [self._bool(x, scope) for x in e.operands]
+            if any(x is None for x in xs):
+                return None, None
+            cls = m.AndNode if isinstance(e, s.And) else m.OrNode
+            return cls(e.span, e.source, tuple(xs)), m.BOOL
+        if isinstance(e, s.Path):
+            return self._path(e, scope, literal_type)
+        if isinstance(e, s.Call):
+            return self._call(e, scope)
+        if isinstance(e, s.Compare):
+            return self._compare(e, scope)
+        if isinstance(e, s.Member):
+            node, t = self._expr(e.operand, scope)
+            if node is None:
+                return None, None
+            choices = self._literals(t, e.choices, e.operand)
+            if choices is None:
+                return None, None
+            return m.MemberNode(e.span, e.source, node, frozenset(choices)), m.BOOL
+        if isinstance(e, s.RoleIs):
+            node, t = self._expr(e.operand, scope)
+            if node is None:
+                return None, None
+            if t != m.PERSON:
+                self.out.error(e.operand.span, "T001", f"'{e.operand.source}' is a {_type_words(t)}; "
+                               "only a person has a role")
+                return None, None
+            if e.role.text not in self.roles:
+                self.out.error(e.role.span, "N001", f"unknown role '{e.role.text}'",
+                               did_you_mean(e.role.text, self.roles) or f"roles: {known_list(self.roles)}")
+                return None, None
+            return m.RoleNode(e.span, e.source, node, e.role.text, e.negated), m.BOOL
+        if isinstance(e, s.Order):
+            left, lt = self._expr(e.left, scope)
+            right, rt = self._expr(e.right, scope)
+            if left is None or right is None:
+                return None, None
+            for side, t in ((e.left, lt), (e.right, rt)):
+                if t != m.EVENT:
+                    self.out.error(side.span, "T001", f"'{side.source}' is a {_type_words(t)}; "
+                                   f"'{e.kind}' orders events")
+                    return None, None
+            return m.OrderNode(e.span, e.source, e.kind, left, right), m.BOOL
+        if isinstance(e, s.Quantifier):
+            t = self._param_type(e.domain)
+            if t is None:
+                return None, None
+            if e.var.text in scope.vars:
+                self.out.error(e.var.span, "N003", f"'{e.var.text}' is already in use here",
+                               "pick another name for the quantifier's variable")
+                return None, None
+            body = self._bool(e.body, scope.with_var(e.var.text, t[0], t[1]))
+            if body is None:
+                return None, None
+            return m.QuantNode(e.span, e.source, e.kind, e.var.text, t[0], t[1], body), m.BOOL
+        raise AssertionError(f"unhandled syntax {type(e).__name__}")
+
+    def _literals(self, t: str | None, names: tuple[s.Name, ...], operand: s.Expr) -> list[str] | None:
+        allowed = self._literal_values(t)
+        if allowed is None:
+            self.out.error(operand.span, "T001", f"'{operand.source}' is a {_type_words(t)}; "
+                           "'in {...}' needs an action or a one_of fact")
+            return None
+        out = []
+        for n in names:
+            if n.text not in allowed:
+                self.out.error(n.span, "N001", f"'{n.text}' is not a possible value of '{operand.source}'",
+                               did_you_mean(n.text, allowed) or f"possible values: {known_list(allowed)}")
+                return None
+            out.append(n.text)
+        return out
+
+    def _literal_values(self, t: str | None) -> tuple[str, ...] | None:
+        if t == m.ACTION:
+            return tuple(self.actions)
+        if t and t.startswith("enum:"):
+            return self.facts[t[5:]].values
+        return None
+
+    def _path(self, e: s.Path, scope: _Scope, literal_type: str | None):
+        head, *rest = e.parts
+        node: m.Node
+        if head.text in scope.vars:
+            t, _role = scope.vars[head.text]
+            node = m.Var(head.span, head.text, head.text, t)
+        elif not rest and literal_type and head.text in (self._literal_values(literal_type) or ()):
+            return m.Const(e.span, e.source, head.text, literal_type), literal_type
+        elif head.text == "incident" and rest:
+            fact = self.facts.get(f"incident.{rest[0].text}")
+            if fact is None:
+                return self._unknown_fact(rest[0], self.facts_of("incident"), "the incident")
+            self.used.add(f"fact:{fact.key}")
+            node, t = m.FactRef(e.span, e.source, None, fact), fact.type
+            rest = rest[1:]
+            if rest:
+                self.out.error(rest[0].span, "N002", f"'{fact.name}' is a {_type_words(t)}; it has no "
+                               f"attribute '{rest[0].text}'")
+                return None, None
+            return node, t
+        elif head.text in self.unsettled and not rest:
+            self.used.add(f"unsettled:{head.text}")
+            spec = self.unsettled[head.text]
+            return m.UnsettledRef(e.span, e.source, spec), m.BOOL
+        elif head.text in self.def_signatures and not rest:
+            return self._call(s.Call(e.span, e.source, head, ()), scope)
+        else:
+            candidates = [*scope.vars, *self.unsettled, *self.def_signatures, "incident"]
+            if literal_type:
+                candidates += list(self._literal_values(literal_type) or ())
+            self.out.error(head.span, "N001", f"unknown name '{head.text}'",
+                           did_you_mean(head.text, candidates)
+                           or (f"names in scope here: {known_list(scope.vars)}" if scope.vars else None))
+            return None, None
+        prefix = head.text
+        for part in rest:
+            if t == m.EVENT and part.text in EVENT_ATTRS:
+                t = EVENT_ATTRS[part.text]
+                node = m.EventAttr(e.span, f"{prefix}.{part.text}", node, part.text)
+            elif t in (m.EVENT, m.PERSON):
+                kind = "event" if t == m.EVENT else "person"
+                pool = {f.name: f for f in self.facts.values()
+                        if (f.subject == "event") == (kind == "event") and f.subject != "incident"}
+                fact = pool.get(part.text)
+                if fact is None:
+                    extra = list(EVENT_ATTRS) if t == m.EVENT else []
+                    return self._unknown_fact(part, [*pool, *extra], f"{'an event' if kind == 'event' else 'a person'}")
+                self.used.add(f"fact:{fact.key}")
+                node, t = m.FactRef(e.span, f"{prefix}.{part.text}", node, fact), fact.type
+            else:
+                self.out.error(part.span, "N002", f"'{prefix}' is a {_type_words(t)}; "
+                               f"it has no attribute '{part.text}'")
+                return None, None
+            prefix = f"{prefix}.{part.text}"
+        return node, t
+
+    def facts_of(self, subject: str) -> list[str]:
+        return [f.name for f in self.facts.values() if f.subject == subject]
+
+    def _unknown_fact(self, name: s.Name, pool, what: str):
+        self.out.error(name.span, "N001", f"{what} has no fact or attribute '{name.text}'",
+                       did_you_mean(name.text, pool) or f"known: {known_list(pool)}")
+        return None, None
+
+    def _call(self, e: s.Call, scope: _Scope):
+        d = self.def_signatures.get(e.name.text)
+        if d is None:
+            self.out.error(e.name.span, "N001", f"unknown definition '{e.name.text}'",
+                           did_you_mean(e.name.text, self.def_signatures)
+                           or f"definitions: {known_list(self.def_signatures) or 'none'}")
+            return None, None
+        self.used.add(f"def:{d.name.text}")
+        if self._current_def:
+            self.calls.setdefault(self._current_def, set()).add(d.name.text)
+        if len(e.args) != len(d.params):
+            self.out.error(e.span, "T002", f"'{d.name.text}' takes {len(d.params)} argument(s), "
+                           f"not {len(e.args)}",
+                           f"it is declared as {d.name.text}({', '.join(f'{p.name.text}: {p.type.text}' for p in d.params)})")
+            return None, None
+        args = []
+        for arg, p in zip(e.args, d.params, strict=True):
+            node, t = self._expr(arg, scope)
+            if node is None:
+                return None, None
+            want = m.EVENT if p.type.text in ("event", "events") else m.PERSON
+            if t != want:
+                self.out.error(arg.span, "T001", f"'{arg.source}' is a {_type_words(t)}, but "
+                               f"'{d.name.text}' expects {_a(want)} for '{p.name.text}'")
+                return None, None
+            args.append(node)
+        return m.DefCall(e.span, e.source, d.name.text, tuple(args)), m.BOOL
+
+    def _compare(self, e: s.Compare, scope: _Scope):
+        # Resolve the side that is not a bare literal first, so `x == toward_officer` types.
+        left, lt = self._expr(e.left, scope) if not _bare(e.left, scope) else (None, None)
+        right, rt = self._expr(e.right, scope, lt)
+        if right is None:
+            return None, None
+        if left is None:
+            left, lt = self._expr(e.left, scope, rt)
+            if left is None:
+                return None, None
+        if e.op in ("<", "<=", ">", ">="):
+            for side, t in ((e.left, lt), (e.right, rt)):
+                if t != m.NUMBER:
+                    self.out.error(side.span, "T001", f"'{side.source}' is a {_type_words(t)}; "
+                                   f"'{e.op}' compares numbers")
+                    return None, None
+        elif lt != rt:
+            self.out.error(e.span, "T001", f"cannot compare a {_type_words(lt)} with a {_type_words(rt)} "
+                           f"in '{e.source}'")
+            return None, None
+        return m.CompareNode(e.span, e.source, e.op, left, right), m.BOOL
+
+    # -- whole-policy checks -------------------------------------------------------------
+
+    def _cycles(self) -> None:
+        state: dict[str, int] = {}
+
+        def visit(name: str, trail: list[str]) -> bool:
+            if state.get(name) == 1:
+                cycle = trail[trail.index(name):] + [name]
+                d = self.def_signatures[name]
+                self.out.error(d.name.span, "C009", "definitions refer to each other in a circle: "
+                               + " -> ".join(cycle), "a definition may not depend on itself")
+                return True
+            if state.get(name) == 2:
+                return False
+            state[name] = 1
+            for callee in sorted(self.calls.get(name, ())):
+                if visit(callee, [*trail, name]):
+                    state[name] = 2
+                    return True
+            state[name] = 2
+            return False
+
+        for name in self.calls:
+            visit(name, [])
+
+    def _unused(self) -> None:
+        for f in self.facts.values():
+            if f"fact:{f.key}" not in self.used:
+                self.out.warning(f.span, "W001", f"fact '{f.key}' is declared but no rule uses it",
+                                 "use it in a definition or clause, or remove it")
+        for u in self.unsettled.values():
+            if f"unsettled:{u.name}" not in self.used:
+                self.out.warning(u.span, "W001", f"unsettled question '{u.name}' is never used")
+        for d in self.def_signatures.values():
+            if f"def:{d.name.text}" not in self.used:
+                self.out.warning(d.name.span, "W001", f"definition '{d.name.text}' is never used")
+
+
+def _bare(e: s.Expr, scope: _Scope) -> bool:
+    return isinstance(e, s.Path) and len(e.parts) == 1 and e.parts[0].text not in scope.vars
+
+
+def _type_words(t: str | None) -> str:
+    if t and t.startswith("enum:"):
+        return f"choice ({t[5:]})"
+    return t or "value"
+
+
+def _a(t: str) -> str:
+    return f"an {t}" if t[0] in "aeiou" else f"a {t}"

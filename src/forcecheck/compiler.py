@@ -1,0 +1,249 @@
+"""Compile a checked policy into Python closures, once, to run many times.
+
+Every expression node becomes a function `(world, env) -> value`, where `env` maps the
+clause's variables to ids of people and events and a value is True, False, a number, a
+string, an id, or `UNKNOWN` (None). Unknown is a value, not an exception: `and` with a false
+operand is false whatever else is unknown, `or` with a true operand is true (Kleene logic).
+
+The closures are kept per node so that the explainer can ask any node for its value and
+get exactly the number the verdict used: there is one evaluation, seen at two depths.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from forcecheck import model as m
+
+UNKNOWN = None
+Value = object
+Env = dict[str, str]
+Fn = Callable[["World", Env], Value]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    id: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    id: str
+    actor: str
+    action: str
+    target: str  # "" when the event had no target
+    index: int
+
+
+@dataclass
+class World:
+    """What one account (with the undisputed facts) says the incident was."""
+
+    people: dict[str, PersonView]
+    events: dict[str, EventView]
+    values: dict[tuple[str, str], Value]  # (subject id or "incident", fact name) -> value
+    unsettled: dict[str, bool] = field(default_factory=dict)
+
+    def with_values(self, changes: dict[tuple[str, str], Value],
+                    unsettled: dict[str, bool] | None = None) -> World:
+        return World(self.people, self.events, {**self.values, **changes},
+                     {**self.unsettled, **(unsettled or {})})
+
+    def ids(self, domain: str, role: str | None) -> list[str]:
+        if domain == m.EVENT:
+            return list(self.events)
+        return [p.id for p in self.people.values() if role is None or p.role == role]
+
+
+def kleene_and(values) -> Value:
+    result: Value = True
+    for v in values:
+        if v is False:
+            return False
+        if v is None:
+            result = None
+    return result
+
+
+def kleene_or(values) -> Value:
+    result: Value = False
+    for v in values:
+        if v is True:
+            return True
+        if v is None:
+            result = None
+    return result
+
+
+def kleene_not(v: Value) -> Value:
+    return None if v is None else not v
+
+
+_OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+        ">": operator.gt, ">=": operator.ge}
+
+
+@dataclass
+class CompiledPolicy:
+    """A policy ready to evaluate: one closure per node, one per definition."""
+
+    policy: m.Policy
+    fns: dict[int, Fn]
+    definitions: dict[str, Callable[[World, tuple], Value]]
+
+    def value(self, node: m.Node, world: World, env: Env) -> Value:
+        return self.fns[id(node)](world, env)
+
+    def bindings(self, clause: m.Clause, world: World) -> Iterator[Env]:
+        domains = [world.ids(b.domain, b.role) for b in clause.bindings]
+        for combo in itertools.product(*domains):
+            env = {b.var: i for b, i in zip(clause.bindings, combo, strict=True)}
+            # Two variables over the same domain name two different things.
+            if len(set(combo)) == len(combo):
+                yield env
+
+    def verdict(self, clause: m.Clause, world: World, env: Env) -> str:
+        trigger = self.value(clause.where, world, env) if clause.where is not None else True
+        if trigger is False:
+            return "not_applicable"
+        held = self.value(clause.requirement, world, env)
+        if clause.requirement_kind == "forbids":
+            held = kleene_not(held)
+        if held is None or trigger is None:
+            return "undetermined"
+        return "met" if held else "breached"
+
+
+def compile_policy(policy: m.Policy) -> CompiledPolicy:
+    compiled = CompiledPolicy(policy, {}, {})
+    builder = _Builder(compiled)
+    for d in policy.definitions.values():
+        compiled.definitions[d.name] = builder.definition(d)
+    for c in policy.clauses:
+        if c.where is not None:
+            builder.node(c.where)
+        builder.node(c.requirement)
+    return compiled
+
+
+class _Builder:
+    def __init__(self, compiled: CompiledPolicy):
+        self.c = compiled
+
+    def definition(self, d: m.DefinitionSpec) -> Callable[[World, tuple], Value]:
+        names = [p for p, _ in d.params]
+        body = self.node(d.body)
+        excepts = [self.node(x.condition) for x in d.exceptions]
+
+        def run(w: World, args: tuple) -> Value:
+            env = dict(zip(names, args, strict=True))
+            held = body(w, env)
+            if held is False or not excepts:
+                return held
+            return kleene_and((held, kleene_not(kleene_or(x(w, env) for x in excepts))))
+
+        return run
+
+    def node(self, n: m.Node) -> Fn:
+        fn = self._build(n)
+        self.c.fns[id(n)] = fn
+        return fn
+
+    def _build(self, n: m.Node) -> Fn:  # noqa: C901 - one case per node type
+        if isinstance(n, m.Const):
+            v = n.value
+            return lambda w, env: v
+        if isinstance(n, m.Var):
+            name = n.name
+            return lambda w, env: env[name]
+        if isinstance(n, m.EventAttr):
+            sub, attr = self.node(n.subject), n.attr
+
+            def event_attr(w, env):
+                eid = sub(w, env)
+                return None if eid is None else getattr(w.events[eid], attr)
+
+            return event_attr
+        if isinstance(n, m.FactRef):
+            name = n.spec.name
+            if n.subject is None:
+                key = ("incident", name)
+                return lambda w, env: w.values.get(key)
+            sub = self.node(n.subject)
+
+            def fact(w, env):
+                sid = sub(w, env)
+                return None if sid is None else w.values.get((sid, name))
+
+            return fact
+        if isinstance(n, m.UnsettledRef):
+            name = n.spec.name
+            return lambda w, env: w.unsettled.get(name)
+        if isinstance(n, m.DefCall):
+            args = [self.node(a) for a in n.args]
+            defs, name = self.c.definitions, n.name
+            return lambda w, env: defs[name](w, tuple(a(w, env) for a in args))
+        if isinstance(n, m.NotNode):
+            x = self.node(n.operand)
+            return lambda w, env: kleene_not(x(w, env))
+        if isinstance(n, m.AndNode):
+            xs = [self.node(o) for o in n.operands]
+            return lambda w, env: kleene_and(x(w, env) for x in xs)
+        if isinstance(n, m.OrNode):
+            xs = [self.node(o) for o in n.operands]
+            return lambda w, env: kleene_or(x(w, env) for x in xs)
+        if isinstance(n, m.CompareNode):
+            left, right, op = self.node(n.left), self.node(n.right), _OPS[n.op]
+
+            def compare(w, env):
+                a, b = left(w, env), right(w, env)
+                return None if a is None or b is None else op(a, b)
+
+            return compare
+        if isinstance(n, m.MemberNode):
+            x, choices = self.node(n.operand), n.choices
+
+            def member(w, env):
+                v = x(w, env)
+                return None if v is None else v in choices
+
+            return member
+        if isinstance(n, m.RoleNode):
+            x, role, negated = self.node(n.operand), n.role, n.negated
+
+            def role_is(w, env):
+                pid = x(w, env)
+                if pid is None:
+                    return None
+                person = w.people.get(pid)  # "" is an event's absent target: nobody
+                return (person is not None and person.role == role) != negated
+
+            return role_is
+        if isinstance(n, m.OrderNode):
+            left, right = self.node(n.left), self.node(n.right)
+            before = n.kind == "before"
+
+            def order(w, env):
+                a, b = left(w, env), right(w, env)
+                if a is None or b is None:
+                    return None
+                ia, ib = w.events[a].index, w.events[b].index
+                return ia < ib if before else ia > ib
+
+            return order
+        if isinstance(n, m.QuantNode):
+            body, var, domain, role, kind = self.node(n.body), n.var, n.domain, n.role, n.kind
+
+            def quantify(w, env):
+                vals = (body(w, {**env, var: i}) for i in w.ids(domain, role))
+                if kind == "all":
+                    return kleene_and(vals)
+                found = kleene_or(vals)
+                return found if kind == "any" else kleene_not(found)
+
+            return quantify
+        raise AssertionError(f"cannot compile {type(n).__name__}")

@@ -1,0 +1,136 @@
+"""One diagnostic type for every error source, and one renderer.
+
+Rule syntax, rule semantics, YAML, scenario schema and evaluation problems all become a
+`Diagnostic`: where (a `Span`), a stable code, a message in the user's words, and a hint.
+Stages collect diagnostics and raise `InputError` once, so the CLI can print them all and
+exit 2 without a traceback and without writing anything half-way.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A place in a source file: 1-based line and column, with an optional end column."""
+
+    path: str
+    line: int
+    column: int
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in user input."""
+
+    span: Span | None
+    code: str
+    message: str
+    hint: str | None = None
+    severity: str = "error"  # "error" or "warning"
+
+
+class InputError(Exception):
+    """Raised when input is bad; carries every diagnostic found so far."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("; ".join(d.message for d in self.diagnostics))
+
+
+@dataclass
+class Collector:
+    """Gathers diagnostics during one stage; `raise_if_errors` ends the stage."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def error(self, span: Span | None, code: str, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(span, code, message, hint))
+
+    def warning(self, span: Span | None, code: str, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(span, code, message, hint, "warning"))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            raise InputError(sorted_diagnostics(self.diagnostics))
+
+
+def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    def key(d: Diagnostic) -> tuple:
+        s = d.span
+        return (s.path, s.line, s.column) if s else ("", 0, 0)
+
+    return sorted(diagnostics, key=key)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A 'did you mean' hint naming the closest candidate, or None when nothing is close."""
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in pool}
+        close = [lowered[name.lower()]] if name.lower() in lowered else []
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+def known_list(candidates: Iterable[str], limit: int = 8) -> str:
+    names = sorted(set(candidates))
+    shown = ", ".join(names[:limit])
+    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+
+
+_line_cache: dict[str, list[str]] = {}
+
+
+def _source_line(path: str, line: int, text: str | None) -> str | None:
+    if text is None:
+        if path not in _line_cache:
+            try:
+                _line_cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                _line_cache[path] = []
+        lines = _line_cache[path]
+    else:
+        lines = text.splitlines()
+    if 1 <= line <= len(lines):
+        return lines[line - 1]
+    return None
+
+
+def render(diagnostic: Diagnostic, source_text: str | None = None) -> str:
+    """`path:line:col: error[CODE]: message`, then the line, a caret and the hint."""
+    d = diagnostic
+    where = f"{d.span}: " if d.span else ""
+    out = [f"{where}{d.severity}[{d.code}]: {d.message}"]
+    if d.span:
+        src = _source_line(d.span.path, d.span.line, source_text)
+        if src is not None:
+            gutter = f"{d.span.line:>4} | "
+            out.append(gutter + src.expandtabs(1))
+            width = 1
+            if d.span.end_column and d.span.end_column > d.span.column:
+                width = d.span.end_column - d.span.column
+            out.append(" " * (len(gutter) + d.span.column - 1) + "^" * width)
+    if d.hint:
+        out.append(f"  = hint: {d.hint}")
+    return "\n".join(out)
+
+
+def render_all(diagnostics: Iterable[Diagnostic]) -> str:
+    return "\n\n".join(render(d) for d in diagnostics)

@@ -1,0 +1,253 @@
+"""A checked policy: every name resolved, every expression typed.
+
+The checker turns `forcecheck.syntax` into these classes; the compiler and the explainer
+read only these. Expression nodes keep the span and source text they came from so that a
+trace can point back at the rule as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from forcecheck.diagnostics import Diagnostic, Span
+
+PROVENANCE_LABELS = ("seed-quote", "transcription", "partial", "paraphrase")
+PROVENANCE_CAVEATS = {
+    "partial": "a verbatim fragment only; the rest of the sentence is not known",
+    "paraphrase": "a press summary of the rule, not policy wording",
+}
+STRENGTHS = ("must", "must not", "should")
+
+# Types of expressions. Enumerated facts have the type "enum:<subject>.<fact>".
+BOOL, NUMBER, TEXT, ACTION, PERSON, EVENT = "yes/no", "number", "text", "action", "person", "event"
+
+
+@dataclass(frozen=True, slots=True)
+class FactSpec:
+    """One fact a scenario may state, with the plain-language question it answers."""
+
+    subject: str  # "incident", "event", "person" or a role name
+    name: str
+    kind: str  # "yes_no" | "number" | "text" | "one_of"
+    values: tuple[str, ...]
+    question: str
+    span: Span
+
+    @property
+    def key(self) -> str:
+        return f"{self.subject}.{self.name}"
+
+    @property
+    def type(self) -> str:
+        return {"yes_no": BOOL, "number": NUMBER, "text": TEXT}.get(self.kind, f"enum:{self.key}")
+
+
+@dataclass(frozen=True, slots=True)
+class UnsettledSpec:
+    """A question the policy text leaves open; always unknown unless assumed."""
+
+    name: str
+    question: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A source document and the shipped file that holds the text quoted from it."""
+
+    id: str
+    title: str
+    text_file: str
+    citation: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteRef:
+    """A verbatim passage, where it is from, and how far it can be trusted."""
+
+    document: str
+    section: str | None
+    provenance: str
+    text: str
+    span: Span
+
+    @property
+    def caveat(self) -> str | None:
+        return PROVENANCE_CAVEATS.get(self.provenance)
+
+
+# --- resolved expressions --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Node:
+    span: Span
+    source: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Const(Node):
+    value: object
+    type: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Var(Node):
+    name: str
+    type: str  # PERSON or EVENT
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class EventAttr(Node):
+    subject: Node
+    attr: str  # "actor" | "target" | "action"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FactRef(Node):
+    subject: Node | None  # None: a fact about the incident
+    spec: FactSpec
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class UnsettledRef(Node):
+    spec: UnsettledSpec
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DefCall(Node):
+    name: str
+    args: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NotNode(Node):
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AndNode(Node):
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class OrNode(Node):
+    operands: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CompareNode(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class MemberNode(Node):
+    operand: Node
+    choices: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class RoleNode(Node):
+    operand: Node
+    role: str
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class OrderNode(Node):
+    kind: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class QuantNode(Node):
+    kind: str  # any | all | none
+    var: str
+    domain: str  # PERSON or EVENT
+    role: str | None
+    body: Node
+
+
+# --- declarations ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusion:
+    """A definition's exception, with the quote that makes it."""
+
+    condition: Node
+    quote: QuoteRef
+
+
+@dataclass(frozen=True, slots=True)
+class DefinitionSpec:
+    """A named concept clauses share: `means` minus its exceptions."""
+
+    name: str
+    params: tuple[tuple[str, str], ...]  # (name, PERSON|EVENT)
+    param_roles: tuple[str | None, ...]
+    title: str
+    body: Node
+    exceptions: tuple[Exclusion, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BindingSpec:
+    """One thing a clause applies to: a variable over events or people (maybe of one role)."""
+
+    var: str
+    domain: str  # PERSON or EVENT
+    role: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One rule of the policy."""
+
+    id: str
+    title: str
+    strength: str
+    quotes: tuple[QuoteRef, ...]
+    reading: str | None
+    bindings: tuple[BindingSpec, ...]
+    where: Node | None
+    requirement_kind: str  # requires | forbids
+    requirement: Node
+    span: Span
+
+    @property
+    def binding(self) -> bool:
+        return self.strength != "should"
+
+
+@dataclass
+class Policy:
+    """A parsed, checked policy; `forcecheck.compiler.compile_policy` makes it runnable."""
+
+    id: str
+    title: str
+    document: str
+    version: str
+    path: str
+    documents: dict[str, Document]
+    roles: dict[str, str]
+    actions: dict[str, str]
+    facts: dict[str, FactSpec]
+    unsettled: dict[str, UnsettledSpec]
+    definitions: dict[str, DefinitionSpec]
+    clauses: list[Clause]
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return next((c for c in self.clauses if c.id == clause_id), None)
+
+    def facts_about(self, kind: str) -> dict[str, FactSpec]:
+        """Facts a scenario may state about an incident, event, or person of role `kind`."""
+        if kind in ("incident", "event"):
+            return {f.name: f for f in self.facts.values() if f.subject == kind}
+        return {f.name: f for f in self.facts.values() if f.subject in ("person", kind)}

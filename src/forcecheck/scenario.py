@@ -1,0 +1,415 @@
+"""Scenario files: shape checked by pydantic, meaning checked against the policy's vocabulary.
+
+Two passes, both reporting at file:line:col. Pydantic checks the shape (keys, lists, required
+fields). Then the vocabulary decides the rest, so nothing is declared twice: which facts exist
+for which kind of subject, their types and allowed values, roles and actions, and the
+references between people, events, sources and accounts. An account may not contradict an
+undisputed fact. A fact no one states is simply absent: unknown, never false.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from forcecheck import model as m
+from forcecheck.compiler import EventView, PersonView, World
+from forcecheck.diagnostics import Collector, Diagnostic, InputError, did_you_mean, known_list
+from forcecheck.policy import read_text
+from forcecheck.yamlsource import YamlDoc, load_yaml
+
+VERDICTS = ("not_applicable", "met", "breached", "undetermined")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+UNDISPUTED = "undisputed"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceModel(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    publisher: str | None = None
+    url: str | None = None
+    date: str | None = None
+
+
+class PersonModel(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    role: str
+    description: str
+    agency: str | None = None
+
+
+class EventModel(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    actor: str
+    action: str
+    target: str | None = None
+    time: str | None = None
+    description: str
+    accounts: list[str] | None = None  # the accounts in which this event happened; default all
+
+
+class StatementModel(_Strict):
+    value: str | None
+    source: str | None = None
+    quote: str | None = None
+    note: str | None = None
+
+
+FactEntry = str | StatementModel | None
+
+
+class UndisputedModel(_Strict):
+    sources: list[str] = []
+    facts: dict[str, FactEntry] = {}
+
+
+class AccountModel(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    name: str
+    sources: list[str] = []
+    summary: str | None = None
+    facts: dict[str, FactEntry] = {}
+
+
+class ScenarioModel(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str
+    kind: Literal["real", "teaching"]
+    date: str | None = None
+    time: str | None = None
+    place: str | None = None
+    summary: str
+    sources: list[SourceModel] = []
+    people: list[PersonModel] = Field(min_length=1)
+    events: list[EventModel] = []
+    undisputed: UndisputedModel = UndisputedModel()
+    accounts: list[AccountModel] = Field(min_length=1)
+    expect: dict[str, dict[str, str | dict[str, str]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One fact as stated: its value and who stated it, on what source, in what words."""
+
+    subject: str  # "incident", a person id or an event id
+    fact: str
+    value: object
+    stated_by: str  # an account id, or "undisputed"
+    source: str | None
+    quote: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class Account:
+    id: str
+    name: str
+    sources: tuple[str, ...]
+    summary: str | None
+    statements: dict[tuple[str, str], Statement]  # own statements only
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario: the model as written plus what the vocabulary made of it."""
+
+    path: str
+    model: ScenarioModel
+    undisputed: dict[tuple[str, str], Statement]
+    accounts: tuple[Account, ...]
+    doc: YamlDoc
+
+    @property
+    def id(self) -> str:
+        return self.model.id
+
+    def source_title(self, source_id: str | None) -> str | None:
+        for s in self.model.sources:
+            if s.id == source_id:
+                return s.publisher or s.title
+        return None
+
+    def label(self, ident: str) -> str:
+        """A person or event named for a reader: its id and description."""
+        for p in self.model.people:
+            if p.id == ident:
+                return p.id
+        return ident
+
+    def world(self, account: Account) -> World:
+        people = {p.id: PersonView(p.id, p.role) for p in self.model.people}
+        events = {e.id: EventView(e.id, e.actor, e.action, e.target or "", i)
+                  for i, e in enumerate(self.model.events)
+                  if e.accounts is None or account.id in e.accounts}
+        values = {k: st.value for k, st in self.undisputed.items()}
+        values.update({k: st.value for k, st in account.statements.items()})
+        return World(people, events, values)
+
+    def statement(self, account: Account, key: tuple[str, str]) -> Statement | None:
+        return account.statements.get(key) or self.undisputed.get(key)
+
+
+def load_scenario(path: str | Path, policy: m.Policy) -> Scenario:
+    """Read, shape-check and vocabulary-check one scenario file."""
+    p = Path(path)
+    text = read_text(p, "S000", "scenario file")
+    doc = load_yaml(p, text)
+    if not isinstance(doc.data, dict):
+        raise InputError([Diagnostic(doc.span(()), "S001", "a scenario file must be a mapping of "
+                                     "keys (id, title, people, ...)")])
+    try:
+        model = ScenarioModel.model_validate(doc.data)
+    except ValidationError as exc:
+        raise InputError(_pydantic_diagnostics(exc, doc)) from None
+    return _Vocabulary(doc, model, policy).run()
+
+
+_FIELD_HINTS = {
+    "missing": "add it",
+    "extra_forbidden": None,
+    "string_pattern_mismatch": "ids use lower-case letters, digits, '-' and '_'",
+    "too_short": "at least one is needed",
+}
+
+
+def _pydantic_diagnostics(exc: ValidationError, doc: YamlDoc) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    seen: set[tuple] = set()
+    for err in exc.errors():
+        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and "[" in x) and x not in
+                    ("str", "StatementModel", "function-after"))
+        kind = err["type"]
+        if (loc, kind) in seen:
+            continue
+        seen.add((loc, kind))
+        where = ".".join(str(x) for x in loc) or "the file"
+        if kind == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            known = list(parent.model_fields) if parent else []
+            out.append(Diagnostic(doc.span(loc, key=True), "S002", f"unknown key '{loc[-1]}' in "
+                                  f"{'.'.join(str(x) for x in loc[:-1]) or 'the scenario'}",
+                                  did_you_mean(str(loc[-1]), known) or f"allowed: {known_list(known, 12)}"))
+        elif kind == "missing":
+            out.append(Diagnostic(doc.span(loc[:-1]), "S003", f"'{loc[-1]}' is missing"
+                                  + (f" in {'.'.join(str(x) for x in loc[:-1])}" if loc[:-1] else ""),
+                                  f"add a '{loc[-1]}:' entry"))
+        elif kind == "literal_error":
+            out.append(Diagnostic(doc.span(loc), "S004", f"{where}: {err['msg'].lower()}"))
+        else:
+            out.append(Diagnostic(doc.span(loc), "S004", f"{where}: {err['msg'].lower()}",
+                                  _FIELD_HINTS.get(kind)))
+    # A union of str | mapping reports twice; keep the clearest per place.
+    by_place: dict[tuple, Diagnostic] = {}
+    for d in out:
+        by_place.setdefault((d.span.line, d.span.column) if d.span else (0, 0), d)
+    return sorted(by_place.values(), key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = ScenarioModel
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        ann = field.annotation
+        inner = getattr(ann, "__args__", None)
+        candidates = [*inner] if inner else [ann]
+        model = next((c for a in candidates for c in [a, *getattr(a, "__args__", ())]
+                      if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return model
+
+
+class _Vocabulary:
+    def __init__(self, doc: YamlDoc, model: ScenarioModel, policy: m.Policy):
+        self.doc, self.model, self.policy = doc, model, policy
+        self.out = Collector()
+        self.people = {p.id: p for p in model.people}
+        self.events = {e.id: e for e in model.events}
+        self.sources = {s.id for s in model.sources}
+
+    def run(self) -> Scenario:
+        self._unique()
+        self._people_and_events()
+        undisputed = self._statements(self.model.undisputed.facts, ("undisputed", "facts"), UNDISPUTED)
+        self._source_list(self.model.undisputed.sources, ("undisputed", "sources"))
+        accounts = []
+        for i, a in enumerate(self.model.accounts):
+            self._source_list(a.sources, ("accounts", i, "sources"))
+            own = self._statements(a.facts, ("accounts", i, "facts"), a.id)
+            for key, st in own.items():
+                agreed = undisputed.get(key)
+                if agreed is not None and agreed.value != st.value:
+                    self.out.error(self.doc.span(("accounts", i, "facts", f"{key[0]}.{key[1]}")), "S020",
+                                   f"account '{a.id}' contradicts an undisputed fact: "
+                                   f"{key[0]}.{key[1]} is {_show(agreed.value)} in 'undisputed'",
+                                   "a disputed fact belongs in the accounts, not in 'undisputed'")
+            accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own))
+        self._expectations()
+        self.out.raise_if_errors()
+        return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc)
+
+    def _unique(self) -> None:
+        seen: dict[str, str] = {}
+        for group in ("people", "events", "accounts", "sources"):
+            for i, item in enumerate(getattr(self.model, group)):
+                loc = (group, i, "id")
+                if item.id == "incident":
+                    self.out.error(self.doc.span(loc), "S010", "'incident' is reserved for facts "
+                                   "about the incident as a whole", "choose another id")
+                ns = "accounts" if group == "accounts" else "sources" if group == "sources" else "things"
+                key = f"{ns}:{item.id}"
+                if key in seen:
+                    self.out.error(self.doc.span(loc), "S010", f"duplicate id '{item.id}' "
+                                   f"(also used in {seen[key]})", "ids must be unique")
+                else:
+                    seen[key] = group
+
+    def _people_and_events(self) -> None:
+        roles, actions = self.policy.roles, self.policy.actions
+        for i, p in enumerate(self.model.people):
+            if p.role not in roles:
+                self.out.error(self.doc.span(("people", i, "role")), "S011", f"unknown role '{p.role}'",
+                               did_you_mean(p.role, roles) or f"roles: {known_list(roles)}")
+        for i, e in enumerate(self.model.events):
+            for attr in ("actor", "target"):
+                ref = getattr(e, attr)
+                if ref is not None and ref not in self.people:
+                    self.out.error(self.doc.span(("events", i, attr)), "S012",
+                                   f"event '{e.id}' names {attr} '{ref}', who is not in 'people'",
+                                   did_you_mean(ref, self.people) or f"people: {known_list(self.people)}")
+            for j, acc in enumerate(e.accounts or ()):
+                if acc not in {a.id for a in self.model.accounts}:
+                    self.out.error(self.doc.span(("events", i, "accounts", j)), "S018",
+                                   f"event '{e.id}' names unknown account '{acc}'",
+                                   did_you_mean(acc, [a.id for a in self.model.accounts]))
+            if e.action not in actions:
+                self.out.error(self.doc.span(("events", i, "action")), "S011",
+                               f"unknown action '{e.action}'",
+                               did_you_mean(e.action, actions) or f"actions: {known_list(actions)}")
+
+    def _source_list(self, ids: list[str], loc: tuple) -> None:
+        for j, sid in enumerate(ids):
+            if sid not in self.sources:
+                self.out.error(self.doc.span((*loc, j)), "S013", f"unknown source '{sid}'",
+                               did_you_mean(sid, self.sources) or "list it under 'sources' first")
+
+    def _statements(self, facts: dict[str, FactEntry], loc: tuple, stated_by: str):
+        out: dict[tuple[str, str], Statement] = {}
+        for key, entry in facts.items():
+            floc = (*loc, key)
+            st = entry if isinstance(entry, StatementModel) else StatementModel(value=entry)
+            resolved = self._fact_key(key, floc)
+            if resolved is None:
+                continue
+            subject, spec = resolved
+            vloc = (*floc, "value") if isinstance(entry, StatementModel) else floc
+            value = self._value(spec, st.value, vloc)
+            if st.source is not None and st.source not in self.sources:
+                self.out.error(self.doc.span((*floc, "source")), "S013", f"unknown source '{st.source}'",
+                               did_you_mean(st.source, self.sources) or "list it under 'sources' first")
+            if self.model.kind == "real" and st.source is None:
+                self.out.error(self.doc.span(floc, key=True), "S021", f"'{key}' has no source",
+                               "in a real scenario every statement names its source: "
+                               "write it as {value: ..., source: ID, quote: \"...\"}")
+            if value is not _INVALID:
+                out[(subject, spec.name)] = Statement(subject, spec.name, value, stated_by,
+                                                     st.source, st.quote, st.note)
+        return out
+
+    def _fact_key(self, key: str, loc: tuple) -> tuple[str, m.FactSpec] | None:
+        span = self.doc.span(loc, key=True)
+        if not re.fullmatch(r"[^.\s]+\.[^.\s]+", key):
+            self.out.error(span, "S014", f"'{key}' should name a subject and a fact: SUBJECT.FACT",
+                           "e.g. incident.medical_aid_given or shots.imminent_threat")
+            return None
+        subject, name = key.split(".")
+        if subject == "incident":
+            kind, what = "incident", "the incident"
+        elif subject in self.events:
+            kind, what = "event", f"event '{subject}'"
+        elif subject in self.people:
+            kind, what = self.people[subject].role, f"{self.people[subject].role} '{subject}'"
+        else:
+            self.out.error(span, "S012", f"'{subject}' is not a person, an event or 'incident'",
+                           did_you_mean(subject, [*self.people, *self.events, "incident"]))
+            return None
+        pool = self.policy.facts_about(kind)
+        spec = pool.get(name)
+        if spec is None:
+            elsewhere = [f for f in self.policy.facts.values() if f.name == name]
+            hint = did_you_mean(name, pool)
+            if elsewhere and not hint:
+                hint = f"'{name}' is a fact about {_a(elsewhere[0].subject)}, not about {what}"
+            self.out.error(span, "S015", f"{what} has no fact '{name}'",
+                           hint or f"facts about {what}: {known_list(pool)}")
+            return None
+        return subject, spec
+
+    def _value(self, spec: m.FactSpec, raw: str | None, loc: tuple):
+        span = self.doc.span(loc)
+        if raw is None:
+            self.out.error(span, "S016", f"no value given for '{spec.name}'",
+                           "leave a fact out when it is unknown; never write it empty")
+            return _INVALID
+        if spec.kind == "yes_no":
+            low = raw.strip().lower()
+            if low in ("yes", "true"):
+                return True
+            if low in ("no", "false"):
+                return False
+            self.out.error(span, "S017", f"'{spec.name}' is yes/no, not '{raw}'",
+                           "write yes or no; leave the fact out when it is unknown")
+        elif spec.kind == "number":
+            try:
+                return float(raw)
+            except ValueError:
+                self.out.error(span, "S017", f"'{spec.name}' is a number, not '{raw}'")
+        elif spec.kind == "one_of":
+            if raw in spec.values:
+                return raw
+            self.out.error(span, "S017", f"'{raw}' is not a possible value of '{spec.name}'",
+                           did_you_mean(raw, spec.values) or f"possible values: {', '.join(spec.values)}")
+        else:
+            return raw
+        return _INVALID
+
+    def _expectations(self) -> None:
+        accounts = {a.id for a in self.model.accounts}
+        clauses = {c.id for c in self.policy.clauses}
+        for acc, by_clause in self.model.expect.items():
+            if acc not in accounts:
+                self.out.error(self.doc.span(("expect", acc), key=True), "S018",
+                               f"expectations for unknown account '{acc}'",
+                               did_you_mean(acc, accounts) or f"accounts: {known_list(accounts)}")
+            for cid, verdict in by_clause.items():
+                if cid not in clauses:
+                    self.out.error(self.doc.span(("expect", acc, cid), key=True), "S018",
+                                   f"unknown clause '{cid}'",
+                                   did_you_mean(cid, clauses) or "see `forcecheck clauses`")
+                wanted = verdict.items() if isinstance(verdict, dict) else [(None, verdict)]
+                for label, v in wanted:
+                    if v not in VERDICTS:
+                        loc = ("expect", acc, cid, label) if label else ("expect", acc, cid)
+                        self.out.error(self.doc.span(loc), "S019", f"'{v}' is not a verdict",
+                                       did_you_mean(v, VERDICTS) or f"verdicts: {', '.join(VERDICTS)}")
+
+
+_INVALID = object()
+
+
+def _show(v: object) -> str:
+    return "yes" if v is True else "no" if v is False else str(v)
+
+
+def _a(word: str) -> str:
+    return ("an " if word[0] in "aeiou" else "a ") + word
