@@ -24,7 +24,18 @@ class Span:
     end_column: int | None = None
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}"
+        return f"{display_path(self.path)}:{self.line}:{self.column}"
+
+
+def display_path(path: str) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    p = Path(path)
+    if p.is_absolute():
+        try:
+            return str(p.relative_to(Path.cwd()))
+        except ValueError:
+            return path
+    return path
 
 
 @dataclass(frozen=True, slots=True)

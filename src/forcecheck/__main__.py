@@ -1,0 +1,3 @@
+from forcecheck.cli import main
+
+main()

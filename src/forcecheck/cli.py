@@ -1,0 +1,230 @@
+"""The command line: parse arguments, call the library, render, choose the exit code.
+
+Exit codes: 0 nothing breached; 1 a `must` / `must not` clause breached under some account;
+2 bad input or usage; 3 an internal error (a bug in forcecheck). Results go to stdout,
+diagnostics to stderr. Heavy modules are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK, EXIT_BREACHED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="forcecheck",
+    help="Check use-of-force incident accounts against the text of a use-of-force policy.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+class Explain(str, Enum):
+    short = "short"
+    full = "full"
+
+
+class Colour(str, Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", "-p", help="Policy file or directory (default: the shipped DHS policy)."),
+]
+
+
+def _fail(diagnostics) -> typer.Exit:
+    from forcecheck.diagnostics import render_all
+
+    typer.echo(render_all(diagnostics), err=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Write to stdout, or atomically to a file: complete or not at all."""
+    if output is None:
+        sys.stdout.write(text)
+        return
+    import tempfile
+
+    target = output.resolve()
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def check(
+    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False)],
+    policy: PolicyOption = None,
+    account: Annotated[list[str] | None, typer.Option("--account", "-a",
+                       help="Only this account (repeatable).")] = None,
+    clause: Annotated[list[str] | None, typer.Option("--clause", "-c",
+                      help="Only this clause (repeatable).")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
+    explain: Annotated[Explain, typer.Option("--explain", help="short: the conditions that decide "
+                       "each value; full: every condition.")] = Explain.short,
+    output: Annotated[Path | None, typer.Option("--output", "-o",
+                      help="Write the report to this file instead of stdout.")] = None,
+    color: Annotated[Colour, typer.Option("--color", help="Colour verdicts in text output.")] = Colour.auto,
+) -> None:
+    """Evaluate every clause under every account of each SCENARIO, with traces."""
+    from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
+    from forcecheck.evaluate import evaluate
+    from forcecheck.policy import load_policy
+    from forcecheck.scenario import load_scenario
+
+    try:
+        compiled = load_policy(policy)
+        known = [c.id for c in compiled.policy.clauses]
+        for c in clause or ():
+            if c not in known:
+                raise InputError([Diagnostic(None, "U001", f"unknown clause '{c}'",
+                                             did_you_mean(c, known) or "see `forcecheck clauses`")])
+        results = []
+        for path in scenarios:
+            sc = load_scenario(path, compiled.policy)
+            ids = [a.id for a in sc.accounts]
+            for a in account or ():
+                if a not in ids:
+                    raise InputError([Diagnostic(None, "U002", f"{path}: no account '{a}'",
+                                                 did_you_mean(a, ids) or f"accounts: {', '.join(ids)}")])
+            results.append(evaluate(compiled, sc, account or None, clause or None))
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+
+    if format is Format.json:
+        from forcecheck.report.json import render_json
+
+        text = render_json(results)
+    else:
+        from forcecheck.report.text import render_text
+
+        colour = color is Colour.always or (
+            color is Colour.auto and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+        text = render_text(results, colour=colour, explain=explain.value)
+    _write(text, output)
+    raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
+
+
+@app.command()
+def validate(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files, policy files, or directories.",
+                                                show_default=False)],
+    policy: PolicyOption = None,
+) -> None:
+    """Check scenarios and policies without evaluating them; diagnostics only."""
+    from forcecheck.diagnostics import InputError, render_all
+    from forcecheck.policy import load_policy
+    from forcecheck.scenario import load_scenario
+
+    problems = []
+    try:
+        compiled = load_policy(policy)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    warnings = list(compiled.policy.warnings)
+    files: list[Path] = []
+    for p in paths:
+        files += sorted(p.rglob("*.y*ml")) + sorted(p.rglob("*.rules")) if p.is_dir() else [p]
+    for f in files:
+        try:
+            if f.suffix == ".rules":
+                warnings += load_policy(f).policy.warnings
+            else:
+                load_scenario(f, compiled.policy)
+        except InputError as exc:
+            problems += exc.diagnostics
+    if warnings:
+        typer.echo(render_all(warnings), err=True)
+    if problems:
+        raise _fail(problems)
+    typer.echo(f"ok: {len(files)} file(s) valid", err=True)
+
+
+@app.command()
+def clauses(policy: PolicyOption = None) -> None:
+    """List the policy's clauses with their citations and provenance."""
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy import load_policy
+    from forcecheck.report.wording import citation
+
+    try:
+        compiled = load_policy(policy)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    p = compiled.policy
+    lines = [f"{p.id}: {p.title} ({p.document}, {p.version})", ""]
+    width = max(len(c.id) for c in p.clauses) + 2
+    for c in p.clauses:
+        lines.append(f"{c.id.ljust(width)}{c.strength:<9}{c.title}")
+        lines.append(" " * width + "; ".join(citation(q) for q in c.quotes))
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+@app.command()
+def show(clause_id: Annotated[str, typer.Argument(metavar="CLAUSE", help="A clause id.")],
+         policy: PolicyOption = None) -> None:
+    """Show one clause: its quotes, citations, provenance, reading and rule."""
+    from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
+    from forcecheck.policy import load_policy
+    from forcecheck.report.wording import caveat, citation
+
+    try:
+        compiled = load_policy(policy)
+        c = compiled.policy.clause(clause_id)
+        if c is None:
+            known = [x.id for x in compiled.policy.clauses]
+            raise InputError([Diagnostic(None, "U001", f"unknown clause '{clause_id}'",
+                                         did_you_mean(clause_id, known) or "see `forcecheck clauses`")])
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    lines = [f"{c.id} [{c.strength}]: {c.title}", ""]
+    for q in c.quotes:
+        lines += [f'  "{q.text}"', f"    -- {citation(q)}"]
+        if caveat(q):
+            lines.append(f"    {caveat(q)}")
+    if c.reading:
+        lines += ["", f"  How forcecheck reads it: {c.reading}"]
+    binds = ", ".join(f"each {b.role or b.domain} {b.var}" for b in c.bindings) or "the incident"
+    lines += ["", f"  applies to {binds}" + (f" where {c.where.source}" if c.where else ""),
+              f"  {c.requirement_kind} {c.requirement.source}",
+              f"  defined at {c.span}"]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+def main() -> None:
+    """Entry point: no Python traceback ever reaches the user."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:  # a bug in forcecheck, not bad input
+        if os.environ.get("FORCECHECK_DEBUG"):
+            raise
+        sys.stderr.write(f"forcecheck: internal error: {type(exc).__name__}: {exc}\n"
+                         "This is a bug in forcecheck; please report it with the command you ran "
+                         "(set FORCECHECK_DEBUG=1 to see the traceback).\n")
+        sys.exit(EXIT_INTERNAL)

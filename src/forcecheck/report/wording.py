@@ -1,0 +1,87 @@
+"""The fixed phrases every rendering uses, so each epistemic state reads the same everywhere."""
+
+from __future__ import annotations
+
+import re
+
+from forcecheck.evaluate import FactUse, Step, show_value
+from forcecheck.model import Clause, QuoteRef
+from forcecheck.scenario import UNDISPUTED, Scenario
+
+VERDICT_WORDS = {
+    "met": "met",
+    "breached": "breached",
+    "undetermined": "undetermined",
+    "not_applicable": "not applicable",
+}
+
+DISCLAIMER = (
+    "forcecheck is an aid to analysis, not a judgement: each verdict says what the policy "
+    "text implies if an account's version of events is taken as true. It does not say what "
+    "happened, or that anyone is guilty of anything."
+)
+
+
+def verdict_words(verdict: str, clause: Clause) -> str:
+    """'breached' for must / must not; a breached `should` is guidance not followed."""
+    if verdict == "breached" and not clause.binding:
+        return "guidance not followed"
+    return VERDICT_WORDS[verdict]
+
+
+def citation(q: QuoteRef) -> str:
+    """'DHS-2023 §VI.A.1.a, transcription' or 'SEED (section not given...), seed-quote'."""
+    if q.section and re.match(r"^[IVX]+(\.|$)", q.section):
+        where = f" §{q.section}"
+    else:
+        where = f" (section {q.section})" if q.section else ""
+    return f"{q.document}{where}, {q.provenance}"
+
+
+def caveat(q: QuoteRef) -> str | None:
+    if q.provenance == "paraphrase":
+        return "PARAPHRASE: a press summary of the rule, not policy wording."
+    if q.provenance == "partial":
+        return "PARTIAL: a verbatim fragment only; the rest of the sentence is not known."
+    return None
+
+
+def account_name(scenario: Scenario, account_id: str) -> str:
+    for a in scenario.accounts:
+        if a.id == account_id:
+            return a.name
+    return account_id
+
+
+def who_states(fact: FactUse, scenario: Scenario) -> str:
+    """'the DHS statement account states ...', 'all accounts agree ...', 'no account states ...'."""
+    if fact.stated_by is None:
+        return "no account states this"
+    source = fact.source_title or fact.source
+    on = f" (source: {source})" if source else ""
+    if fact.stated_by == UNDISPUTED:
+        lead = f"all accounts agree{on}"
+    else:
+        lead = f"the {account_name(scenario, fact.stated_by)} account states this{on}"
+    if fact.quote:
+        lead += f': "{fact.quote}"'
+    if fact.note:
+        lead += f" [{fact.note}]"
+    return lead
+
+
+def step_line(step: Step) -> str:
+    if step.fact is not None:
+        f = step.fact
+        subject = "" if f.subject == "incident" else f"{f.subject}: "
+        return f"{subject}{f.question}"
+    return step.text
+
+
+def value_word(value: object) -> str:
+    return show_value(value)
+
+
+def conditional(outcomes, question_value_word=value_word) -> str:
+    """'if yes: met; if no: breached'."""
+    return "; ".join(f"if {question_value_word(o.value)}: {VERDICT_WORDS[o.verdict]}" for o in outcomes)
