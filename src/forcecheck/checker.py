@@ -71,13 +71,15 @@ class _Checker:
         clauses: list[m.Clause] = []
         seen: dict[str, s.Name] = {}
         for d in decls:
-            if isinstance(d, s.ClauseDecl) and self._unique(seen, d.name, "clause"):
-                seen[d.name.text] = d.name
-                clause = self._clause(d)
-                if clause:
+            if isinstance(d, s.ClauseDecl):
+                first = self._unique(seen, d.name, "clause")
+                seen.setdefault(d.name.text, d.name)
+                clause = self._clause(d)  # a duplicate is still checked, to report all errors
+                if clause and first:
                     clauses.append(clause)
         self._cycles()
-        self._unused()
+        if not self.out.errors:  # after an error, "unused" is mostly a consequence of it
+            self._unused()
         self.out.raise_if_errors()
         return m.Policy(
             id=header["id"], title=header["title"], document=header["document"],
@@ -256,11 +258,13 @@ class _Checker:
         quotes = tuple(self._quote(q) for q in d.quotes)
         applies = one(d.applies, "'applies to'", "add: applies to each event e where ...")
         requirement = one(d.requirements, "'requires' or 'forbids'", "add: requires CONDITION")
-        if not ok:
-            return None
         scope = _Scope()
         bindings = []
         seen: dict[str, s.Name] = {}
+        if applies is None:
+            if requirement is not None:
+                self._bool(requirement.expr, scope)
+            return None
         for b in applies.bindings:
             t = self._param_type(b.domain)
             if self._unique(seen, b.var, "variable"):
@@ -268,9 +272,12 @@ class _Checker:
             if t:
                 bindings.append(m.BindingSpec(b.var.text, t[0], t[1]))
                 scope = scope.with_var(b.var.text, t[0], t[1])
+        if len(bindings) != len(applies.bindings):
+            return None  # the variables' kinds are unknown; checking further would only cascade
         where = self._bool(applies.where, scope) if applies.where else None
-        req = self._bool(requirement.expr, scope)
-        if req is None or (applies.where and where is None) or len(bindings) != len(applies.bindings):
+        req = self._bool(requirement.expr, scope) if requirement is not None else None
+        if not ok or req is None or (applies.where and where is None) \
+                or len(bindings) != len(applies.bindings):
             return None
         return m.Clause(d.name.text, values.get("title", ""), strength.value, quotes,
                         values.get("reading"), tuple(bindings), where, requirement.kind, req, d.span)

@@ -82,7 +82,7 @@ class ItemVerdict:
 
     @property
     def label(self) -> str:
-        return ", ".join(i for _, i in self.on) or "incident"
+        return "/".join(i for _, i in self.on) or "incident"
 
 
 @dataclass(frozen=True, slots=True)

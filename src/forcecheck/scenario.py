@@ -18,7 +18,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from forcecheck import model as m
 from forcecheck.compiler import EventView, PersonView, World
-from forcecheck.diagnostics import Collector, Diagnostic, InputError, did_you_mean, known_list
+from forcecheck.diagnostics import (
+    Collector,
+    Diagnostic,
+    InputError,
+    did_you_mean,
+    known_list,
+    sorted_diagnostics,
+)
 from forcecheck.policy import read_text
 from forcecheck.yamlsource import YamlDoc, load_yaml
 
@@ -168,8 +175,30 @@ def load_scenario(path: str | Path, policy: m.Policy) -> Scenario:
     try:
         model = ScenarioModel.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(_pydantic_diagnostics(exc, doc)) from None
+        shape = _pydantic_diagnostics(exc, doc)
+        # Unknown keys alone do not stop the vocabulary pass: report its errors too.
+        if any(e["type"] != "extra_forbidden" for e in exc.errors()):
+            raise InputError(shape) from None
+        try:
+            _Vocabulary(doc, ScenarioModel.model_validate(_without(doc.data, exc)), policy).run()
+        except InputError as more:
+            shape = sorted_diagnostics([*shape, *more.diagnostics])
+        raise InputError(shape) from None
     return _Vocabulary(doc, model, policy).run()
+
+
+def _without(data: dict, exc: ValidationError) -> dict:
+    """A copy of `data` without the unknown keys pydantic reported."""
+    import copy
+
+    clean = copy.deepcopy(data)
+    for err in exc.errors():
+        *parents, key = err["loc"]
+        node = clean
+        for part in parents:
+            node = node[part]
+        node.pop(key, None)
+    return clean
 
 
 _FIELD_HINTS = {
@@ -339,6 +368,8 @@ class _Vocabulary:
             kind, what = "event", f"event '{subject}'"
         elif subject in self.people:
             kind, what = self.people[subject].role, f"{self.people[subject].role} '{subject}'"
+            if kind not in self.policy.roles:
+                return None  # already reported as an unknown role
         else:
             self.out.error(span, "S012", f"'{subject}' is not a person, an event or 'incident'",
                            did_you_mean(subject, [*self.people, *self.events, "incident"]))

@@ -1,0 +1,56 @@
+"""Shared fixtures: the shipped policy, a CLI runner that keeps stdout and stderr apart,
+and a switch to refresh golden files deliberately (`pytest --update-golden`)."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from forcecheck.cli import app
+from forcecheck.policy import load_policy
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+POLICY_DIR = ROOT / "policy" / "dhs"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/cases/*/expected.* from current output")
+
+
+@pytest.fixture(scope="session")
+def compiled():
+    return load_policy()
+
+
+@pytest.fixture(scope="session")
+def policy(compiled):
+    return compiled.policy
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str) -> Run:
+    result = CliRunner().invoke(app, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+def split(cmd: str) -> list[str]:
+    return shlex.split(cmd)
