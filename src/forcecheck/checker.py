@@ -54,9 +54,8 @@ class _Checker:
         self.facts = self._facts([d for d in decls if isinstance(d, s.FactDecl)])
         self.unsettled: dict[str, m.UnsettledSpec] = {}
         for d in decls:
-            if isinstance(d, s.UnsettledDecl):
-                if self._unique(self.unsettled, d.name, "unsettled question"):
-                    self.unsettled[d.name.text] = m.UnsettledSpec(d.name.text, d.question, d.name.span)
+            if isinstance(d, s.UnsettledDecl) and self._unique(self.unsettled, d.name, "unsettled question"):
+                self.unsettled[d.name.text] = m.UnsettledSpec(d.name.text, d.question, d.name.span)
         def_decls = [d for d in decls if isinstance(d, s.Definition)]
         self.def_signatures: dict[str, s.Definition] = {}
         for d in def_decls:
@@ -426,7 +425,8 @@ class _Checker:
                 fact = pool.get(part.text)
                 if fact is None:
                     extra = list(EVENT_ATTRS) if t == m.EVENT else []
-                    return self._unknown_fact(part, [*pool, *extra], f"{'an event' if kind == 'event' else 'a person'}")
+                    what = "an event" if kind == "event" else "a person"
+                    return self._unknown_fact(part, [*pool, *extra], what)
                 self.used.add(f"fact:{fact.key}")
                 node, t = m.FactRef(e.span, f"{prefix}.{part.text}", node, fact), fact.type
             else:
@@ -455,9 +455,9 @@ class _Checker:
         if self._current_def:
             self.calls.setdefault(self._current_def, set()).add(d.name.text)
         if len(e.args) != len(d.params):
+            signature = ", ".join(f"{p.name.text}: {p.type.text}" for p in d.params)
             self.out.error(e.span, "T002", f"'{d.name.text}' takes {len(d.params)} argument(s), "
-                           f"not {len(e.args)}",
-                           f"it is declared as {d.name.text}({', '.join(f'{p.name.text}: {p.type.text}' for p in d.params)})")
+                           f"not {len(e.args)}", f"it is declared as {d.name.text}({signature})")
             return None, None
         args = []
         for arg, p in zip(e.args, d.params, strict=True):

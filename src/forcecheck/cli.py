@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,17 +26,17 @@ app = typer.Typer(
 )
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
 
 
-class Explain(str, Enum):
+class Explain(StrEnum):
     short = "short"
     full = "full"
 
 
-class Colour(str, Enum):
+class Colour(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"

@@ -9,6 +9,7 @@ exit 2 without a traceback and without writing anything half-way.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,6 +98,11 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     if not close:
         lowered = {c.lower(): c for c in pool}
         close = [lowered[name.lower()]] if name.lower() in lowered else []
+    if not close:
+        # Same first word ("fire_gun" -> "fire_firearm"), when only one candidate has it.
+        head = re.split(r"[_\-.]", name, maxsplit=1)[0]
+        same = [c for c in pool if re.split(r"[_\-.]", c, maxsplit=1)[0] == head]
+        close = same if len(same) == 1 and len(head) >= 3 else []
     return f"did you mean '{close[0]}'?" if close else None
 
 

@@ -319,7 +319,8 @@ def _context(text: str, pos: int) -> str:
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, text: str, path: str) -> Diagnostic:
-    if isinstance(exc, UnexpectedEOF):
+    at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    if isinstance(exc, UnexpectedEOF) or at_end:
         lines = text.splitlines() or [""]
         line, col = len(lines), len(lines[-1]) + 1
         return Diagnostic(

@@ -278,7 +278,8 @@ class _Vocabulary:
             for key, st in own.items():
                 agreed = undisputed.get(key)
                 if agreed is not None and agreed.value != st.value:
-                    self.out.error(self.doc.span(("accounts", i, "facts", f"{key[0]}.{key[1]}")), "S020",
+                    self.out.error(self.doc.span(("accounts", i, "facts", f"{key[0]}.{key[1]}"), key=True),
+                                   "S020",
                                    f"account '{a.id}' contradicts an undisputed fact: "
                                    f"{key[0]}.{key[1]} is {_show(agreed.value)} in 'undisputed'",
                                    "a disputed fact belongs in the accounts, not in 'undisputed'")

@@ -1,0 +1,83 @@
+"""Every clause quotes its policy wording verbatim from the source text the project ships."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import POLICY_DIR
+
+from forcecheck.diagnostics import InputError
+from forcecheck.model import PROVENANCE_LABELS
+from forcecheck.policy import load_policy, source_passages, verify_quotes
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "sources" / "dhs-policy-text.md"
+
+
+def all_quotes(policy):
+    yield from ((c.id, q) for c in policy.clauses for q in c.quotes)
+    yield from ((d.name, x.quote) for d in policy.definitions.values() for x in d.exceptions)
+
+
+def test_every_shipped_quote_is_verbatim_in_its_document(policy):
+    assert verify_quotes(policy) == []
+    for owner, q in all_quotes(policy):
+        text = Path(policy.documents[q.document].text_file).read_text(encoding="utf-8")
+        assert any(q.text in p for p in source_passages(text)), owner
+
+
+def test_every_clause_has_a_quote_and_a_known_provenance(policy):
+    for c in policy.clauses:
+        assert c.quotes, c.id
+        assert all(q.provenance in PROVENANCE_LABELS for q in c.quotes), c.id
+
+
+def test_seed_quotes_come_from_the_seed_document(policy):
+    for owner, q in all_quotes(policy):
+        assert (q.provenance == "seed-quote") == (q.document == "SEED"), owner
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="the shared source notes are not beside this checkout")
+def test_shipped_source_passages_are_copied_unchanged_from_the_source_notes():
+    notes = set(source_passages(SHARED.read_text(encoding="utf-8")))
+    for f in (POLICY_DIR / "sources").glob("*.md"):
+        for passage in source_passages(f.read_text(encoding="utf-8")):
+            assert passage in notes, f"{f.name}: {passage[:60]}"
+
+
+@pytest.fixture
+def policy_copy(tmp_path):
+    dest = tmp_path / "dhs"
+    shutil.copytree(POLICY_DIR, dest)
+    return dest
+
+
+def test_a_tidied_quote_stops_the_policy_loading(policy_copy):
+    rules = policy_copy / "policy.rules"
+    text = rules.read_text(encoding="utf-8")
+    tidied = text.replace("does not constitute as a use", "does not constitute a use")
+    assert tidied != text
+    rules.write_text(tidied, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_policy(policy_copy)
+    (d,) = info.value.diagnostics
+    assert d.code == "Q001" and "not found verbatim" in d.message
+    assert d.span.line == next(i for i, line in enumerate(tidied.splitlines(), 1)
+                               if "constitute a use" in line) - 1
+
+
+def test_a_quote_matching_only_commentary_is_refused(policy_copy):
+    rules = policy_copy / "policy.rules"
+    text = rules.read_text(encoding="utf-8")
+    # "Provenance labels" appears in the source file's header, not in any passage.
+    text = text.replace('"imminent threat of death or serious bodily injury"', '"Provenance labels"')
+    rules.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_policy(policy_copy)
+    assert [d.code for d in info.value.diagnostics] == ["Q001"]
+
+
+def test_a_missing_source_file_is_reported(policy_copy):
+    (policy_copy / "sources" / "dhs-2018.md").unlink()
+    with pytest.raises(InputError) as info:
+        load_policy(policy_copy)
+    assert [d.code for d in info.value.diagnostics] == ["Q002"]
