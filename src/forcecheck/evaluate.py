@@ -281,23 +281,53 @@ class _Explainer:
         )
         return Step("fact", n.spec.question, rule, value, (), use)
 
+    def _states_a_fact(self, body: m.Node, w: World, env: Env) -> bool:
+        """Does some account or the undisputed facts state a fact this body reads directly?"""
+        for ref in _facts_read(body):
+            subject = "incident" if ref.subject is None else self.c.value(ref.subject, w, env)
+            if subject and self.scenario.statement(self.account, (subject, ref.spec.name)):
+                return True
+        return False
+
     def _quantifier(self, n: m.QuantNode, w: World, env: Env, value, rule: str) -> Step:
         ids = w.ids(n.domain, n.role)
         what = "event" if n.domain == m.EVENT else (n.role or "person")
-        # Show the members that make the result what it is; the rest would be noise.
+        # Show the members that make the result what it is, and those a stated fact rules
+        # in or out (the car an account says was not driven at anyone); the rest is noise.
         wanted = {"any": (True, None), "none": (True, None), "all": (False, None)}[n.kind]
         children = []
         for i in ids:
             sub = {**env, n.var: i}
-            if self.c.value(n.body, w, sub) in wanted:
+            if self.c.value(n.body, w, sub) in wanted or self._states_a_fact(n.body, w, sub):
                 body = self.step(n.body, w, sub)
                 children.append(Step("member", f"{n.var} = {i}:", "", body.value, (body,)))
         lead = {"any": f"for some {what} {n.var}:", "all": f"for every {what} {n.var}:",
                 "none": f"for no {what} {n.var}:"}[n.kind]
         if not children:
-            lead += f"  (checked {len(ids)} {what}{'s' if len(ids) != 1 else ''}; "
-            lead += "none qualifies)" if n.kind != "all" else "all qualify)"
+            many = f"{len(ids)} {what}{'s' if len(ids) != 1 else ''}"
+            lead += f"  (none of the {many} qualifies)" if n.kind != "all" else f"  (all {many} qualify)"
         return Step("quantifier", lead, rule, value, tuple(children))
+
+
+def _facts_read(n: m.Node):
+    if isinstance(n, m.FactRef):
+        yield n
+    for child in _children(n):
+        yield from _facts_read(child)
+
+
+def _children(n: m.Node) -> tuple[m.Node, ...]:
+    if isinstance(n, m.AndNode | m.OrNode):
+        return n.operands
+    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
+        return (n.operand,)
+    if isinstance(n, m.CompareNode | m.OrderNode):
+        return (n.left, n.right)
+    if isinstance(n, m.QuantNode):
+        return (n.body,)
+    if isinstance(n, m.DefCall):
+        return n.args
+    return ()
 
 
 def _flatten(children: list[Step]) -> tuple[Step, ...]:

@@ -87,7 +87,7 @@ class TextReport:
         ids = [a.account.id for a in r.accounts]
         name_w = max([len("clause")] + [len(c.id) for c in r.clauses]) + 2
         col_w = max([16] + [len(i) + 2 for i in ids])
-        self.lines.append("clause".ljust(name_w) + "".join(i.ljust(col_w) for i in ids))
+        self.lines.append(("clause".ljust(name_w) + "".join(i.ljust(col_w) for i in ids)).rstrip())
         any_contested = False
         for clause in r.clauses:
             row = clause.id.ljust(name_w)
