@@ -23,8 +23,17 @@ def pytest_addoption(parser):
                      help="rewrite tests/cases/*/expected.* from current output")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Keep the tests' parser and policy caches out of the user's home."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
-def compiled():
+def compiled(_private_cache):
     return load_policy()
 
 

@@ -53,10 +53,19 @@ class World:
         return World(self.people, self.events, {**self.values, **changes},
                      {**self.unsettled, **(unsettled or {})})
 
-    def ids(self, domain: str, role: str | None) -> list[str]:
-        if domain == m.EVENT:
-            return list(self.events)
-        return [p.id for p in self.people.values() if role is None or p.role == role]
+    def ids(self, domain: str, role: str | None) -> tuple[str, ...]:
+        key = (domain, role)
+        cached = self._ids.get(key)
+        if cached is None:
+            if domain == m.EVENT:
+                cached = tuple(self.events)
+            else:
+                cached = tuple(p.id for p in self.people.values() if role is None or p.role == role)
+            self._ids[key] = cached
+        return cached
+
+    def __post_init__(self) -> None:
+        self._ids: dict[tuple[str, str | None], tuple[str, ...]] = {}
 
 
 def kleene_and(values) -> Value:
@@ -83,6 +92,64 @@ def kleene_not(v: Value) -> Value:
     return None if v is None else not v
 
 
+def _and_fn(fns: list[Fn]) -> Fn:
+    """Kleene 'and' over compiled operands, stopping at the first false one."""
+    if len(fns) == 2:
+        f, g = fns
+
+        def and2(w, env):
+            a = f(w, env)
+            if a is False:
+                return False
+            b = g(w, env)
+            if b is False:
+                return False
+            return None if a is None or b is None else True
+
+        return and2
+
+    def and_n(w, env):
+        result: Value = True
+        for fn in fns:
+            v = fn(w, env)
+            if v is False:
+                return False
+            if v is None:
+                result = None
+        return result
+
+    return and_n
+
+
+def _or_fn(fns: list[Fn]) -> Fn:
+    """Kleene 'or' over compiled operands, stopping at the first true one."""
+    if len(fns) == 2:
+        f, g = fns
+
+        def or2(w, env):
+            a = f(w, env)
+            if a is True:
+                return True
+            b = g(w, env)
+            if b is True:
+                return True
+            return None if a is None or b is None else False
+
+        return or2
+
+    def or_n(w, env):
+        result: Value = False
+        for fn in fns:
+            v = fn(w, env)
+            if v is True:
+                return True
+            if v is None:
+                result = None
+        return result
+
+    return or_n
+
+
 _OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
         ">": operator.gt, ">=": operator.ge}
 
@@ -93,7 +160,7 @@ class CompiledPolicy:
 
     policy: m.Policy
     fns: dict[int, Fn]
-    definitions: dict[str, Callable[[World, tuple], Value]]
+    definitions: dict[str, Callable[[World, Env], Value]]
 
     def value(self, node: m.Node, world: World, env: Env) -> Value:
         return self.fns[id(node)](world, env)
@@ -134,17 +201,20 @@ class _Builder:
     def __init__(self, compiled: CompiledPolicy):
         self.c = compiled
 
-    def definition(self, d: m.DefinitionSpec) -> Callable[[World, tuple], Value]:
-        names = [p for p, _ in d.params]
+    def definition(self, d: m.DefinitionSpec) -> Callable[[World, Env], Value]:
         body = self.node(d.body)
         excepts = [self.node(x.condition) for x in d.exceptions]
 
-        def run(w: World, args: tuple) -> Value:
-            env = dict(zip(names, args, strict=True))
+        excepted = _or_fn(excepts) if excepts else None
+
+        def run(w: World, env: Env) -> Value:
             held = body(w, env)
-            if held is False or not excepts:
+            if held is False or excepted is None:
                 return held
-            return kleene_and((held, kleene_not(kleene_or(x(w, env) for x in excepts))))
+            ex = excepted(w, env)
+            if ex is True:
+                return False
+            return None if ex is None else held
 
         return run
 
@@ -186,16 +256,19 @@ class _Builder:
         if isinstance(n, m.DefCall):
             args = [self.node(a) for a in n.args]
             defs, name = self.c.definitions, n.name
-            return lambda w, env: defs[name](w, tuple(a(w, env) for a in args))
+            params = [p for p, _ in self.c.policy.definitions[name].params]
+            if len(args) == 1:
+                (p0,), (a0,) = params, args
+                return lambda w, env: defs[name](w, {p0: a0(w, env)})
+            pairs = list(zip(params, args, strict=True))
+            return lambda w, env: defs[name](w, {p: a(w, env) for p, a in pairs})
         if isinstance(n, m.NotNode):
             x = self.node(n.operand)
             return lambda w, env: kleene_not(x(w, env))
         if isinstance(n, m.AndNode):
-            xs = [self.node(o) for o in n.operands]
-            return lambda w, env: kleene_and(x(w, env) for x in xs)
+            return _and_fn([self.node(o) for o in n.operands])
         if isinstance(n, m.OrNode):
-            xs = [self.node(o) for o in n.operands]
-            return lambda w, env: kleene_or(x(w, env) for x in xs)
+            return _or_fn([self.node(o) for o in n.operands])
         if isinstance(n, m.CompareNode):
             left, right, op = self.node(n.left), self.node(n.right), _OPS[n.op]
 
@@ -238,12 +311,20 @@ class _Builder:
         if isinstance(n, m.QuantNode):
             body, var, domain, role, kind = self.node(n.body), n.var, n.domain, n.role, n.kind
 
+            stop = kind != "all"  # the value that settles the result: False for all, True otherwise
+
             def quantify(w, env):
-                vals = (body(w, {**env, var: i}) for i in w.ids(domain, role))
-                if kind == "all":
-                    return kleene_and(vals)
-                found = kleene_or(vals)
-                return found if kind == "any" else kleene_not(found)
+                result = not stop
+                inner = dict(env)
+                for i in w.ids(domain, role):
+                    inner[var] = i
+                    v = body(w, inner)
+                    if v is stop:
+                        result = stop
+                        break
+                    if v is None:
+                        result = None
+                return kleene_not(result) if kind == "none" else result
 
             return quantify
         raise AssertionError(f"cannot compile {type(n).__name__}")

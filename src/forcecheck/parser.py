@@ -8,10 +8,12 @@ own words ("expected 'requires' or 'forbids'"), never Lark's terminal names.
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import cache
 from importlib.resources import files
 
+import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
@@ -23,8 +25,30 @@ MAX_POLICY_BYTES = 2_000_000
 
 @cache
 def _lark() -> Lark:
+    """The LALR parser. Building its tables takes ~100 ms, so Lark caches them in the user's
+    cache directory, keyed by a hash of the grammar and options; any problem with the cache
+    (unwritable, stale, corrupt) only means the tables are built again."""
     grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    options = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": True}
+    cache_file = _cache_file()
+    if cache_file is None:
+        return Lark(grammar, **options)
+    quiet = logging.getLogger("lark")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        return Lark(grammar, cache=cache_file, **options)
+    except Exception:  # a broken cache must never stop the parser
+        return Lark(grammar, **options)
+    finally:
+        quiet.setLevel(level)
+
+
+def _cache_file() -> str | None:
+    from forcecheck import cache
+
+    base = cache.folder()
+    return None if base is None else str(base / f"grammar-lark-{lark.__version__}.cache")
 
 
 def parse_policy_text(text: str, path: str) -> s.PolicyFile:

@@ -12,10 +12,8 @@ from importlib.resources import files
 from pathlib import Path
 
 from forcecheck import model as m
-from forcecheck.checker import check_policy
 from forcecheck.compiler import CompiledPolicy, compile_policy
 from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
-from forcecheck.parser import parse_policy_text
 
 POLICY_FILE = "policy.rules"
 
@@ -99,8 +97,25 @@ def load_policy(path: str | Path | None = None) -> CompiledPolicy:
 @cache
 def _load(path: str) -> CompiledPolicy:
     text = read_text(Path(path), "P003", "policy file")
-    policy = check_policy(parse_policy_text(text, path))
-    problems = verify_quotes(policy)
+    policy = _checked(text, path)
+    problems = verify_quotes(policy)  # always against the source files as they are now
     if problems:
         raise InputError(problems)
     return compile_policy(policy)
+
+
+def _checked(text: str, path: str) -> m.Policy:
+    """Parse and check, or reuse the result for exactly this text at this path."""
+    from forcecheck import cache
+
+    grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
+    name = f"policy-{cache.key(path, text, grammar)}.pickle"
+    found = cache.load(name)
+    if isinstance(found, m.Policy):
+        return found
+    from forcecheck.checker import check_policy
+    from forcecheck.parser import parse_policy_text
+
+    policy = check_policy(parse_policy_text(text, path))
+    cache.store(name, policy)
+    return policy
