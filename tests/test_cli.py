@@ -118,3 +118,8 @@ def test_internal_error_exits_3_without_traceback(monkeypatch, capsys):
     assert info.value.code == 3
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: simulated bug" in err and "Traceback" not in err
+
+
+def test_unwritable_output_is_bad_input_not_a_crash(cli, tmp_path):
+    run = cli("check", MPLS, "--output", str(tmp_path / "missing" / "report.txt"))
+    assert run.code == 2 and "cannot write" in run.err and "Traceback" not in run.err

@@ -168,3 +168,8 @@ def test_event_only_in_some_accounts(tmp_path, policy):
     sc = load(tmp_path, text, policy)
     assert "shots" in sc.world(sc.accounts[0]).events
     assert "shots" not in sc.world(sc.accounts[1]).events
+
+
+def test_unclosed_quote_points_where_it_opened(tmp_path, policy):
+    (d,) = diagnostics(tmp_path, GOOD.replace("title: A test", 'title: "A test'), policy)
+    assert at(d) == ("Y001", 2, 8) and "left open" in d.hint

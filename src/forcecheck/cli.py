@@ -63,7 +63,13 @@ def _write(text: str, output: Path | None) -> None:
     import tempfile
 
     target = output.resolve()
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as exc:
+        from forcecheck.diagnostics import Diagnostic
+
+        raise _fail([Diagnostic(None, "U003", f"cannot write '{output}': {exc.strerror}",
+                                "check that the folder exists and is writable")]) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
@@ -75,7 +81,8 @@ def _write(text: str, output: Path | None) -> None:
 
 @app.command()
 def check(
-    scenarios: Annotated[list[Path], typer.Argument(help="Scenario YAML files.", show_default=False)],
+    scenarios: Annotated[list[Path], typer.Argument(metavar="SCENARIO", help="Scenario YAML files.",
+                                                    show_default=False)],
     policy: PolicyOption = None,
     account: Annotated[list[str] | None, typer.Option("--account", "-a",
                        help="Only this account (repeatable).")] = None,
@@ -129,8 +136,8 @@ def check(
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(help="Scenario files, policy files, or directories.",
-                                                show_default=False)],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False,
+                                                help="Scenario files, policy files, or directories.")],
     policy: PolicyOption = None,
 ) -> None:
     """Check scenarios and policies without evaluating them; diagnostics only."""

@@ -65,10 +65,16 @@ def load_yaml(path: Path, text: str) -> YamlDoc:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        span = _span(p, mark) if mark else Span(p, 1, 1)
         problem = exc.problem or "invalid YAML"
         hint = None
-        if "tab" in problem.lower():
+        if ("<stream end>" in problem or "end of stream" in problem) and exc.context_mark is not None:
+            # The file ended inside a bracket or quote: point at where it was opened.
+            mark = exc.context_mark
+            hint = f"{exc.context}; is a bracket or quote left open?"
+        span = _span(p, mark) if mark else Span(p, 1, 1)
+        if hint:
+            pass
+        elif "tab" in problem.lower():
             hint = "indent with spaces, not tabs"
         elif "mapping values are not allowed" in problem:
             hint = "a value containing ': ' must be quoted"
