@@ -42,7 +42,9 @@ def test_json_is_versioned_and_complete(cli):
                    "verdicts": {"dhs": "met", "video": "undetermined"}, "contested": True}
     clause = next(c for c in sc["clauses"] if c["id"] == "deadly-force-imminent-threat")
     assert clause["quotes"][0]["provenance"] == "transcription"
-    assert clause["verdicts"][1]["items"][0]["deciders"]
+    assert clause["verdicts"][1]["items"][0]["settlements"]
+    assert [f["fact"] for f in clause["disputes"][0]["facts"]] == [
+        "driven_at_person", "threat_of_death_or_serious_injury"]
 
 
 def test_exit_1_when_a_binding_clause_is_breached(cli):

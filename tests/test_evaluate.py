@@ -76,12 +76,32 @@ def test_unknown_facts_show_as_unknown_with_no_one_stating_them(compiled):
     assert unknown and all(f.stated_by is None for f in unknown)
 
 
+def settled(item) -> dict:
+    """{frozenset of (fact key, value): verdict} for an item's settlements."""
+    return {frozenset((u.key, v) for u, v in st.assignments): st.verdict for st in item.settlements}
+
+
 def test_undetermined_verdict_names_the_facts_that_would_decide_it(compiled):
     r = result(compiled, "minneapolis-2026-01-07")
     item = r.accounts[1].clause("deadly-force-imminent-threat").items[0]
     assert item.verdict == "undetermined"
-    outcomes = {d.fact: {o.value: o.verdict for o in d.outcomes} for d in item.deciders}
-    assert outcomes["significant_threat_if_escaped"][False] == "breached"
+    assert settled(item) == {
+        frozenset({("shots.significant_threat_if_escaped", True),
+                   ("shots.necessary_to_prevent_escape", True)}): "met",
+        frozenset({("shots.significant_threat_if_escaped", False)}): "breached",
+        frozenset({("shots.necessary_to_prevent_escape", False)}): "breached",
+    }
+
+
+def test_settlements_are_minimal(compiled):
+    for path in ALL:
+        r = evaluate(compiled, load_scenario(path, compiled.policy))
+        for acc in r.accounts:
+            for cv in acc.clauses:
+                for item in cv.items:
+                    sets = [(frozenset(s.assignments), s.verdict) for s in item.settlements]
+                    for a, va in sets:
+                        assert not any(b < a and vb == va for b, vb in sets), (path.stem, cv.clause.id)
 
 
 def test_off_duty_reach_is_left_open_and_named(compiled):
@@ -89,13 +109,35 @@ def test_off_duty_reach_is_left_open_and_named(compiled):
     dhs = r.accounts[0].clause("deadly-force-imminent-threat").items[0]
     family = r.accounts[1].clause("deadly-force-imminent-threat").items[0]
     assert dhs.verdict == family.verdict == "undetermined"
+    assert settled(dhs)[frozenset({("reaches_off_duty_officers", True)})] == "met"
+    assert settled(family)[frozenset({("reaches_off_duty_officers", True)})] == "breached"
+    assert settled(family)[frozenset({("reaches_off_duty_officers", False)})] == "not_applicable"
 
-    def if_reached(item):
-        d = next(d for d in item.deciders if d.fact == "reaches_off_duty_officers")
-        return {o.value: o.verdict for o in d.outcomes}
 
-    assert if_reached(dhs) == {True: "met", False: "not_applicable"}
-    assert if_reached(family) == {True: "breached", False: "not_applicable"}
+def test_contested_clause_names_the_smallest_flipping_facts(compiled):
+    r = result(compiled, "minneapolis-2026-01-07")
+    (to_video, to_dhs) = r.disputes["deadly-force-imminent-threat"]
+    assert (to_video.from_account, to_video.to_account) == ("dhs", "video")
+    # DHS has two grounds for the threat; both must change before its verdict does.
+    assert {f.key for f in to_video.facts} == {"driving.driven_at_person",
+                                               "shots.threat_of_death_or_serious_injury"}
+    # From the video account, one fact suffices: the car driven at someone.
+    assert {f.key for f in to_dhs.facts} == {"driving.driven_at_person"}
+    assert to_video.smallest and to_dhs.smallest
+    (fact,) = to_dhs.facts
+    assert [(p.account, p.value, p.stated_by) for p in fact.positions] == [
+        ("dhs", True, "dhs"), ("video", False, "video")]
+
+
+def test_open_questions_are_ranked_by_how_many_verdicts_they_decide(compiled):
+    r = result(compiled, "northridge-2025-12-31")
+    first = r.questions[0]
+    assert first.unknown.key == "reaches_off_duty_officers"
+    counts = [len(q.decides) for q in r.questions]
+    assert counts == sorted(counts, reverse=True)
+    undetermined = sum(1 for a in r.accounts for c in a.clauses for i in c.items
+                       if i.verdict == "undetermined")
+    assert len(first.decides) == undetermined
 
 
 def test_should_clause_breach_does_not_count_as_a_breach(compiled):

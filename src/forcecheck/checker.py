@@ -56,6 +56,7 @@ class _Checker:
         for d in decls:
             if isinstance(d, s.UnsettledDecl) and self._unique(self.unsettled, d.name, "unsettled question"):
                 self.unsettled[d.name.text] = m.UnsettledSpec(d.name.text, d.question, d.name.span)
+        exclusive = [g for d in decls if isinstance(d, s.ExclusiveDecl) if (g := self._exclusive(d))]
         def_decls = [d for d in decls if isinstance(d, s.Definition)]
         self.def_signatures: dict[str, s.Definition] = {}
         for d in def_decls:
@@ -84,7 +85,7 @@ class _Checker:
             id=header["id"], title=header["title"], document=header["document"],
             version=header["version"], path=self.parsed.path, documents=self.documents,
             roles=self.roles, actions=self.actions, facts=self.facts, unsettled=self.unsettled,
-            definitions=definitions, clauses=clauses, warnings=self.out.warnings,
+            definitions=definitions, clauses=clauses, exclusive=exclusive, warnings=self.out.warnings,
         )
 
     # -- declarations --------------------------------------------------------------------
@@ -177,6 +178,27 @@ class _Checker:
             spec = m.FactSpec(d.subject.text, d.name.text, d.type.kind, values, d.question, d.name.span)
             facts[spec.key] = spec
         return facts
+
+    def _exclusive(self, d: s.ExclusiveDecl) -> m.ExclusiveGroup | None:
+        subjects, names = set(), []
+        for subject, name in d.facts:
+            spec = self.facts.get(f"{subject.text}.{name.text}")
+            if spec is None:
+                pool = [f.key for f in self.facts.values()]
+                self.out.error(name.span, "N001", f"unknown fact '{subject.text}.{name.text}'",
+                               did_you_mean(f"{subject.text}.{name.text}", pool))
+                return None
+            if spec.kind != "yes_no":
+                self.out.error(name.span, "T001", f"'{spec.key}' is not a yes/no fact",
+                               "only yes/no facts can be declared exclusive")
+                return None
+            subjects.add(spec.subject)
+            names.append(spec.name)
+        if len(subjects) > 1:
+            self.out.error(d.facts[0][0].span, "T001", "exclusive facts must be about the same kind "
+                           f"of subject, not {' and '.join(sorted(subjects))}")
+            return None
+        return m.ExclusiveGroup(subjects.pop(), tuple(names), d.reason)
 
     def _quote(self, q: s.Quote) -> m.QuoteRef:
         if q.document.text not in self.documents:

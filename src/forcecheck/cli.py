@@ -94,12 +94,19 @@ def check(
     output: Annotated[Path | None, typer.Option("--output", "-o",
                       help="Write the report to this file instead of stdout.")] = None,
     color: Annotated[Colour, typer.Option("--color", help="Colour verdicts in text output.")] = Colour.auto,
+    questions: Annotated[bool, typer.Option("--questions", help="Show only the open questions: "
+                         "the unknown facts, most decisive first, and the verdicts each settles.")] = False,
+    assume: Annotated[list[str] | None, typer.Option("--assume", metavar="FACT=VALUE",
+                      help="Evaluate a hypothetical with this fact set (repeatable), e.g. "
+                      "shots.subject_fleeing=yes or reaches_off_duty_officers=yes.")] = None,
+    base: Annotated[str | None, typer.Option("--base", metavar="ACCOUNT", help="Start the "
+                    "hypothetical from this account (default: the undisputed facts only).")] = None,
 ) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
     from forcecheck.evaluate import evaluate
     from forcecheck.policy import load_policy
-    from forcecheck.scenario import load_scenario
+    from forcecheck.scenario import load_scenario, parse_hypothesis
 
     try:
         compiled = load_policy(policy)
@@ -116,10 +123,26 @@ def check(
                 if a not in ids:
                     raise InputError([Diagnostic(None, "U002", f"{path}: no account '{a}'",
                                                  did_you_mean(a, ids) or f"accounts: {', '.join(ids)}")])
-            results.append(evaluate(compiled, sc, account or None, clause or None))
+            hypothesis = None
+            if assume or base:
+                if not assume:
+                    raise InputError([Diagnostic(None, "U004", "--base needs at least one --assume",
+                                                 "e.g. --base dhs --assume shots.subject_fleeing=yes")])
+                hypothesis = parse_hypothesis(sc, compiled.policy, assume, base)
+            results.append(evaluate(compiled, sc, account or None, clause or None, hypothesis))
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
 
+    if questions:
+        from forcecheck.report.text import render_questions
+
+        if format is Format.json:
+            from forcecheck.report.json import render_questions_json
+
+            _write(render_questions_json(results), output)
+        else:
+            _write(render_questions(results), output)
+        raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
     if format is Format.json:
         from forcecheck.report.json import render_json
 

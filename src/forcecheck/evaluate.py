@@ -12,12 +12,24 @@ Renderers (text, JSON) only read the `ScenarioResult` built here.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
 from forcecheck import model as m
+from forcecheck.analysis import (
+    Dispute,
+    DisputedFact,
+    OpenQuestion,
+    Position,
+    Settlement,
+    Unknown,
+    dispute,
+    fact_spec,
+    settle,
+)
 from forcecheck.compiler import CompiledPolicy, Env, World
-from forcecheck.scenario import Account, Scenario, Statement
+from forcecheck.scenario import Account, Hypothesis, Scenario, Statement
 
 VERDICT_ORDER = ("breached", "undetermined", "met", "not_applicable")
 
@@ -51,26 +63,6 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    value: object
-    verdict: str
-
-
-@dataclass(frozen=True, slots=True)
-class Decider:
-    """An unknown fact (or open question) that matters to an undetermined verdict."""
-
-    subject: str
-    fact: str
-    question: str
-    outcomes: tuple[Outcome, ...]  # empty for numbers and text: matters, cannot be enumerated
-
-    @property
-    def settles(self) -> bool:
-        return any(o.verdict != "undetermined" for o in self.outcomes)
-
-
-@dataclass(frozen=True, slots=True)
 class ItemVerdict:
     """A clause's verdict for one thing it applies to, under one account."""
 
@@ -78,7 +70,8 @@ class ItemVerdict:
     verdict: str
     trigger: Step | None
     requirement: Step
-    deciders: tuple[Decider, ...]
+    unknowns: tuple[Unknown, ...] = ()  # for an undetermined verdict: what it waits on
+    settlements: tuple[Settlement, ...] = ()  # and the smallest answers that would settle it
 
     @property
     def label(self) -> str:
@@ -106,6 +99,9 @@ class ScenarioResult:
     scenario: Scenario
     policy: m.Policy
     accounts: tuple[AccountResult, ...]
+    disputes: dict[str, tuple[Dispute, ...]]  # contested clause id -> why the accounts differ
+    questions: tuple[OpenQuestion, ...]  # unknown facts, most decisive first
+    hypothetical: HypotheticalResult | None = None  # never an account: shown apart
 
     @property
     def clauses(self) -> tuple[m.Clause, ...]:
@@ -118,7 +114,8 @@ class ScenarioResult:
         return len(set(self.verdicts(clause_id).values())) > 1
 
     def implicated(self, clause_id: str) -> bool:
-        return any(v != "not_applicable" for v in self.verdicts(clause_id).values())
+        hypo = [self.hypothetical.result.clause(clause_id).verdict] if self.hypothetical else []
+        return any(v != "not_applicable" for v in [*self.verdicts(clause_id).values(), *hypo])
 
     @property
     def breached(self) -> bool:
@@ -127,43 +124,132 @@ class ScenarioResult:
                    for a in self.accounts for c in a.clauses)
 
 
+@dataclass(frozen=True)
+class Change:
+    """One assumption of a hypothetical, against the account it starts from."""
+
+    subject: str
+    fact: str
+    question: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class HypotheticalResult:
+    result: AccountResult
+    base: str | None
+    changes: tuple[Change, ...]
+
+
 def aggregate(verdicts) -> str:
     found = set(verdicts)
     return next((v for v in VERDICT_ORDER if v in found), "not_applicable")
 
 
 def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] | None = None,
-             clauses: list[str] | None = None) -> ScenarioResult:
-    """Every clause (or those named) under every account (or those named)."""
+             clauses: list[str] | None = None, hypothesis: Hypothesis | None = None) -> ScenarioResult:
+    """Every clause (or those named) under every account (or those named), why contested
+    clauses differ, the open questions, and, if asked, one hypothetical."""
     policy = compiled.policy
     chosen = [c for c in policy.clauses if clauses is None or c.id in clauses]
     results = []
+    worlds: dict[str, World] = {}
     for account in scenario.accounts:
         if accounts is not None and account.id not in accounts:
             continue
+        worlds[account.id] = scenario.world(account)
+        results.append(_account(compiled, scenario, account, worlds[account.id], chosen))
+    disputes = _disputes(compiled, scenario, results, worlds, chosen)
+    hypothetical = None
+    if hypothesis is not None:
+        account = scenario.hypothetical(hypothesis)
         world = scenario.world(account)
-        explainer = _Explainer(compiled, scenario, account)
-        verdicts = []
-        for clause in chosen:
-            items = [explainer.item(clause, world, env) for env in compiled.bindings(clause, world)]
-            implicated = tuple(i for i in items if i.verdict != "not_applicable")
-            verdicts.append(ClauseVerdict(clause, aggregate(i.verdict for i in implicated),
-                                          implicated))
-        results.append(AccountResult(account, tuple(verdicts)))
-    return ScenarioResult(scenario, policy, tuple(results))
+        base = next((a for a in scenario.accounts if a.id == hypothesis.base), None)
+
+        def before(key):
+            st = scenario.statement(base, key) if base else scenario.undisputed.get(key)
+            return st.value if st else None
+
+        changes = tuple(
+            Change(subj, fact, _question(policy, world, subj, fact), before((subj, fact)), value)
+            for subj, fact, value in hypothesis.facts
+        ) + tuple(Change("policy", name, policy.unsettled[name].question, None, value)
+                  for name, value in hypothesis.unsettled)
+        hypothetical = HypotheticalResult(_account(compiled, scenario, account, world, chosen),
+                                          hypothesis.base, changes)
+    return ScenarioResult(scenario, policy, tuple(results), disputes, _questions(results), hypothetical)
 
 
-class _Recording(dict):
-    """A values table that remembers which missing keys were asked for."""
+def _account(compiled: CompiledPolicy, scenario: Scenario, account: Account, world: World,
+             clauses: list[m.Clause]) -> AccountResult:
+    explainer = _Explainer(compiled, scenario, account)
+    verdicts = []
+    for clause in clauses:
+        items = [explainer.item(clause, world, env) for env in compiled.bindings(clause, world)]
+        implicated = tuple(i for i in items if i.verdict != "not_applicable")
+        verdicts.append(ClauseVerdict(clause, aggregate(i.verdict for i in implicated), implicated))
+    return AccountResult(account, tuple(verdicts))
 
-    def __init__(self, data, missing: set):
-        super().__init__(data)
-        self.missing = missing
 
-    def get(self, key, default=None):
-        if key not in self:
-            self.missing.add(key)
-        return super().get(key, default)
+def _question(policy: m.Policy, world: World, subject: str, fact: str) -> str:
+    spec = fact_spec(policy, world, subject, fact)
+    return spec.question if spec else fact
+
+
+def _disputes(compiled: CompiledPolicy, scenario: Scenario, results: list[AccountResult],
+              worlds: dict[str, World], clauses: list[m.Clause]) -> dict[str, tuple[Dispute, ...]]:
+    """For each contested clause and each pair of accounts that differ on it, a smallest
+    set of facts that flips one account's verdict to the other's, in both directions when
+    the two sets differ."""
+    out: dict[str, tuple[Dispute, ...]] = {}
+    for clause in clauses:
+        found: list[Dispute] = []
+        for a, b in itertools.permutations(results, 2):
+            va, vb = a.clause(clause.id).verdict, b.clause(clause.id).verdict
+            if va == vb:
+                continue
+            keys, smallest = dispute(compiled, clause, worlds[a.account.id], worlds[b.account.id])
+            if any(set(keys) == {(f.subject, f.fact) for f in d.facts} and
+                   {d.from_account, d.to_account} == {a.account.id, b.account.id} for d in found):
+                continue  # the same facts decide it both ways: say it once
+            facts = tuple(_disputed_fact(compiled.policy, scenario, results, worlds, k) for k in keys)
+            found.append(Dispute(clause.id, a.account.id, b.account.id, va, vb, facts, smallest))
+        if found:
+            out[clause.id] = tuple(found)
+    return out
+
+
+def _disputed_fact(policy: m.Policy, scenario: Scenario, results: list[AccountResult],
+                   worlds: dict[str, World], key: tuple[str, str]) -> DisputedFact:
+    positions = []
+    question = key[1]
+    for r in results:
+        world = worlds[r.account.id]
+        spec = fact_spec(policy, world, *key)
+        question = spec.question if spec else question
+        st = scenario.statement(r.account, key)
+        positions.append(Position(r.account.id, world.values.get(key), st.stated_by if st else None,
+                                  st.source if st else None, st.quote if st else None,
+                                  st.note if st else None))
+    return DisputedFact(key[0], key[1], question, tuple(positions))
+
+
+def _questions(results: list[AccountResult]) -> tuple[OpenQuestion, ...]:
+    """Unknown facts ranked by how many undetermined verdicts a settlement of theirs decides."""
+    decides: dict[str, list[tuple[str, str, str]]] = {}
+    unknowns: dict[str, Unknown] = {}
+    for r in results:
+        for cv in r.clauses:
+            for item in cv.items:
+                keys = {u.key for s in item.settlements for u, _ in s.assignments}
+                keys |= {u.key for u in item.unknowns if not u.values}
+                for u in item.unknowns:
+                    if u.key in keys:
+                        unknowns[u.key] = u
+                        decides.setdefault(u.key, []).append((r.account.id, cv.clause.id, item.label))
+    ranked = sorted(unknowns, key=lambda k: (-len(decides[k]), unknowns[k].subject != "policy", k))
+    return tuple(OpenQuestion(unknowns[k], tuple(decides[k])) for k in ranked)
 
 
 class _Explainer:
@@ -185,41 +271,10 @@ class _Explainer:
             requirement = Step("forbids", "this must not be so:", clause.requirement.source,
                                None if requirement.value is None else not requirement.value,
                                (requirement,))
-        deciders = self.deciders(clause, world, env) if verdict == "undetermined" else ()
-        return ItemVerdict(tuple(env.items()), verdict, trigger, requirement, deciders)
-
-    def deciders(self, clause: m.Clause, world: World, env: Env) -> tuple[Decider, ...]:
-        missing_facts: set = set()
-        missing_open: set = set()
-        probe = World(world.people, world.events, _Recording(world.values, missing_facts),
-                      _Recording(world.unsettled, missing_open))
-        self.c.verdict(clause, probe, env)
-        out = []
-        for name in sorted(missing_open):
-            spec = self.policy.unsettled[name]
-            outcomes = tuple(Outcome(v, self.c.verdict(clause, world.with_values({}, {name: v}), env))
-                             for v in (True, False))
-            out.append(Decider("policy", name, spec.question, outcomes))
-        for key in sorted(missing_facts):
-            spec = self._spec(world, *key)
-            if spec is None:
-                continue
-            values = (True, False) if spec.kind == "yes_no" else spec.values
-            outcomes = tuple(Outcome(v, self.c.verdict(clause, world.with_values({key: v}), env))
-                             for v in values)
-            out.append(Decider(key[0], key[1], spec.question, outcomes))
-        return tuple(out)
-
-    def _spec(self, world: World, subject: str, name: str) -> m.FactSpec | None:
-        if subject == "incident":
-            kind = "incident"
-        elif subject in world.events:
-            kind = "event"
-        elif subject in world.people:
-            kind = world.people[subject].role
-        else:
-            return None
-        return self.policy.facts_about(kind).get(name)
+        if verdict != "undetermined":
+            return ItemVerdict(tuple(env.items()), verdict, trigger, requirement)
+        unknowns, settlements, _ = settle(self.c, clause, world, env)
+        return ItemVerdict(tuple(env.items()), verdict, trigger, requirement, unknowns, settlements)
 
     # -- the trace --------------------------------------------------------------------------
 

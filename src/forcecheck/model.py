@@ -52,6 +52,15 @@ class UnsettledSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class ExclusiveGroup:
+    """Yes/no facts about one kind of subject of which at most one can be yes."""
+
+    subject: str
+    facts: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     """A source document and the shipped file that holds the text quoted from it."""
 
@@ -241,6 +250,7 @@ class Policy:
     unsettled: dict[str, UnsettledSpec]
     definitions: dict[str, DefinitionSpec]
     clauses: list[Clause]
+    exclusive: list[ExclusiveGroup] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
     def clause(self, clause_id: str) -> Clause | None:

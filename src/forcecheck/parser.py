@@ -135,6 +135,13 @@ class _ToSyntax(Transformer):
     def one_of_type(self, meta, items):
         return s.FactType("one_of", tuple(self._tok(t) for t in items), self._span(meta))
 
+    def exclusive_decl(self, items):
+        *refs, reason = items
+        return s.ExclusiveDecl(tuple(refs), self._string(reason))
+
+    def fact_ref(self, items):
+        return (self._tok(items[0]), self._tok(items[1]))
+
     def unsettled_decl(self, items):
         return s.UnsettledDecl(self._tok(items[0]), self._string(items[1]))
 

@@ -10,7 +10,7 @@ undisputed fact. A fact no one states is simply absent: unknown, never false.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -32,6 +32,7 @@ from forcecheck.yamlsource import YamlDoc, load_yaml
 VERDICTS = ("not_applicable", "met", "breached", "undetermined")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 UNDISPUTED = "undisputed"
+ASSUMED = "assumed"  # stated_by of a fact set by --assume
 
 
 class _Strict(BaseModel):
@@ -51,6 +52,7 @@ class PersonModel(_Strict):
     role: str
     description: str
     agency: str | None = None
+    accounts: list[str] | None = None  # the accounts in which this person was there; default all
 
 
 class EventModel(_Strict):
@@ -84,6 +86,22 @@ class AccountModel(_Strict):
     sources: list[str] = []
     summary: str | None = None
     facts: dict[str, FactEntry] = {}
+    order: list[str] = []  # "EVENT before EVENT" / "EVENT after EVENT", where it differs from the timeline
+
+
+class ExpectModel(BaseModel):
+    """Expected results: per account (`dhs: {clause: verdict}`), plus three reserved keys."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    contested: list[str] | None = None  # exactly the contested clauses
+    deciding: dict[str, list[str]] | None = None  # clause -> the facts that decide its dispute
+    undetermined: dict[str, list[str]] | None = None  # account -> exactly its undetermined clauses
+
+    def by_account(self) -> dict[str, object]:
+        return dict(self.model_extra or {})
+
+
+RESERVED_EXPECT_KEYS = ("contested", "deciding", "undetermined")
 
 
 class ScenarioModel(_Strict):
@@ -99,7 +117,7 @@ class ScenarioModel(_Strict):
     events: list[EventModel] = []
     undisputed: UndisputedModel = UndisputedModel()
     accounts: list[AccountModel] = Field(min_length=1)
-    expect: dict[str, dict[str, str | dict[str, str]]] = {}
+    expect: ExpectModel = ExpectModel()
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +140,19 @@ class Account:
     sources: tuple[str, ...]
     summary: str | None
     statements: dict[tuple[str, str], Statement]  # own statements only
+    sequence: tuple[str, ...] = ()  # this account's order of its events
+    unsettled: dict[str, bool] = field(default_factory=dict)  # assumed open questions
+    hypothetical: bool = False
+    base: str | None = None  # for a hypothetical: the account it starts from
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """`--assume` on top of the undisputed facts or of one account."""
+
+    base: str | None
+    facts: tuple[tuple[str, str, object], ...]  # (subject, fact, value)
+    unsettled: tuple[tuple[str, bool], ...]
 
 
 @dataclass(frozen=True)
@@ -152,13 +183,31 @@ class Scenario:
         return ident
 
     def world(self, account: Account) -> World:
-        people = {p.id: PersonView(p.id, p.role) for p in self.model.people}
-        events = {e.id: EventView(e.id, e.actor, e.action, e.target or "", i)
-                  for i, e in enumerate(self.model.events)
-                  if e.accounts is None or account.id in e.accounts}
+        present = self._base_id(account)
+        people = {p.id: PersonView(p.id, p.role) for p in self.model.people
+                  if p.accounts is None or present in p.accounts}
+        by_id = {e.id: e for e in self.model.events}
+        events = {eid: EventView(eid, by_id[eid].actor, by_id[eid].action, by_id[eid].target or "", i)
+                  for i, eid in enumerate(account.sequence)}
         values = {k: st.value for k, st in self.undisputed.items()}
         values.update({k: st.value for k, st in account.statements.items()})
-        return World(people, events, values)
+        return World(people, events, values, dict(account.unsettled))
+
+    def _base_id(self, account: Account) -> str:
+        return account.base or "" if account.hypothetical else account.id
+
+    def hypothetical(self, h: Hypothesis) -> Account:
+        """A hypothetical: the base account's statements (or none) with the assumptions on top."""
+        base = next((a for a in self.accounts if a.id == h.base), None)
+        statements = dict(base.statements) if base else {}
+        for subject, fact, value in h.facts:
+            statements[(subject, fact)] = Statement(subject, fact, value, ASSUMED, None, None, None)
+        sequence = base.sequence if base else tuple(
+            e.id for e in self.model.events if e.accounts is None)
+        name = f"hypothetical ({base.name} + assumptions)" if base else \
+            "hypothetical (undisputed facts + assumptions)"
+        return Account("hypothetical", name, base.sources if base else (), None, statements, sequence,
+                       dict(h.unsettled), hypothetical=True, base=h.base)
 
     def statement(self, account: Account, key: tuple[str, str]) -> Statement | None:
         return account.statements.get(key) or self.undisputed.get(key)
@@ -271,6 +320,7 @@ class _Vocabulary:
         self._people_and_events()
         undisputed = self._statements(self.model.undisputed.facts, ("undisputed", "facts"), UNDISPUTED)
         self._source_list(self.model.undisputed.sources, ("undisputed", "sources"))
+        self._exclusive(undisputed, ("undisputed", "facts"))
         accounts = []
         for i, a in enumerate(self.model.accounts):
             self._source_list(a.sources, ("accounts", i, "sources"))
@@ -283,10 +333,93 @@ class _Vocabulary:
                                    f"account '{a.id}' contradicts an undisputed fact: "
                                    f"{key[0]}.{key[1]} is {_show(agreed.value)} in 'undisputed'",
                                    "a disputed fact belongs in the accounts, not in 'undisputed'")
-            accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own))
+            sequence = self._sequence(a, i)
+            self._exclusive({**undisputed, **own}, ("accounts", i, "facts"), set(own))
+            self._presence(a, i, own)
+            accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence))
         self._expectations()
         self.out.raise_if_errors()
         return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc)
+
+    def _sequence(self, a: AccountModel, i: int) -> tuple[str, ...]:
+        """The account's order of its events: the timeline's order, except where the account
+        says otherwise ("shots before driving"). A circle of befores is a contradiction."""
+        mine = [e.id for e in self.model.events if e.accounts is None or a.id in e.accounts]
+        after: dict[str, set[str]] = {e: set() for e in mine}  # x -> events that must come after x
+        for j, text in enumerate(a.order):
+            loc = ("accounts", i, "order", j)
+            m_ = re.fullmatch(r"\s*(\S+)\s+(before|after)\s+(\S+)\s*", text)
+            if not m_:
+                self.out.error(self.doc.span(loc), "S023", f"'{text}' is not an order statement",
+                               "write it as 'EVENT before EVENT' or 'EVENT after EVENT'")
+                continue
+            x, rel, y = m_.groups()
+            bad = [e for e in (x, y) if e not in after]
+            if bad:
+                self.out.error(self.doc.span(loc), "S012",
+                               f"'{bad[0]}' is not an event of the account '{a.id}'",
+                               did_you_mean(bad[0], after) or f"its events: {known_list(after)}")
+                continue
+            first, second = (x, y) if rel == "before" else (y, x)
+            if first == second or _reaches(after, second, first):
+                self.out.error(self.doc.span(loc), "S024", f"account '{a.id}' puts '{first}' both "
+                               f"before and after '{second}'",
+                               "an account's order statements must not contradict each other")
+                continue
+            after[first].add(second)
+        # Kahn's algorithm, ties broken by the timeline's order.
+        position = {e: n for n, e in enumerate(mine)}
+        waiting = {e: sum(e in later for later in after.values()) for e in mine}
+        ready = sorted((e for e in mine if waiting[e] == 0), key=position.get)
+        out: list[str] = []
+        while ready:
+            e = ready.pop(0)
+            out.append(e)
+            for nxt in after[e]:
+                waiting[nxt] -= 1
+                if waiting[nxt] == 0:
+                    ready.append(nxt)
+                    ready.sort(key=position.get)
+        return tuple(out)
+
+    def _exclusive(self, statements: dict, loc: tuple, own: set | None = None) -> None:
+        """Facts the vocabulary declares exclusive cannot both be yes about one subject."""
+        for group in self.policy.exclusive:
+            by_subject: dict[str, list[str]] = {}
+            for (subject, fact), st in statements.items():
+                if fact in group.facts and st.value is True:
+                    by_subject.setdefault(subject, []).append(fact)
+            for subject, facts in by_subject.items():
+                mine = [f for f in facts if own is None or (subject, f) in own]
+                if len(facts) < 2 or not mine:
+                    continue  # no conflict, or one already reported in 'undisputed'
+                self.out.error(self.doc.span((*loc, f"{subject}.{mine[-1]}"), key=True), "S022",
+                               f"{subject}.{facts[0]} and {subject}.{facts[1]} are both yes, but the "
+                               "policy declares them exclusive", group.reason)
+
+    def _presence(self, a: AccountModel, i: int, own: dict) -> None:
+        """In this account, every actor is present and every fact is about something in it."""
+        present = {p.id for p in self.model.people if p.accounts is None or a.id in p.accounts}
+        events = {e.id: j for j, e in enumerate(self.model.events)
+                  if e.accounts is None or a.id in e.accounts}
+        for eid, j in events.items():
+            e = self.model.events[j]
+            for role in ("actor", "target"):
+                who = getattr(e, role)
+                if who and who in self.people and who not in present:
+                    self.out.error(self.doc.span(("events", j, role)), "S025",
+                                   f"in account '{a.id}', event '{eid}' has {role} '{who}', who is not "
+                                   "present in that account", f"list '{a.id}' in {who}'s 'accounts'")
+        for subject, fact in own:
+            if subject in self.events and subject not in events:
+                self.out.error(self.doc.span(("accounts", i, "facts", f"{subject}.{fact}"), key=True),
+                               "S025", f"account '{a.id}' states a fact about event '{subject}', "
+                               "which did not happen in that account",
+                               f"list '{a.id}' in the event's 'accounts', or drop the fact")
+            elif subject in self.people and subject not in present:
+                self.out.error(self.doc.span(("accounts", i, "facts", f"{subject}.{fact}"), key=True),
+                               "S025", f"account '{a.id}' states a fact about '{subject}', who is not "
+                               "present in that account")
 
     def _unique(self) -> None:
         seen: dict[str, str] = {}
@@ -310,6 +443,13 @@ class _Vocabulary:
             if p.role not in roles:
                 self.out.error(self.doc.span(("people", i, "role")), "S011", f"unknown role '{p.role}'",
                                did_you_mean(p.role, roles) or f"roles: {known_list(roles)}")
+        account_ids = [a.id for a in self.model.accounts]
+        for i, p in enumerate(self.model.people):
+            for j, acc in enumerate(p.accounts or ()):
+                if acc not in account_ids:
+                    self.out.error(self.doc.span(("people", i, "accounts", j)), "S018",
+                                   f"person '{p.id}' names unknown account '{acc}'",
+                                   did_you_mean(acc, account_ids))
         for i, e in enumerate(self.model.events):
             for attr in ("actor", "target"):
                 ref = getattr(e, attr)
@@ -393,50 +533,85 @@ class _Vocabulary:
             self.out.error(span, "S016", f"no value given for '{spec.name}'",
                            "leave a fact out when it is unknown; never write it empty")
             return _INVALID
+        value = _parse_value(spec, raw)
+        if value is not _INVALID:
+            return value
         if spec.kind == "yes_no":
-            low = raw.strip().lower()
-            if low in ("yes", "true"):
-                return True
-            if low in ("no", "false"):
-                return False
             self.out.error(span, "S017", f"'{spec.name}' is yes/no, not '{raw}'",
                            "write yes or no; leave the fact out when it is unknown")
         elif spec.kind == "number":
-            try:
-                return float(raw)
-            except ValueError:
-                self.out.error(span, "S017", f"'{spec.name}' is a number, not '{raw}'")
-        elif spec.kind == "one_of":
-            if raw in spec.values:
-                return raw
+            self.out.error(span, "S017", f"'{spec.name}' is a number, not '{raw}'")
+        else:
             self.out.error(span, "S017", f"'{raw}' is not a possible value of '{spec.name}'",
                            did_you_mean(raw, spec.values) or f"possible values: {', '.join(spec.values)}")
-        else:
-            return raw
         return _INVALID
 
     def _expectations(self) -> None:
         accounts = {a.id for a in self.model.accounts}
         clauses = {c.id for c in self.policy.clauses}
-        for acc, by_clause in self.model.expect.items():
-            if acc not in accounts:
-                self.out.error(self.doc.span(("expect", acc), key=True), "S018",
-                               f"expectations for unknown account '{acc}'",
-                               did_you_mean(acc, accounts) or f"accounts: {known_list(accounts)}")
+        expect = self.model.expect
+
+        def clause_ok(cid: object, loc: tuple, key: bool = True) -> None:
+            if cid not in clauses:
+                self.out.error(self.doc.span(loc, key=key), "S018", f"unknown clause '{cid}'",
+                               did_you_mean(str(cid), clauses) or "see `forcecheck clauses`")
+
+        def account_ok(acc: str, loc: tuple) -> bool:
+            if acc in accounts:
+                return True
+            self.out.error(self.doc.span(loc, key=True), "S018", f"expectations for unknown account '{acc}'",
+                           did_you_mean(acc, accounts) or f"accounts: {known_list(accounts)}")
+            return False
+
+        for acc in sorted(accounts & set(RESERVED_EXPECT_KEYS)):
+            i = [a.id for a in self.model.accounts].index(acc)
+            self.out.error(self.doc.span(("accounts", i, "id")), "S010",
+                           f"'{acc}' cannot be an account id: it is a reserved key of 'expect'")
+        for acc, by_clause in expect.by_account().items():
+            if not account_ok(acc, ("expect", acc)):
+                continue
+            if not isinstance(by_clause, dict):
+                self.out.error(self.doc.span(("expect", acc)), "S019",
+                               f"expect.{acc} should map clause ids to verdicts")
+                continue
             for cid, verdict in by_clause.items():
-                if cid not in clauses:
-                    self.out.error(self.doc.span(("expect", acc, cid), key=True), "S018",
-                                   f"unknown clause '{cid}'",
-                                   did_you_mean(cid, clauses) or "see `forcecheck clauses`")
+                clause_ok(cid, ("expect", acc, cid))
                 wanted = verdict.items() if isinstance(verdict, dict) else [(None, verdict)]
                 for label, v in wanted:
                     if v not in VERDICTS:
                         loc = ("expect", acc, cid, label) if label else ("expect", acc, cid)
                         self.out.error(self.doc.span(loc), "S019", f"'{v}' is not a verdict",
-                                       did_you_mean(v, VERDICTS) or f"verdicts: {', '.join(VERDICTS)}")
+                                       did_you_mean(str(v), VERDICTS) or f"verdicts: {', '.join(VERDICTS)}")
+        for j, cid in enumerate(expect.contested or ()):
+            clause_ok(cid, ("expect", "contested", j), key=False)
+        for cid, keys in (expect.deciding or {}).items():
+            clause_ok(cid, ("expect", "deciding", cid))
+            for j, key in enumerate(keys):
+                subject, _, fact = key.partition(".")
+                known = subject in self.people or subject in self.events or subject == "incident"
+                if not known or not any(f.name == fact for f in self.policy.facts.values()):
+                    self.out.error(self.doc.span(("expect", "deciding", cid, j)), "S015",
+                                   f"'{key}' is not a fact of this scenario", "write it as SUBJECT.FACT")
+        for acc, cids in (expect.undetermined or {}).items():
+            if account_ok(acc, ("expect", "undetermined", acc)):
+                for j, cid in enumerate(cids):
+                    clause_ok(cid, ("expect", "undetermined", acc, j), key=False)
 
 
 _INVALID = object()
+
+
+def _reaches(after: dict[str, set[str]], start: str, goal: str) -> bool:
+    """Is `goal` after `start`, following the order statements so far?"""
+    seen, stack = set(), [start]
+    while stack:
+        e = stack.pop()
+        if e == goal:
+            return True
+        if e not in seen:
+            seen.add(e)
+            stack.extend(after.get(e, ()))
+    return False
 
 
 def _show(v: object) -> str:
@@ -445,3 +620,72 @@ def _show(v: object) -> str:
 
 def _a(word: str) -> str:
     return ("an " if word[0] in "aeiou" else "a ") + word
+
+
+def parse_hypothesis(scenario: Scenario, policy: m.Policy, assumptions: list[str],
+                     base: str | None) -> Hypothesis:
+    """`--assume SUBJECT.FACT=VALUE` or `--assume QUESTION=yes|no`, on top of `base`."""
+    out = Collector()
+    ids = [a.id for a in scenario.accounts]
+    if base is not None and base not in ids:
+        out.error(None, "U002", f"{scenario.path}: no account '{base}' to start the hypothetical from",
+                  did_you_mean(base, ids) or f"accounts: {', '.join(ids)}")
+    facts: dict[tuple[str, str], object] = {}
+    unsettled: dict[str, bool] = {}
+    people = {p.id: p for p in scenario.model.people}
+    events = {e.id for e in scenario.model.events}
+    for text in assumptions:
+        key, sep, raw = text.partition("=")
+        key, raw = key.strip(), raw.strip()
+        if not sep or not key or not raw:
+            out.error(None, "U004", f"--assume '{text}' should be SUBJECT.FACT=VALUE",
+                      "e.g. --assume shots.subject_fleeing=yes, or --assume reaches_off_duty_officers=yes")
+            continue
+        if "." not in key:
+            if key not in policy.unsettled:
+                out.error(None, "U004", f"--assume: '{key}' is not an open question of the policy",
+                          did_you_mean(key, policy.unsettled) or "write facts as SUBJECT.FACT=VALUE")
+            elif raw.lower() not in ("yes", "no"):
+                out.error(None, "U004", f"--assume: '{key}' is yes or no, not '{raw}'")
+            else:
+                unsettled[key] = raw.lower() == "yes"
+            continue
+        subject, name = key.split(".", 1)
+        if subject == "incident":
+            kind = "incident"
+        elif subject in events:
+            kind = "event"
+        elif subject in people:
+            kind = people[subject].role
+        else:
+            out.error(None, "U004", f"--assume: '{subject}' is not a person, an event or 'incident'",
+                      did_you_mean(subject, [*people, *events, "incident"]))
+            continue
+        spec = policy.facts_about(kind).get(name)
+        if spec is None:
+            out.error(None, "U004", f"--assume: {subject} has no fact '{name}'",
+                      did_you_mean(name, policy.facts_about(kind)))
+            continue
+        value = _parse_value(spec, raw)
+        if value is _INVALID:
+            allowed = "yes or no" if spec.kind == "yes_no" else (
+                ", ".join(spec.values) if spec.kind == "one_of" else spec.kind)
+            out.error(None, "U004", f"--assume: '{raw}' is not a value of {key} ({allowed})")
+            continue
+        facts[(subject, name)] = value
+    out.raise_if_errors()
+    return Hypothesis(base, tuple((s_, f, v) for (s_, f), v in facts.items()), tuple(unsettled.items()))
+
+
+def _parse_value(spec: m.FactSpec, raw: str):
+    low = raw.strip().lower()
+    if spec.kind == "yes_no":
+        return {"yes": True, "true": True, "no": False, "false": False}.get(low, _INVALID)
+    if spec.kind == "number":
+        try:
+            return float(raw)
+        except ValueError:
+            return _INVALID
+    if spec.kind == "one_of":
+        return raw if raw in spec.values else _INVALID
+    return raw

@@ -192,6 +192,14 @@ class UnsettledDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class ExclusiveDecl:
+    """`exclusive event.a, event.b "why"`: yes/no facts that cannot both be yes of one subject."""
+
+    facts: tuple[tuple[Name, Name], ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Quote:
     """`quote DOC section "..." provenance "verbatim text"`."""
 
@@ -284,6 +292,7 @@ Declaration = (
     | ActionDecl
     | FactDecl
     | UnsettledDecl
+    | ExclusiveDecl
     | Definition
     | ClauseDecl
 )

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from forcecheck.evaluate import Decider, FactUse, ItemVerdict, ScenarioResult, Step
+from forcecheck.analysis import Dispute, Settlement, Unknown
+from forcecheck.evaluate import FactUse, ItemVerdict, ScenarioResult, Step
 from forcecheck.model import Clause, QuoteRef
 from forcecheck.report import wording as w
 
@@ -41,15 +42,32 @@ def _step(s: Step) -> dict:
     return out
 
 
-def _decider(d: Decider) -> dict:
-    return {"subject": d.subject, "fact": d.fact, "question": d.question,
-            "outcomes": [{"value": _value(o.value), "verdict": o.verdict} for o in d.outcomes]}
+def _unknown(u: Unknown) -> dict:
+    return {"subject": u.subject, "fact": u.fact, "question": u.question,
+            "values": [_value(v) for v in u.values]}
+
+
+def _settlement(st: Settlement) -> dict:
+    return {"verdict": st.verdict,
+            "if": [{"subject": u.subject, "fact": u.fact, "value": _value(v)} for u, v in st.assignments]}
 
 
 def _item(i: ItemVerdict) -> dict:
     return {"on": {var: ident for var, ident in i.on}, "verdict": i.verdict,
             "trigger": _step(i.trigger) if i.trigger else None,
-            "requirement": _step(i.requirement), "deciders": [_decider(d) for d in i.deciders]}
+            "requirement": _step(i.requirement),
+            "unknowns": [_unknown(u) for u in i.unknowns],
+            "settlements": [_settlement(st) for st in i.settlements]}
+
+
+def _dispute(d: Dispute) -> dict:
+    return {"from": d.from_account, "to": d.to_account, "from_verdict": d.from_verdict,
+            "to_verdict": d.to_verdict, "smallest": d.smallest,
+            "facts": [{"subject": f.subject, "fact": f.fact, "question": f.question,
+                       "positions": [{"account": p.account, "value": _value(p.value),
+                                      "stated_by": p.stated_by, "source": p.source,
+                                      "quote": p.quote, "note": p.note} for p in f.positions]}
+                      for f in d.facts]}
 
 
 def _clause(c: Clause) -> dict:
@@ -67,10 +85,22 @@ def scenario_dict(r: ScenarioResult) -> dict:
                      "contested": r.contested(c.id)} for c in r.clauses],
         "clauses": [
             {**_clause(c), "contested": r.contested(c.id),
+             "disputes": [_dispute(d) for d in r.disputes.get(c.id, ())],
              "verdicts": [{"account": a.account.id, "verdict": a.clause(c.id).verdict,
                            "items": [_item(i) for i in a.clause(c.id).items]} for a in r.accounts]}
             for c in r.clauses if r.implicated(c.id)
         ],
+        "questions": _questions(r),
+        "hypothetical": None if r.hypothetical is None else {
+            "base": r.hypothetical.base,
+            "name": r.hypothetical.result.account.name,
+            "assumptions": [{"subject": c.subject, "fact": c.fact, "question": c.question,
+                             "before": _value(c.before), "assumed": _value(c.after)}
+                            for c in r.hypothetical.changes],
+            "verdicts": [{"clause": cv.clause.id, "verdict": cv.verdict,
+                          "items": [_item(i) for i in cv.items]}
+                         for cv in r.hypothetical.result.clauses],
+        },
         "breached": r.breached,
     }
 
@@ -85,4 +115,16 @@ def render_json(results: list[ScenarioResult]) -> str:
         "breached": any(r.breached for r in results),
         "disclaimer": w.DISCLAIMER,
     }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _questions(r: ScenarioResult) -> list:
+    return [{**_unknown(q.unknown),
+             "decides": [{"account": a, "clause": c, "on": on} for a, c, on in q.decides]}
+            for q in r.questions]
+
+
+def render_questions_json(results: list[ScenarioResult]) -> str:
+    doc = {"format": "forcecheck.questions/1",
+           "scenarios": [{"id": r.scenario.id, "questions": _questions(r)} for r in results]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

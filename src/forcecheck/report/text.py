@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+from forcecheck.analysis import MAX_SETTLE_SIZE, Unknown
 from forcecheck.evaluate import ClauseVerdict, ItemVerdict, ScenarioResult, Step
 from forcecheck.report import wording as w
 
@@ -72,6 +73,8 @@ class TextReport:
         self.add("Accounts:")
         for a in r.accounts:
             self.add(f"{a.account.id}: {a.account.name}", indent=2, hang=4)
+        if r.hypothetical:
+            self.hypothesis(r)
         self.add()
         self.summary(r)
         implicated = [c for c in r.clauses if r.implicated(c.id)]
@@ -82,16 +85,35 @@ class TextReport:
             self.add()
             self.add("-" * WIDTH)
             self.clause(r, clause.id)
+        self.questions(r)
+
+    def hypothesis(self, r: ScenarioResult) -> None:
+        h = r.hypothetical
+        names = {a.account.id: a.account.name for a in r.accounts}
+        start = f"the {names.get(h.base, h.base)} account" if h.base else "the undisputed facts only"
+        self.add()
+        self.add(f"Hypothetical (not an account): {start}, with these assumptions:", hang=2)
+        for c in h.changes:
+            self.add(f"- {w.subject_question(c.subject, c.question)}", indent=2, hang=2)
+            if c.subject == "policy":
+                was = "the policy text leaves it open"
+            elif c.before is None:
+                was = "no account states it" if h.base else "the undisputed facts do not state it"
+            else:
+                was = f"{start} gives {w.value_word(c.before)}"
+            self.add(f"assumed {w.value_word(c.after)}; {was}", indent=4, hang=2)
 
     def summary(self, r: ScenarioResult) -> None:
-        ids = [a.account.id for a in r.accounts]
+        ids = [a.account.id for a in r.accounts] + (["hypothetical"] if r.hypothetical else [])
         name_w = max([len("clause")] + [len(c.id) for c in r.clauses]) + 2
         col_w = max([16] + [len(i) + 2 for i in ids])
         self.lines.append(("clause".ljust(name_w) + "".join(i.ljust(col_w) for i in ids)).rstrip())
         any_contested = False
+        any_changed = False
+        columns = [*r.accounts, *([r.hypothetical.result] if r.hypothetical else [])]
         for clause in r.clauses:
             row = clause.id.ljust(name_w)
-            for a in r.accounts:
+            for a in columns:
                 v = a.clause(clause.id).verdict
                 word = "breached" if v == "breached" and clause.binding else (
                     "not followed" if v == "breached" else w.VERDICT_WORDS[v])
@@ -99,9 +121,14 @@ class TextReport:
             if r.contested(clause.id):
                 row = row.rstrip() + "  *"
                 any_contested = True
+            if r.hypothetical and _changed(r, clause.id):
+                row = row.rstrip() + "  ~"
+                any_changed = True
             self.lines.append(row.rstrip())
         if any_contested:
             self.add("* contested: the accounts lead to different verdicts.")
+        if any_changed:
+            self.add("~ the hypothetical's verdict differs from the one it starts from.")
 
     def clause(self, r: ScenarioResult, clause_id: str) -> None:
         clause = next(c for c in r.clauses if c.id == clause_id)
@@ -118,11 +145,18 @@ class TextReport:
         if clause.reading:
             self.add()
             self.add(f"How forcecheck reads it: {clause.reading}", indent=2, hang=4)
+        self.disputes(r, clause_id)
         for a in r.accounts:
             cv = a.clause(clause_id)
             self.add()
             verdict = self.paint(w.verdict_words(cv.verdict, clause), cv.verdict)
             self.add(f"Under the {a.account.name} account ({a.account.id}): {verdict}", indent=2, hang=4)
+            self.items(r, cv)
+        if r.hypothetical:
+            cv = r.hypothetical.result.clause(clause_id)
+            self.add()
+            verdict = self.paint(w.verdict_words(cv.verdict, clause), cv.verdict)
+            self.add(f"Under the {r.hypothetical.result.account.name}: {verdict}", indent=2, hang=4)
             self.items(r, cv)
 
     def items(self, r: ScenarioResult, cv: ClauseVerdict) -> None:
@@ -143,15 +177,63 @@ class TextReport:
         self.add("it requires:" if cv.clause.requirement_kind == "requires" else "it forbids:", indent=6)
         self.step(r, item.requirement.children[0] if item.requirement.kind == "forbids"
                   else item.requirement, 8)
-        if item.deciders:
-            self.add("what would decide it:", indent=6)
-            for d in item.deciders:
-                subject = "" if d.subject in ("incident", "policy") else f"{d.subject}: "
-                self.add(f"- {subject}{d.question}", indent=8, hang=2)
-                if d.outcomes:
-                    self.add(w.conditional(d.outcomes), indent=10, hang=2)
-                else:
-                    self.add("no single value can be tried; its value matters", indent=10, hang=2)
+        if item.verdict == "undetermined":
+            self.settlements(item)
+
+    def settlements(self, item: ItemVerdict) -> None:
+        self.add("what would decide it:", indent=6)
+        for st in item.settlements:
+            words = w.VERDICT_WORDS[st.verdict]
+            self.add(f"- {words}, if {'all of' if len(st.assignments) > 1 else 'this'}:", indent=8, hang=2)
+            for u, value in st.assignments:
+                self.add(f"{w.subject_question(u.subject, u.question)} -- {w.value_word(value)}",
+                         indent=10, hang=2)
+        cannot = [u for u in item.unknowns if not u.values]
+        if not item.settlements:
+            self.add(f"no answer to up to {MAX_SETTLE_SIZE} of the unknown facts settles it",
+                     indent=8, hang=2)
+        for u in cannot:
+            self.add(f"- also waits on: {w.subject_question(u.subject, u.question)}", indent=8, hang=4)
+
+    def disputes(self, r: ScenarioResult, clause_id: str) -> None:
+        names = {a.account.id: a.account.name for a in r.accounts}
+        for d in r.disputes.get(clause_id, ()):
+            self.add()
+            what = "these facts" if len(d.facts) > 1 else "this fact"
+            lead = (f"Why the accounts differ: {w.conflict(what)}. With the {names[d.to_account]} "
+                    f"account's answer{'s' if len(d.facts) > 1 else ''} instead of the "
+                    f"{names[d.from_account]} account's, the verdict goes from "
+                    f"{w.VERDICT_WORDS[d.from_verdict]} to {w.VERDICT_WORDS[d.to_verdict]}")
+            lead += "." if d.smallest else " (a set found greedily; a smaller one may exist)."
+            self.add(lead, indent=2, hang=2)
+            for f in d.facts:
+                self.add(f"- {w.subject_question(f.subject, f.question)}", indent=4, hang=2)
+                for pos in f.positions:
+                    said = w.statement(pos.stated_by, r.scenario.source_title(pos.source) or pos.source,
+                                       pos.quote, pos.note, r.scenario)
+                    self.add(f"{names[pos.account]}: {w.value_word(pos.value)} -- {said}",
+                             indent=6, hang=4)
+
+    def questions(self, r: ScenarioResult, limit: int | None = 5) -> None:
+        shown = r.questions if limit is None else r.questions[:limit]
+        if not shown:
+            return
+        self.add()
+        self.add("-" * WIDTH)
+        more = f" (the first {limit} of {len(r.questions)}; see --questions)" \
+            if limit is not None and len(r.questions) > limit else ""
+        self.add(f"Open questions, most decisive first{more}:")
+        for n, q in enumerate(shown, 1):
+            self.add()
+            u = q.unknown
+            self.add(f"{n}. {w.subject_question(u.subject, u.question)}", indent=0, hang=3)
+            count = len(q.decides)
+            self.add(f"helps settle {count} undetermined verdict{'s' if count != 1 else ''}"
+                     + (":" if limit is None else ""), indent=3, hang=2)
+            if limit is None:
+                for account, clause_id, label in q.decides:
+                    ways = _ways(r, account, clause_id, label, u)
+                    self.add(f"- {account}: {clause_id} ({label}){ways}", indent=5, hang=4)
 
     def step(self, r: ScenarioResult, step: Step, indent: int) -> None:
         if self.explain == "short":
@@ -170,5 +252,39 @@ class TextReport:
             self._step(r, c, indent + 2)
 
 
+def _changed(r: ScenarioResult, clause_id: str) -> bool:
+    h = r.hypothetical
+    if h.base is not None:
+        base = next((a for a in r.accounts if a.account.id == h.base), None)
+        if base is None:
+            return False
+        return base.clause(clause_id).verdict != h.result.clause(clause_id).verdict
+    return False
+
+
+def _ways(r: ScenarioResult, account: str, clause_id: str, label: str, u: Unknown) -> str:
+    """': yes -> met; no -> breached' from the settlements that need this fact alone."""
+    acc = next(a for a in r.accounts if a.account.id == account)
+    item = next(i for i in acc.clause(clause_id).items if i.label == label)
+    alone = [(v, s.verdict) for s in item.settlements for x, v in s.assignments
+             if len(s.assignments) == 1 and x.key == u.key]
+    if not alone:
+        return ": with other facts"
+    return ": " + "; ".join(f"if {w.value_word(v)}, {w.VERDICT_WORDS[verdict]}" for v, verdict in alone)
+
+
 def render_text(results: list[ScenarioResult], colour: bool = False, explain: str = "short") -> str:
     return TextReport(colour, explain).render(results)
+
+
+def render_questions(results: list[ScenarioResult]) -> str:
+    """The investigator's view: only the open questions, each with the verdicts it decides."""
+    report = TextReport(False, "short")
+    for i, r in enumerate(results):
+        if i:
+            report.add()
+        report.add(f"{r.scenario.model.title} ({r.scenario.id})", hang=2)
+        if not r.questions:
+            report.add("No verdict waits on an unknown fact.")
+        report.questions(r, limit=None)
+    return "\n".join(report.lines) + "\n"

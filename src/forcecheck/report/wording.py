@@ -6,7 +6,7 @@ import re
 
 from forcecheck.evaluate import FactUse, Step, show_value
 from forcecheck.model import Clause, QuoteRef
-from forcecheck.scenario import UNDISPUTED, Scenario
+from forcecheck.scenario import ASSUMED, UNDISPUTED, Scenario
 
 VERDICT_WORDS = {
     "met": "met",
@@ -53,21 +53,36 @@ def account_name(scenario: Scenario, account_id: str) -> str:
     return account_id
 
 
-def who_states(fact: FactUse, scenario: Scenario) -> str:
-    """'the DHS statement account states ...', 'all accounts agree ...', 'no account states ...'."""
-    if fact.stated_by is None:
+def statement(stated_by: str | None, source: str | None, quote: str | None, note: str | None,
+              scenario: Scenario) -> str:
+    """One phrasing per epistemic state: 'the DHS account states this', 'all accounts agree',
+    'no account states this', 'assumed for this hypothetical'."""
+    if stated_by is None:
         return "no account states this"
-    source = fact.source_title or fact.source
     on = f" (source: {source})" if source else ""
-    if fact.stated_by == UNDISPUTED:
+    if stated_by == UNDISPUTED:
         lead = f"all accounts agree{on}"
+    elif stated_by == ASSUMED:
+        lead = "assumed for this hypothetical (--assume)"
     else:
-        lead = f"the {account_name(scenario, fact.stated_by)} account states this{on}"
-    if fact.quote:
-        lead += f': "{fact.quote}"'
-    if fact.note:
-        lead += f" [{fact.note}]"
+        lead = f"the {account_name(scenario, stated_by)} account states this{on}"
+    if quote:
+        lead += f': "{quote}"'
+    if note:
+        lead += f" [{note}]"
     return lead
+
+
+def who_states(fact: FactUse, scenario: Scenario) -> str:
+    return statement(fact.stated_by, fact.source_title or fact.source, fact.quote, fact.note, scenario)
+
+
+def conflict(what: str) -> str:
+    return f"the accounts conflict on {what}"
+
+
+def subject_question(subject: str, question: str) -> str:
+    return question if subject in ("incident", "policy") else f"{subject}: {question}"
 
 
 def step_line(step: Step) -> str:
@@ -82,6 +97,3 @@ def value_word(value: object) -> str:
     return show_value(value)
 
 
-def conditional(outcomes, question_value_word=value_word) -> str:
-    """'if yes: met; if no: breached'."""
-    return "; ".join(f"if {question_value_word(o.value)}: {VERDICT_WORDS[o.verdict]}" for o in outcomes)
