@@ -29,6 +29,7 @@ from forcecheck.compiler import CompiledPolicy, Env, World
 MAX_SETTLE_SIZE = 3
 MAX_UNKNOWNS = 12
 MAX_EXHAUSTIVE = 12
+MAX_EVALUATIONS = 2000  # per undetermined verdict
 Key = tuple[str, str]  # (subject id, "incident" or "policy"; fact or question name)
 
 
@@ -175,7 +176,13 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env
            ) -> tuple[tuple[Unknown, ...], tuple[Settlement, ...], bool]:
     """The unknowns an undetermined verdict reads, and the smallest assignments settling it.
 
-    Returns (unknowns, settlements, complete); `complete` is False when a bound cut the search.
+    Candidates are the unknown facts the verdict reads, and those it reads once one of them
+    is set (the exception's conditions, once the person is known to be fleeing). Groups of
+    1, 2, then up to `MAX_SETTLE_SIZE` candidates are tried with every combination of their
+    values. A group that contains an assignment already found to settle the verdict is
+    skipped: setting more unknowns never unsettles a verdict in three-valued logic, so it
+    could not be smaller. Returns (unknowns, settlements, complete); `complete` is False when
+    a bound (candidates, group size, or `MAX_EVALUATIONS`) cut the search short.
     """
     policy = compiled.policy
     found: dict[tuple, Unknown] = {}
@@ -183,17 +190,12 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env
     def learn(w: World) -> None:
         facts, questions = _reads(compiled, clause, w, [env])
         for key in sorted(facts):
-            if ("f", key) not in found:
-                u = _unknown(policy, world, key, False)
-                if u is not None:
-                    found[("f", key)] = u
+            if ("f", key) not in found and (u := _unknown(policy, world, key, False)) is not None:
+                found[("f", key)] = u
         for name in sorted(questions):
-            if ("q", name) not in found:
-                found[("q", name)] = _unknown(policy, world, ("policy", name), True)
+            found.setdefault(("q", name), _unknown(policy, world, ("policy", name), True))
 
     learn(world)
-    # One step further: facts that matter only once another is set (e.g. the exception's
-    # conditions once the person is known to be fleeing).
     for u in list(found.values()):
         for v in u.values:
             learn(_apply(world, [(u, v)]))
@@ -202,20 +204,31 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env
     complete = len(enumerable) <= MAX_UNKNOWNS
     enumerable = enumerable[:MAX_UNKNOWNS]
     kept: list[Settlement] = []
+    settled: list[frozenset] = []
+    budget = MAX_EVALUATIONS
     for size in range(1, MAX_SETTLE_SIZE + 1):
         for group in itertools.combinations(enumerable, size):
             for values in itertools.product(*(u.values for u in group)):
                 assignment = tuple(zip(group, values, strict=True))
+                as_set = frozenset(assignment)
+                if any(s <= as_set for s in settled):
+                    continue
+                if budget == 0:
+                    return unknowns, _ordered(kept), False
+                budget -= 1
                 verdict = compiled.verdict(clause, _apply(world, assignment), env)
-                if verdict == "undetermined":
-                    continue
-                if any(k.verdict == verdict and set(k.assignments) <= set(assignment) for k in kept):
-                    continue
-                kept.append(Settlement(verdict, assignment))
+                if verdict != "undetermined":
+                    settled.append(as_set)
+                    kept.append(Settlement(verdict, assignment))
+    if len(enumerable) > MAX_SETTLE_SIZE and not kept:
+        complete = False
+    return unknowns, _ordered(kept), complete
+
+
+def _ordered(kept: list[Settlement]) -> tuple[Settlement, ...]:
     order = {"met": 0, "breached": 1, "not_applicable": 2}
-    kept.sort(key=lambda k: (order[k.verdict], len(k.assignments),
-                             [(u.key, str(v)) for u, v in k.assignments]))
-    return unknowns, tuple(kept), complete
+    return tuple(sorted(kept, key=lambda k: (order[k.verdict], len(k.assignments),
+                                             [(u.key, str(v)) for u, v in k.assignments])))
 
 
 def clause_verdict(compiled: CompiledPolicy, clause: m.Clause, world: World) -> str:

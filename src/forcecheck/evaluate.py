@@ -72,6 +72,7 @@ class ItemVerdict:
     requirement: Step
     unknowns: tuple[Unknown, ...] = ()  # for an undetermined verdict: what it waits on
     settlements: tuple[Settlement, ...] = ()  # and the smallest answers that would settle it
+    search_complete: bool = True  # False when a bound of the search cut it short
 
     @property
     def label(self) -> str:
@@ -148,9 +149,11 @@ def aggregate(verdicts) -> str:
 
 
 def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] | None = None,
-             clauses: list[str] | None = None, hypothesis: Hypothesis | None = None) -> ScenarioResult:
+             clauses: list[str] | None = None, hypothesis: Hypothesis | None = None,
+             analyse: bool = True) -> ScenarioResult:
     """Every clause (or those named) under every account (or those named), why contested
-    clauses differ, the open questions, and, if asked, one hypothetical."""
+    clauses differ, the open questions, and, if asked, one hypothetical. With
+    `analyse=False`, verdicts and traces only (for measuring what the analysis costs)."""
     policy = compiled.policy
     chosen = [c for c in policy.clauses if clauses is None or c.id in clauses]
     results = []
@@ -159,8 +162,8 @@ def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] |
         if accounts is not None and account.id not in accounts:
             continue
         worlds[account.id] = scenario.world(account)
-        results.append(_account(compiled, scenario, account, worlds[account.id], chosen))
-    disputes = _disputes(compiled, scenario, results, worlds, chosen)
+        results.append(_account(compiled, scenario, account, worlds[account.id], chosen, analyse))
+    disputes = _disputes(compiled, scenario, results, worlds, chosen) if analyse else {}
     hypothetical = None
     if hypothesis is not None:
         account = scenario.hypothetical(hypothesis)
@@ -182,8 +185,8 @@ def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] |
 
 
 def _account(compiled: CompiledPolicy, scenario: Scenario, account: Account, world: World,
-             clauses: list[m.Clause]) -> AccountResult:
-    explainer = _Explainer(compiled, scenario, account)
+             clauses: list[m.Clause], analyse: bool = True) -> AccountResult:
+    explainer = _Explainer(compiled, scenario, account, analyse)
     verdicts = []
     for clause in clauses:
         items = [explainer.item(clause, world, env) for env in compiled.bindings(clause, world)]
@@ -253,7 +256,9 @@ def _questions(results: list[AccountResult]) -> tuple[OpenQuestion, ...]:
 
 
 class _Explainer:
-    def __init__(self, compiled: CompiledPolicy, scenario: Scenario, account: Account):
+    def __init__(self, compiled: CompiledPolicy, scenario: Scenario, account: Account,
+                 analyse: bool = True):
+        self.analyse = analyse
         self.c = compiled
         self.policy = compiled.policy
         self.scenario = scenario
@@ -271,10 +276,11 @@ class _Explainer:
             requirement = Step("forbids", "this must not be so:", clause.requirement.source,
                                None if requirement.value is None else not requirement.value,
                                (requirement,))
-        if verdict != "undetermined":
+        if verdict != "undetermined" or not self.analyse:
             return ItemVerdict(tuple(env.items()), verdict, trigger, requirement)
-        unknowns, settlements, _ = settle(self.c, clause, world, env)
-        return ItemVerdict(tuple(env.items()), verdict, trigger, requirement, unknowns, settlements)
+        unknowns, settlements, complete = settle(self.c, clause, world, env)
+        return ItemVerdict(tuple(env.items()), verdict, trigger, requirement, unknowns, settlements,
+                           complete)
 
     # -- the trace --------------------------------------------------------------------------
 

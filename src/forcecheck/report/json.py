@@ -57,7 +57,8 @@ def _item(i: ItemVerdict) -> dict:
             "trigger": _step(i.trigger) if i.trigger else None,
             "requirement": _step(i.requirement),
             "unknowns": [_unknown(u) for u in i.unknowns],
-            "settlements": [_settlement(st) for st in i.settlements]}
+            "settlements": [_settlement(st) for st in i.settlements],
+            "search_complete": i.search_complete}
 
 
 def _dispute(d: Dispute) -> dict:

@@ -192,6 +192,9 @@ class TextReport:
         if not item.settlements:
             self.add(f"no answer to up to {MAX_SETTLE_SIZE} of the unknown facts settles it",
                      indent=8, hang=2)
+        elif not item.search_complete:
+            self.add("(the search was bounded; other combinations of facts may settle it too)",
+                     indent=8, hang=2)
         for u in cannot:
             self.add(f"- also waits on: {w.subject_question(u.subject, u.question)}", indent=8, hang=4)
 
