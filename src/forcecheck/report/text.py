@@ -184,7 +184,7 @@ class TextReport:
         self.add("what would decide it:", indent=6)
         for st in item.settlements:
             words = w.VERDICT_WORDS[st.verdict]
-            self.add(f"- {words}, if {'all of' if len(st.assignments) > 1 else 'this'}:", indent=8, hang=2)
+            self.add(f"- {words}, if{' all of' if len(st.assignments) > 1 else ''}:", indent=8, hang=2)
             for u, value in st.assignments:
                 self.add(f"{w.subject_question(u.subject, u.question)} -- {w.value_word(value)}",
                          indent=10, hang=2)
