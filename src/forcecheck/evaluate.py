@@ -60,6 +60,7 @@ class Step:
     children: tuple[Step, ...] = ()
     fact: FactUse | None = None
     quote: m.QuoteRef | None = None
+    ref: str | None = None  # what the step is about: "subject.fact", a definition or question name
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,7 +291,7 @@ class _Explainer:
         if isinstance(n, m.FactRef):
             return self._fact_step(n, w, env, value, rule)
         if isinstance(n, m.UnsettledRef):
-            return Step("open", n.spec.question, n.source, value)
+            return Step("open", n.spec.question, n.source, value, ref=n.spec.name)
         if isinstance(n, m.DefCall):
             d = self.policy.definitions[n.name]
             args = tuple(self.c.value(a, w, env) for a in n.args)
@@ -302,7 +303,7 @@ class _Explainer:
                                      x.condition.source, ex.value, ex.children or (ex,), None,
                                      x.quote))
             label = f"{d.title} ({', '.join(str(a) for a in args if a)})" if any(args) else d.title
-            return Step("definition", label, rule, value, _flatten(children))
+            return Step("definition", label, rule, value, _flatten(children), ref=d.name)
         if isinstance(n, m.AndNode):
             return Step("all", "all of:", rule, value,
                         tuple(self.step(o, w, env) for o in n.operands))
@@ -340,7 +341,7 @@ class _Explainer:
             source_title=self.scenario.source_title(st.source) if st else None,
             quote=st.quote if st else None, note=st.note if st else None,
         )
-        return Step("fact", n.spec.question, rule, value, (), use)
+        return Step("fact", n.spec.question, rule, value, (), use, ref=f"{use.subject}.{use.fact}")
 
     def _states_a_fact(self, body: m.Node, w: World, env: Env) -> bool:
         """Does some account or the undisputed facts state a fact this body reads directly?"""
@@ -368,6 +369,34 @@ class _Explainer:
             many = f"{len(ids)} {what}{'s' if len(ids) != 1 else ''}"
             lead += f"  (none of the {many} qualifies)" if n.kind != "all" else f"  (all {many} qualify)"
         return Step("quantifier", lead, rule, value, tuple(children))
+
+
+def prune(step: Step) -> Step:
+    """Keep only the conditions that make a value what it is (the 'short' explanation).
+
+    A true 'at least one of' needs only its true branches, a false 'all of' only its false
+    ones. An unknown result keeps everything: what is known explains it as much as what is not.
+    """
+    kids = step.children
+    if step.kind in ("any", "definition", "all", "quantifier", "member", "exception"):
+        if step.kind == "any" and step.value is True or step.kind != "any" and step.value is False:
+            keep = [c for c in kids if c.value is step.value]
+            kids = tuple(keep) or kids
+        if step.kind == "definition" and step.value is not False:
+            kids = tuple(c for c in kids if not (c.kind == "exception" and c.value is False))
+    pruned = tuple(prune(c) for c in kids)
+    # An 'all of' / 'any of' left with one condition says nothing the condition does not.
+    if step.kind in ("all", "any") and len(pruned) == 1:
+        return pruned[0]
+    return Step(step.kind, step.text, step.rule, step.value, pruned, step.fact, step.quote, step.ref)
+
+
+def refs(step: Step):
+    """Every fact, definition and open question a trace mentions."""
+    if step.ref:
+        yield step.ref
+    for c in step.children:
+        yield from refs(c)
 
 
 def _facts_read(n: m.Node):

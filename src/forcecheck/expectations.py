@@ -1,46 +1,101 @@
 """Compare a scenario's `expect:` block with what the policy gives.
 
-An expectation names an account, a clause, and either the clause's overall verdict for that
-account (`met`) or a verdict per thing it applies to (`{shots: breached}`, where the key is
-the ids the clause ranges over, joined by "/").
+Under an account, each clause expects one of:
+
+    deadly-force-imminent-threat: met                       # the clause's overall verdict
+    duty-to-intervene: {partner/shots: breached}            # a verdict per thing it applies to
+    deadly-force-imminent-threat:                            # a verdict and its reasons
+      verdict: met
+      because: [driving.driven_at_person, imminent_threat]
+
+A per-thing value may itself be a `{verdict, because}` mapping. `because` names facts
+(`subject.fact`), definitions or open questions that must appear in the short explanation of
+the verdict. Scenario-wide, `contested`, `deciding` and `undetermined` assert the contested
+clauses, the facts that decide each, and each account's undetermined clauses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forcecheck.evaluate import ScenarioResult
+from forcecheck.evaluate import ItemVerdict, ScenarioResult, prune, refs
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """One verdict expectation, normalised."""
+
+    account: str
+    clause: str
+    on: str | None  # None: the clause's overall verdict
+    verdict: str
+    because: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Mismatch:
     account: str
     clause: str
-    on: str | None  # None: the clause's overall verdict
+    on: str | None
     expected: str
     got: str
+    items: tuple[ItemVerdict, ...] = ()  # what was got, for the trace in a diff
 
     def __str__(self) -> str:
         where = f"{self.clause} ({self.on})" if self.on else self.clause
         return f"{self.account}: {where}: expected {self.expected}, got {self.got}"
 
 
+def _detail(value) -> tuple[str, tuple[str, ...]] | None:
+    if isinstance(value, str):
+        return value, ()
+    if isinstance(value, dict) and "verdict" in value:
+        because = value.get("because") or ()
+        return str(value["verdict"]), tuple(str(b) for b in because)
+    return None
+
+
+def expected(result: ScenarioResult) -> list[Expected]:
+    out = []
+    for account, by_clause in result.scenario.model.expect.by_account().items():
+        for clause, wanted in (by_clause or {}).items():
+            whole = _detail(wanted)
+            if whole is not None:
+                out.append(Expected(account, clause, None, *whole))
+                continue
+            for label, value in wanted.items():
+                detail = _detail(value)
+                if detail is not None:
+                    out.append(Expected(account, clause, str(label), *detail))
+    return out
+
+
+def count(result: ScenarioResult) -> int:
+    """How many things the scenario expects."""
+    expect = result.scenario.model.expect
+    n = len(expected(result)) + (expect.contested is not None)
+    return n + len(expect.deciding or {}) + len(expect.undetermined or {})
+
+
 def mismatches(result: ScenarioResult) -> list[Mismatch]:
     out = []
-    expect = result.scenario.model.expect
-    by_account = expect.by_account()
-    for acc in result.accounts:
-        for clause_id, wanted in by_account.get(acc.account.id, {}).items():
-            cv = acc.clause(clause_id)
-            if isinstance(wanted, str):
-                if cv.verdict != wanted:
-                    out.append(Mismatch(acc.account.id, clause_id, None, wanted, cv.verdict))
-                continue
-            got = {i.label: i.verdict for i in cv.items}
-            for label, verdict in wanted.items():
-                have = got.get(label, "not_applicable")
-                if have != verdict:
-                    out.append(Mismatch(acc.account.id, clause_id, label, verdict, have))
+    accounts = {a.account.id: a for a in result.accounts}
+    for e in expected(result):
+        acc = accounts.get(e.account)
+        if acc is None:
+            continue
+        cv = acc.clause(e.clause)
+        items = cv.items if e.on is None else tuple(i for i in cv.items if i.label == e.on)
+        got = cv.verdict if e.on is None else (items[0].verdict if items else "not_applicable")
+        if got != e.verdict:
+            out.append(Mismatch(e.account, e.clause, e.on, e.verdict, got, items))
+            continue
+        mentioned = {r for i in items for step in (i.trigger, i.requirement) if step
+                     for r in refs(prune(step))}
+        absent = [b for b in e.because if not any(r == b or r.endswith(f".{b}") for r in mentioned)]
+        if absent:
+            out.append(Mismatch(e.account, e.clause, e.on, f"{e.verdict} because of {_show(e.because)}",
+                                f"{got}, without {_show(absent)} in its reason", items))
     out += _set_mismatches(result)
     return out
 
@@ -79,6 +134,6 @@ def unexpected(result: ScenarioResult) -> list[tuple[str, str]]:
         if not result.implicated(clause.id):
             continue
         for acc in result.accounts:
-            if clause.id not in by_account.get(acc.account.id, {}):
+            if clause.id not in (by_account.get(acc.account.id) or {}):
                 missing.append((acc.account.id, clause.id))
     return missing

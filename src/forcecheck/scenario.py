@@ -546,6 +546,32 @@ class _Vocabulary:
                            did_you_mean(raw, spec.values) or f"possible values: {', '.join(spec.values)}")
         return _INVALID
 
+    def _expected_value(self, value: object, loc: tuple) -> None:
+        """A verdict, or {verdict: ..., because: [...]}."""
+        if isinstance(value, dict):
+            for key in value:
+                if key not in ("verdict", "because"):
+                    self.out.error(self.doc.span((*loc, key), key=True), "S002",
+                                   f"unknown key '{key}' in an expectation",
+                                   did_you_mean(str(key), ["verdict", "because"])
+                                   or "an expectation has 'verdict' and 'because'")
+            because = value.get("because", [])
+            if not isinstance(because, list) or not all(isinstance(b, str) for b in because):
+                self.out.error(self.doc.span((*loc, "because")), "S019",
+                               "'because' lists facts (SUBJECT.FACT) or definition names")
+            names = {*self.policy.definitions, *self.policy.unsettled,
+                     *(f.name for f in self.policy.facts.values())}
+            for j, b in enumerate(because if isinstance(because, list) else ()):
+                if isinstance(b, str) and b.rpartition(".")[2] not in names:
+                    self.out.error(self.doc.span((*loc, "because", j)), "S015",
+                                   f"'{b}' is not a fact, definition or open question of the policy",
+                                   did_you_mean(b.rpartition(".")[2], names))
+            value = value.get("verdict")
+            loc = (*loc, "verdict")
+        if value not in VERDICTS:
+            self.out.error(self.doc.span(loc), "S019", f"'{value}' is not a verdict",
+                           did_you_mean(str(value), VERDICTS) or f"verdicts: {', '.join(VERDICTS)}")
+
     def _expectations(self) -> None:
         accounts = {a.id for a in self.model.accounts}
         clauses = {c.id for c in self.policy.clauses}
@@ -574,14 +600,13 @@ class _Vocabulary:
                 self.out.error(self.doc.span(("expect", acc)), "S019",
                                f"expect.{acc} should map clause ids to verdicts")
                 continue
-            for cid, verdict in by_clause.items():
+            for cid, wanted in by_clause.items():
                 clause_ok(cid, ("expect", acc, cid))
-                wanted = verdict.items() if isinstance(verdict, dict) else [(None, verdict)]
-                for label, v in wanted:
-                    if v not in VERDICTS:
-                        loc = ("expect", acc, cid, label) if label else ("expect", acc, cid)
-                        self.out.error(self.doc.span(loc), "S019", f"'{v}' is not a verdict",
-                                       did_you_mean(str(v), VERDICTS) or f"verdicts: {', '.join(VERDICTS)}")
+                if isinstance(wanted, dict) and "verdict" not in wanted:
+                    for label, value in wanted.items():
+                        self._expected_value(value, ("expect", acc, cid, label))
+                else:
+                    self._expected_value(wanted, ("expect", acc, cid))
         for j, cid in enumerate(expect.contested or ()):
             clause_ok(cid, ("expect", "contested", j), key=False)
         for cid, keys in (expect.deciding or {}).items():

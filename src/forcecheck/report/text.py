@@ -8,31 +8,11 @@ from __future__ import annotations
 import textwrap
 
 from forcecheck.analysis import MAX_SETTLE_SIZE, Unknown
-from forcecheck.evaluate import ClauseVerdict, ItemVerdict, ScenarioResult, Step
+from forcecheck.evaluate import ClauseVerdict, ItemVerdict, ScenarioResult, Step, prune
 from forcecheck.report import wording as w
 
 WIDTH = 80
 _COLOURS = {"met": "32", "breached": "31;1", "undetermined": "33", "not_applicable": "2"}
-
-
-def prune(step: Step) -> Step:
-    """Keep only the conditions that make a value what it is (the 'short' explanation).
-
-    A true 'at least one of' needs only its true branches, a false 'all of' only its false
-    ones. An unknown result keeps everything: what is known explains it as much as what is not.
-    """
-    kids = step.children
-    if step.kind in ("any", "definition", "all", "quantifier", "member", "exception"):
-        if step.kind == "any" and step.value is True or step.kind != "any" and step.value is False:
-            keep = [c for c in kids if c.value is step.value]
-            kids = tuple(keep) or kids
-        if step.kind == "definition" and step.value is not False:
-            kids = tuple(c for c in kids if not (c.kind == "exception" and c.value is False))
-    pruned = tuple(prune(c) for c in kids)
-    # An 'all of' / 'any of' left with one condition says nothing the condition does not.
-    if step.kind in ("all", "any") and len(pruned) == 1:
-        return pruned[0]
-    return Step(step.kind, step.text, step.rule, step.value, pruned, step.fact, step.quote)
 
 
 class TextReport:
