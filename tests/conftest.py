@@ -14,6 +14,7 @@ from forcecheck.cli import app
 from forcecheck.policy import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
+collect_ignore_glob = ["cases/*"]  # golden inputs, some broken on purpose: not scenario tests
 SCENARIOS = ROOT / "scenarios"
 POLICY_DIR = ROOT / "policy" / "dhs"
 

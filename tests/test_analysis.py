@@ -5,13 +5,14 @@ import json
 import shutil
 
 import pytest
-from conftest import SCENARIOS
-from test_scenario import GOOD, diagnostics
 
 from forcecheck.diagnostics import InputError
 from forcecheck.evaluate import evaluate
 from forcecheck.expectations import mismatches
 from forcecheck.scenario import load_scenario
+
+from conftest import SCENARIOS
+from test_scenario import GOOD, diagnostics
 
 MPLS = str(SCENARIOS / "real" / "minneapolis-2026-01-07.yaml")
 PORTER = str(SCENARIOS / "real" / "northridge-2025-12-31.yaml")

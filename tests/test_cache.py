@@ -2,9 +2,9 @@
 
 import shutil
 
-from conftest import POLICY_DIR
-
 from forcecheck import cache, policy
+
+from conftest import POLICY_DIR
 
 
 def fresh_load(path):

@@ -4,6 +4,7 @@ import json
 import sys
 
 import pytest
+
 from conftest import SCENARIOS
 
 MPLS = str(SCENARIOS / "real" / "minneapolis-2026-01-07.yaml")

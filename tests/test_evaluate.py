@@ -4,11 +4,12 @@ decide an undetermined verdict, and the shipped scenarios' expectations."""
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS
 
 from forcecheck.evaluate import Step, evaluate
 from forcecheck.expectations import mismatches, unexpected
 from forcecheck.scenario import VERDICTS, load_scenario
+
+from conftest import SCENARIOS
 
 ALL = sorted(SCENARIOS.rglob("*.yaml"))
 TEACHING = sorted((SCENARIOS / "teaching").glob("*.yaml"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from conftest import run_cli, split
 
 CASES = sorted(p for p in (Path(__file__).parent / "cases").iterdir() if (p / "cmd").is_file())

@@ -7,6 +7,7 @@ required, properties, additionalProperties, items, $ref, oneOf) keeps the depend
 import json
 
 import pytest
+
 from conftest import ROOT, SCENARIOS
 
 SCHEMA = json.loads((ROOT / "docs" / "check-output.schema.json").read_text())

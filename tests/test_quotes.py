@@ -4,11 +4,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import POLICY_DIR
 
 from forcecheck.diagnostics import InputError
 from forcecheck.model import PROVENANCE_LABELS
 from forcecheck.policy import load_policy, source_passages, verify_quotes
+
+from conftest import POLICY_DIR
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "sources" / "dhs-policy-text.md"
 

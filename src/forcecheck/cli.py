@@ -158,6 +158,74 @@ def check(
 
 
 @app.command()
+def test(
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", show_default=False,
+                     help="Scenario files or directories (default: ./scenarios).")] = None,
+    policy: PolicyOption = None,
+    coverage: Annotated[bool, typer.Option("--coverage", help="Also report, for each clause, "
+                        "which verdicts the scenarios reach.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Rewrite expectations from the current "
+                      "results, keeping comments and order (asks first).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --update: do not ask.")] = False,
+) -> None:
+    """Run the expectations in scenario files: a line per scenario, a diff per failure."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.policy import load_policy
+    from forcecheck.testing import coverage as clause_coverage
+    from forcecheck.testing import render_coverage, render_outcomes, run
+
+    chosen = paths or [Path("scenarios")]
+    missing = [p for p in chosen if not p.exists()]
+    if missing:
+        raise _fail([Diagnostic(None, "U005", f"'{p}' does not exist", "give scenario files or folders")
+                     for p in missing])
+    try:
+        compiled = load_policy(policy)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    outcomes = run(compiled, chosen)
+    if update:
+        outcomes = _update(compiled, outcomes, yes)
+    text = render_outcomes(outcomes)
+    if coverage:
+        text += "\n" + render_coverage(clause_coverage(outcomes, compiled), compiled)
+    sys.stdout.write(text)
+    if any(o.errors for o in outcomes):
+        raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(EXIT_BREACHED if any(o.failures for o in outcomes) else EXIT_OK)
+
+
+def _update(compiled, outcomes, yes: bool):
+    """Show what --update would write, ask, write atomically, and test again."""
+    import difflib
+
+    from forcecheck.diagnostics import display_path
+    from forcecheck.testing import run, updated_text
+
+    pending = [(o, t) for o in outcomes if (t := updated_text(o)) is not None]
+    if not pending:
+        typer.echo("update: every expectation already matches", err=True)
+        return outcomes
+    for o, new in pending:
+        name = display_path(str(o.path))
+        old = o.path.read_text(encoding="utf-8")
+        diff = difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name)
+        typer.echo("".join(diff), err=True)
+    if not yes:
+        try:
+            ok = typer.confirm(f"Rewrite the expectations of {len(pending)} scenario file(s)?", err=True)
+        except typer.Abort:
+            ok = False
+        if not ok:
+            typer.echo("update: nothing written", err=True)
+            return outcomes
+    for o, new in pending:
+        _write(new, o.path)
+    typer.echo(f"update: rewrote {len(pending)} file(s)", err=True)
+    return run(compiled, [o.path for o in outcomes])
+
+
+@app.command()
 def validate(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False,
                                                 help="Scenario files, policy files, or directories.")],

@@ -1,0 +1,74 @@
+"""A pytest plugin: scenario files are test items, so `pytest scenarios/` runs their expectations.
+
+Registered through the `pytest11` entry point when forcecheck is installed. A YAML file is
+collected when it has top-level `accounts:` and `expect:` keys. A failure is reported as the
+same per-clause diff `forcecheck test` prints; a scenario that does not load shows its
+diagnostics. `--forcecheck-policy PATH` picks the policy (default: the shipped DHS policy).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+_SCENARIO = re.compile(r"^accounts:", re.M)
+_EXPECT = re.compile(r"^expect:", re.M)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("forcecheck")
+    group.addoption("--forcecheck-policy", default=None, metavar="PATH",
+                    help="policy file or directory for scenario tests (default: the shipped DHS policy)")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    if file_path.suffix not in (".yaml", ".yml"):
+        return None
+    try:
+        head = file_path.read_text(encoding="utf-8", errors="replace")[:200_000]
+    except OSError:
+        return None
+    if _SCENARIO.search(head) and _EXPECT.search(head):
+        return ScenarioFile.from_parent(parent, path=file_path)
+    return None
+
+
+class ScenarioFile(pytest.File):
+    def collect(self):
+        yield ScenarioItem.from_parent(self, name=self.path.stem)
+
+
+class ScenarioFailed(Exception):
+    """The scenario's expectations are not what the policy gives, or it does not load."""
+
+
+class ScenarioItem(pytest.Item):
+    def runtest(self) -> None:
+        from forcecheck.diagnostics import InputError
+        from forcecheck.policy import load_policy
+        from forcecheck.testing import run_one
+
+        try:
+            compiled = load_policy(self.config.getoption("--forcecheck-policy"))
+        except InputError as exc:
+            from forcecheck.diagnostics import render_all
+
+            raise ScenarioFailed("the policy does not load:\n" + render_all(exc.diagnostics)) from None
+        self.outcome = run_one(compiled, self.path)
+        if not self.outcome.passed:
+            raise ScenarioFailed()
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ScenarioFailed):
+            if excinfo.value.args:
+                return str(excinfo.value.args[0])
+            from forcecheck.testing import render_outcomes
+
+            text = render_outcomes([self.outcome])
+            return text.rsplit("\n\n", 1)[0]  # without the one-line tally
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self):
+        return self.path, None, f"scenario {self.path.name}"
