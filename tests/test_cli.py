@@ -98,7 +98,7 @@ def test_colour_only_when_asked(cli):
 
 def test_validate_reports_every_file(cli):
     run = cli("validate", str(SCENARIOS))
-    assert run.code == 0 and "ok: 10 file(s) valid" in run.err
+    assert run.code == 0 and f"ok: {len(list(SCENARIOS.rglob('*.yaml')))} file(s) valid" in run.err
 
 
 def test_clauses_lists_every_clause(cli, policy):

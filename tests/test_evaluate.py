@@ -122,12 +122,13 @@ def test_contested_clause_names_the_smallest_flipping_facts(compiled):
     # DHS has two grounds for the threat; both must change before its verdict does.
     assert {f.key for f in to_video.facts} == {"driving.driven_at_person",
                                                "shots.threat_of_death_or_serious_injury"}
-    # From the video account, one fact suffices: the car driven at someone.
-    assert {f.key for f in to_dhs.facts} == {"driving.driven_at_person"}
+    # From the video account, one fact suffices: the threat as the agent saw it. (The car
+    # alone would not do: the video account does not say the threat was still going on.)
+    assert {f.key for f in to_dhs.facts} == {"shots.threat_of_death_or_serious_injury"}
     assert to_video.smallest and to_dhs.smallest
     (fact,) = to_dhs.facts
-    assert [(p.account, p.value, p.stated_by) for p in fact.positions] == [
-        ("dhs", True, "dhs"), ("video", False, "video")]
+    assert [(p.account, p.value, p.stated_by, p.source) for p in fact.positions] == [
+        ("dhs", True, "dhs", "startribune"), ("video", False, "video", "seed")]
 
 
 def test_open_questions_are_ranked_by_how_many_verdicts_they_decide(compiled):

@@ -94,6 +94,10 @@ def sorted_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean' hint naming the closest candidate, or None when nothing is close."""
     pool = sorted(set(candidates))
+    # A name cut short ("threat_of_death") most likely means the candidate it begins.
+    starts = sorted((c for c in pool if len(name) >= 4 and c.startswith(name) and c != name), key=len)
+    if starts:
+        return f"did you mean '{starts[0]}'?"
     close = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in pool}
