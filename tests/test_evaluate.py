@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from forcecheck.evaluate import Step, evaluate
-from forcecheck.expectations import mismatches, unexpected
+from forcecheck.expectations import unexpected
 from forcecheck.scenario import VERDICTS, load_scenario
 
 from conftest import SCENARIOS
@@ -27,10 +27,8 @@ def facts_in(step: Step):
         yield from facts_in(c)
 
 
-@pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
-def test_shipped_scenario_expectations_hold(compiled, path: Path):
-    r = evaluate(compiled, load_scenario(path, compiled.policy))
-    assert [str(m) for m in mismatches(r)] == []
+# The shipped scenarios' expectations run as test items of their own, through the pytest
+# plugin (`testpaths` includes scenarios/); see tests/test_runner.py for the plugin itself.
 
 
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
@@ -48,7 +46,7 @@ def test_teaching_corpus_gives_every_clause_every_verdict(compiled):
                 reached[cv.clause.id].add(cv.verdict)
     missing = {cid: sorted(set(VERDICTS) - got) for cid, got in reached.items() if got != set(VERDICTS)}
     assert missing == {}
-    assert len(TEACHING) >= 6
+    assert len(TEACHING) >= 20
 
 
 def test_aiming_alone_implicates_nothing(compiled):
