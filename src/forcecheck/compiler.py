@@ -92,62 +92,34 @@ def kleene_not(v: Value) -> Value:
     return None if v is None else not v
 
 
-def _and_fn(fns: list[Fn]) -> Fn:
-    """Kleene 'and' over compiled operands, stopping at the first false one."""
-    if len(fns) == 2:
+def _kleene_fn(fns: list[Fn], stop: bool) -> Fn:
+    """Kleene 'and' (stop=False) or 'or' (stop=True) over compiled operands: the first operand
+    equal to `stop` decides; otherwise unknown if any was unknown, else `not stop`."""
+    if len(fns) == 2:  # the common case, without a loop
         f, g = fns
 
-        def and2(w, env):
+        def two(w, env):
             a = f(w, env)
-            if a is False:
-                return False
+            if a is stop:
+                return stop
             b = g(w, env)
-            if b is False:
-                return False
-            return None if a is None or b is None else True
+            if b is stop:
+                return stop
+            return None if a is None or b is None else not stop
 
-        return and2
+        return two
 
-    def and_n(w, env):
-        result: Value = True
+    def many(w, env):
+        result: Value = not stop
         for fn in fns:
             v = fn(w, env)
-            if v is False:
-                return False
+            if v is stop:
+                return stop
             if v is None:
                 result = None
         return result
 
-    return and_n
-
-
-def _or_fn(fns: list[Fn]) -> Fn:
-    """Kleene 'or' over compiled operands, stopping at the first true one."""
-    if len(fns) == 2:
-        f, g = fns
-
-        def or2(w, env):
-            a = f(w, env)
-            if a is True:
-                return True
-            b = g(w, env)
-            if b is True:
-                return True
-            return None if a is None or b is None else False
-
-        return or2
-
-    def or_n(w, env):
-        result: Value = False
-        for fn in fns:
-            v = fn(w, env)
-            if v is True:
-                return True
-            if v is None:
-                result = None
-        return result
-
-    return or_n
+    return many
 
 
 _OPS = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
@@ -205,7 +177,7 @@ class _Builder:
         body = self.node(d.body)
         excepts = [self.node(x.condition) for x in d.exceptions]
 
-        excepted = _or_fn(excepts) if excepts else None
+        excepted = _kleene_fn(excepts, stop=True) if excepts else None
 
         def run(w: World, env: Env) -> Value:
             held = body(w, env)
@@ -266,9 +238,9 @@ class _Builder:
             x = self.node(n.operand)
             return lambda w, env: kleene_not(x(w, env))
         if isinstance(n, m.AndNode):
-            return _and_fn([self.node(o) for o in n.operands])
+            return _kleene_fn([self.node(o) for o in n.operands], stop=False)
         if isinstance(n, m.OrNode):
-            return _or_fn([self.node(o) for o in n.operands])
+            return _kleene_fn([self.node(o) for o in n.operands], stop=True)
         if isinstance(n, m.CompareNode):
             left, right, op = self.node(n.left), self.node(n.right), _OPS[n.op]
 
