@@ -12,11 +12,6 @@ from dataclasses import dataclass, field
 from forcecheck.diagnostics import Diagnostic, Span
 
 PROVENANCE_LABELS = ("seed-quote", "transcription", "partial", "paraphrase")
-PROVENANCE_CAVEATS = {
-    "partial": "a verbatim fragment only; the rest of the sentence is not known",
-    "paraphrase": "a press summary of the rule, not policy wording",
-}
-STRENGTHS = ("must", "must not", "should")
 
 # Types of expressions. Enumerated facts have the type "enum:<subject>.<fact>".
 BOOL, NUMBER, TEXT, ACTION, PERSON, EVENT = "yes/no", "number", "text", "action", "person", "event"
@@ -80,10 +75,6 @@ class QuoteRef:
     provenance: str
     text: str
     span: Span
-
-    @property
-    def caveat(self) -> str | None:
-        return PROVENANCE_CAVEATS.get(self.provenance)
 
 
 # --- resolved expressions --------------------------------------------------------------------

@@ -175,13 +175,6 @@ class Scenario:
                 return s.publisher or s.title
         return None
 
-    def label(self, ident: str) -> str:
-        """A person or event named for a reader: its id and description."""
-        for p in self.model.people:
-            if p.id == ident:
-                return p.id
-        return ident
-
     def world(self, account: Account) -> World:
         present = self._base_id(account)
         people = {p.id: PersonView(p.id, p.role) for p in self.model.people
