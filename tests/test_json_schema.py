@@ -68,3 +68,11 @@ def test_the_validator_notices_a_stray_key(cli):
     found = problems(doc, SCHEMA)
     assert any("unexpected key surprise" in p for p in found)
     assert any("forcecheck.check/2" in p for p in found)
+
+
+def test_hypothetical_output_matches_the_schema(cli):
+    path = str(SCENARIOS / "real" / "northridge-2025-12-31.yaml")
+    doc = json.loads(cli("check", path, "--format", "json", "--base", "family",
+                         "--assume", "reaches_off_duty_officers=yes").out)
+    assert doc["scenarios"][0]["hypothetical"]["assumptions"]
+    assert problems(doc, SCHEMA) == []
