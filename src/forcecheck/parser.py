@@ -21,6 +21,7 @@ from forcecheck import syntax as s
 from forcecheck.diagnostics import Diagnostic, InputError, Span
 
 MAX_POLICY_BYTES = 2_000_000
+MAX_DEPTH = 200  # nesting of the syntax tree; real rules stay far below
 
 
 @cache
@@ -61,11 +62,22 @@ def parse_policy_text(text: str, path: str) -> s.PolicyFile:
         tree = _lark().parse(text)
     except UnexpectedInput as exc:
         raise InputError([_syntax_diagnostic(exc, text, path)]) from None
-    except RecursionError:
-        raise InputError(
-            [Diagnostic(Span(path, 1, 1), "P002", "expressions are nested too deeply")]
-        ) from None
+    _check_depth(tree, path)
     return _ToSyntax(text, path).transform(tree)
+
+
+def _check_depth(tree, path: str) -> None:
+    """Refuse absurd nesting before anything recursive (transform, check, compile) sees it."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            meta = node.meta
+            raise InputError([Diagnostic(
+                Span(path, getattr(meta, "line", 1), getattr(meta, "column", 1)), "P002",
+                f"this expression is nested more than {MAX_DEPTH} levels deep",
+                "split it into definitions")])
+        stack.extend((c, depth + 1) for c in node.children if hasattr(c, "children"))
 
 
 # --- Lark tree -> dataclasses --------------------------------------------------------------
