@@ -82,3 +82,27 @@ def test_a_missing_source_file_is_reported(policy_copy):
     with pytest.raises(InputError) as info:
         load_policy(policy_copy)
     assert [d.code for d in info.value.diagnostics] == ["Q002"]
+
+
+def label_of_passage(text: str, quote: str) -> str | None:
+    """The provenance label the source notes give the passage holding `quote`: a label
+    written on the passage's item line (`partial`, `paraphrase`), else its section's."""
+    section, item = None, ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line[3]  # "## A. ...", "## B. ...", "## C. ..."
+        elif line[:1].isalpha() and line[1:2].isdigit():
+            item = line  # "C5. General standard, `partial` (...)"
+        passage = line[2:] if line.startswith("> ") else line if "`paraphrase`" in line else None
+        if passage is not None and quote in passage:
+            for label in ("partial", "paraphrase"):
+                if f"`{label}`" in item or f"`{label}`" in line:
+                    return label
+            return {"A": "seed-quote", "B": "transcription", "C": "transcription"}.get(section)
+    return None
+
+
+def test_every_quote_carries_the_label_its_source_gives_it(policy):
+    for owner, q in all_quotes(policy):
+        text = Path(policy.documents[q.document].text_file).read_text(encoding="utf-8")
+        assert label_of_passage(text, q.text) == q.provenance, (owner, q.text[:40])
