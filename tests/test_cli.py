@@ -126,3 +126,14 @@ def test_internal_error_exits_3_without_traceback(monkeypatch, capsys):
 def test_unwritable_output_is_bad_input_not_a_crash(cli, tmp_path):
     run = cli("check", MPLS, "--output", str(tmp_path / "missing" / "report.txt"))
     assert run.code == 2 and "cannot write" in run.err and "Traceback" not in run.err
+
+
+def test_short_explanation_names_the_facts_a_clause_applies_on(cli):
+    short = cli("check", MPLS, "--clause", "moving-vehicle-operator", "--account", "dhs").out
+    assert "it applies, resting on:" in short and "it applies when:" not in short
+    assert "shots: Was this firearm discharged at the operator of a moving" in short
+    # How the trigger is built from the timeline is left to --explain full.
+    assert "shots.action in {" not in short
+    full = cli("check", MPLS, "--clause", "moving-vehicle-operator", "--account", "dhs",
+               "--explain", "full").out
+    assert "it applies when:" in full and "shots.action in {fire_firearm" in full

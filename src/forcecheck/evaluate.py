@@ -376,6 +376,7 @@ def prune(step: Step) -> Step:
 
     A true 'at least one of' needs only its true branches, a false 'all of' only its false
     ones. An unknown result keeps everything: what is known explains it as much as what is not.
+    A definition made true by the timeline alone (no stated fact beneath it) keeps only its name.
     """
     kids = step.children
     if step.kind in ("any", "definition", "all", "quantifier", "member", "exception"):
@@ -384,11 +385,20 @@ def prune(step: Step) -> Step:
             kids = tuple(keep) or kids
         if step.kind == "definition" and step.value is not False:
             kids = tuple(c for c in kids if not (c.kind == "exception" and c.value is False))
+    if step.kind == "definition" and step.value is True and not _states(step):
+        kids = ()  # true from the timeline alone: the name says enough (see --explain full)
     pruned = tuple(prune(c) for c in kids)
     # An 'all of' / 'any of' left with one condition says nothing the condition does not.
     if step.kind in ("all", "any") and len(pruned) == 1:
         return pruned[0]
     return Step(step.kind, step.text, step.rule, step.value, pruned, step.fact, step.quote, step.ref)
+
+
+def _states(step: Step) -> bool:
+    """Does some account or the undisputed facts state a fact this step rests on?"""
+    if step.fact is not None and step.fact.stated_by is not None:
+        return True
+    return any(_states(c) for c in step.children)
 
 
 def refs(step: Step):

@@ -151,7 +151,14 @@ class TextReport:
         if len(cv.items) > 1 or item.on:
             words = w.verdict_words(item.verdict, cv.clause)
             self.add(f"for {on}: {self.paint(words, item.verdict)}", indent=4, hang=4)
-        if item.trigger is not None:
+        if item.trigger is not None and item.trigger.value is True and self.explain == "short":
+            # It applies: say on which facts, not how the trigger is built (--explain full).
+            facts = _facts(prune(item.trigger))
+            self.add("it applies, resting on:" if facts else "it applies (from the timeline alone)",
+                     indent=6)
+            for f in facts:
+                self._step(r, f, 8)
+        elif item.trigger is not None:
             self.add("it applies when:", indent=6)
             self.step(r, item.trigger, 8)
         self.add("it requires:" if cv.clause.requirement_kind == "requires" else "it forbids:", indent=6)
@@ -233,6 +240,20 @@ class TextReport:
                      indent=indent + len(mark) + 1, hang=1)
         for c in step.children:
             self._step(r, c, indent + 2)
+
+
+def _facts(step: Step) -> list[Step]:
+    """The fact steps of a trace, each once, in the order they first appear."""
+    out: list[Step] = []
+    seen: set[str | None] = set()
+    todo = [step]
+    while todo:
+        s = todo.pop(0)
+        if s.fact is not None and s.ref not in seen:
+            seen.add(s.ref)
+            out.append(s)
+        todo[:0] = list(s.children)
+    return out
 
 
 def _changed(r: ScenarioResult, clause_id: str) -> bool:
