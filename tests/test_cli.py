@@ -137,3 +137,8 @@ def test_short_explanation_names_the_facts_a_clause_applies_on(cli):
     full = cli("check", MPLS, "--clause", "moving-vehicle-operator", "--account", "dhs",
                "--explain", "full").out
     assert "it applies when:" in full and "shots.action in {fire_firearm" in full
+
+
+def test_clauses_and_show_fit_80_columns(cli, policy):
+    for out in [cli("clauses").out] + [cli("show", c.id).out for c in policy.clauses]:
+        assert max(len(line) for line in out.splitlines()) <= 80

@@ -265,19 +265,13 @@ def clauses(policy: PolicyOption = None) -> None:
     """List the policy's clauses with their citations and provenance."""
     from forcecheck.diagnostics import InputError
     from forcecheck.policy import load_policy
-    from forcecheck.report.wording import citation
-
     try:
         compiled = load_policy(policy)
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
-    p = compiled.policy
-    lines = [f"{p.id}: {p.title} ({p.document}, {p.version})", ""]
-    width = max(len(c.id) for c in p.clauses) + 2
-    for c in p.clauses:
-        lines.append(f"{c.id.ljust(width)}{c.strength:<9}{c.title}")
-        lines.append(" " * width + "; ".join(citation(q) for q in c.quotes))
-    sys.stdout.write("\n".join(lines) + "\n")
+    from forcecheck.report.text import render_clauses
+
+    sys.stdout.write(render_clauses(compiled.policy))
 
 
 @app.command()
@@ -286,8 +280,6 @@ def show(clause_id: Annotated[str, typer.Argument(metavar="CLAUSE", help="A clau
     """Show one clause: its quotes, citations, provenance, reading and rule."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
     from forcecheck.policy import load_policy
-    from forcecheck.report.wording import caveat, citation
-
     try:
         compiled = load_policy(policy)
         c = compiled.policy.clause(clause_id)
@@ -297,18 +289,9 @@ def show(clause_id: Annotated[str, typer.Argument(metavar="CLAUSE", help="A clau
                                          did_you_mean(clause_id, known) or "see `forcecheck clauses`")])
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
-    lines = [f"{c.id} [{c.strength}]: {c.title}", ""]
-    for q in c.quotes:
-        lines += [f'  "{q.text}"', f"    -- {citation(q)}"]
-        if caveat(q):
-            lines.append(f"    {caveat(q)}")
-    if c.reading:
-        lines += ["", f"  How forcecheck reads it: {c.reading}"]
-    binds = ", ".join(f"each {b.role or b.domain} {b.var}" for b in c.bindings) or "the incident"
-    lines += ["", f"  applies to {binds}" + (f" where {c.where.source}" if c.where else ""),
-              f"  {c.requirement_kind} {c.requirement.source}",
-              f"  defined at {c.span}"]
-    sys.stdout.write("\n".join(lines) + "\n")
+    from forcecheck.report.text import render_clause
+
+    sys.stdout.write(render_clause(c))
 
 
 def main() -> None:

@@ -292,3 +292,36 @@ def render_questions(results: list[ScenarioResult]) -> str:
             report.add("No verdict waits on an unknown fact.")
         report.questions(r, limit=None)
     return "\n".join(report.lines) + "\n"
+
+
+def render_clauses(policy) -> str:
+    """`forcecheck clauses`: each clause with strength, title and citations, at 80 columns."""
+    report = TextReport()
+    report.add(f"{policy.id}: {policy.title} ({policy.document}, {policy.version})", hang=2)
+    for c in policy.clauses:
+        report.add()
+        report.add(f"{c.id} [{c.strength}]", indent=0)
+        report.add(c.title, indent=2, hang=2)
+        report.add("; ".join(w.citation(q) for q in c.quotes), indent=4, hang=2)
+    return "\n".join(report.lines) + "\n"
+
+
+def render_clause(c) -> str:
+    """`forcecheck show CLAUSE`: quotes, citations, provenance, reading and the rule."""
+    report = TextReport()
+    report.add(f"{c.id} [{c.strength}]: {c.title}", hang=2)
+    for q in c.quotes:
+        report.add()
+        report.add(f'"{q.text}"', indent=2, hang=1)
+        report.add(f"-- {w.citation(q)}", indent=4, hang=3)
+        if w.caveat(q):
+            report.add(w.caveat(q), indent=4, hang=3)
+    if c.reading:
+        report.add()
+        report.add(f"How forcecheck reads it: {c.reading}", indent=2, hang=4)
+    binds = ", ".join(f"each {b.role or b.domain} {b.var}" for b in c.bindings) or "the incident"
+    report.add()
+    report.add(f"applies to {binds}" + (f" where {c.where.source}" if c.where else ""), indent=2, hang=4)
+    report.add(f"{c.requirement_kind} {c.requirement.source}", indent=2, hang=4)
+    report.add(f"defined at {c.span}", indent=2)
+    return "\n".join(report.lines) + "\n"
