@@ -116,15 +116,7 @@ class TextReport:
         head = f"{clause.id} [{strength}]" + ("  * contested" if r.contested(clause_id) else "")
         self.add(head)
         self.add(clause.title, indent=2, hang=2)
-        for q in clause.quotes:
-            self.add()
-            self.add(f'"{q.text}"', indent=4, hang=1)
-            self.add(f"-- {w.citation(q)}", indent=6, hang=3)
-            if w.caveat(q):
-                self.add(w.caveat(q), indent=6, hang=3)
-        if clause.reading:
-            self.add()
-            self.add(f"How forcecheck reads it: {clause.reading}", indent=2, hang=4)
+        self.wording(clause, quote_indent=4)
         self.disputes(r, clause_id)
         for a in r.accounts:
             cv = a.clause(clause_id)
@@ -138,6 +130,18 @@ class TextReport:
             verdict = self.paint(w.verdict_words(cv.verdict, clause), cv.verdict)
             self.add(f"Under the {r.hypothetical.result.account.name}: {verdict}", indent=2, hang=4)
             self.items(r, cv)
+
+    def wording(self, clause, quote_indent: int) -> None:
+        """The clause's quotes with citation and provenance caveat, then how it is read."""
+        for q in clause.quotes:
+            self.add()
+            self.add(f'"{q.text}"', indent=quote_indent, hang=1)
+            self.add(f"-- {w.citation(q)}", indent=quote_indent + 2, hang=3)
+            if w.caveat(q):
+                self.add(w.caveat(q), indent=quote_indent + 2, hang=3)
+        if clause.reading:
+            self.add()
+            self.add(f"How forcecheck reads it: {clause.reading}", indent=2, hang=4)
 
     def items(self, r: ScenarioResult, cv: ClauseVerdict) -> None:
         if not cv.items:
@@ -310,15 +314,7 @@ def render_clause(c) -> str:
     """`forcecheck show CLAUSE`: quotes, citations, provenance, reading and the rule."""
     report = TextReport()
     report.add(f"{c.id} [{c.strength}]: {c.title}", hang=2)
-    for q in c.quotes:
-        report.add()
-        report.add(f'"{q.text}"', indent=2, hang=1)
-        report.add(f"-- {w.citation(q)}", indent=4, hang=3)
-        if w.caveat(q):
-            report.add(w.caveat(q), indent=4, hang=3)
-    if c.reading:
-        report.add()
-        report.add(f"How forcecheck reads it: {c.reading}", indent=2, hang=4)
+    report.wording(c, quote_indent=2)
     binds = ", ".join(f"each {b.role or b.domain} {b.var}" for b in c.bindings) or "the incident"
     report.add()
     report.add(f"applies to {binds}" + (f" where {c.where.source}" if c.where else ""), indent=2, hang=4)
