@@ -25,6 +25,18 @@ from dataclasses import dataclass
 
 from forcecheck import model as m
 from forcecheck.compiler import CompiledPolicy, Env, World
+from forcecheck.engine import (
+    QUESTION,
+    Constraints,
+    Var,
+    assign,
+    clause_outcome,
+    domain,
+    fact_spec,
+    kleene_item,
+    possible,
+    read,
+)
 
 MAX_SETTLE_SIZE = 3
 MAX_UNKNOWNS = 12
@@ -86,8 +98,8 @@ class Dispute:
     clause: str
     from_account: str
     to_account: str
-    from_verdict: str
-    to_verdict: str
+    from_possible: tuple[str, ...]  # the possible verdicts under each account
+    to_possible: tuple[str, ...]
     facts: tuple[DisputedFact, ...]
     smallest: bool  # False when the search was greedy or found no flipping set
 
@@ -100,28 +112,70 @@ class OpenQuestion:
     decides: tuple[tuple[str, str, str], ...]  # (account id, clause id, item label)
 
 
-class _Recording(dict):
-    """A values table that remembers which missing keys were asked for."""
-
-    def __init__(self, data, missing: set):
-        super().__init__(data)
-        self.missing = missing
-
-    def get(self, key, default=None):
-        if self.__contains__(key) is False or dict.get(self, key) is None:
-            self.missing.add(key)
-        return super().get(key, default)
+def _unknown(policy: m.Policy, world: World, var: Var) -> Unknown | None:
+    subject, name = var
+    if subject == QUESTION:
+        spec = policy.unsettled.get(name)
+        return None if spec is None else Unknown("policy", spec.name, spec.question, (True, False))
+    spec = fact_spec(policy, world, subject, name)
+    if spec is None:
+        return None
+    return Unknown(subject, name, spec.question, domain(policy, world, var))
 
 
-def _reads(compiled: CompiledPolicy, clause: m.Clause, world: World, envs) -> tuple[set, set]:
-    """Unknown fact keys and unsettled questions the clause reads in `world`."""
-    facts: set = set()
-    questions: set = set()
-    probe = World(world.people, world.events, _Recording(world.values, facts),
-                  _Recording(world.unsettled, questions))
-    for env in envs:
-        compiled.verdict(clause, probe, env)
-    return facts, questions
+def _var(u: Unknown) -> Var:
+    return (QUESTION, u.fact) if u.subject == "policy" else (u.subject, u.fact)
+
+
+def _apply(world: World, assignments) -> World:
+    return assign(world, {_var(u): v for u, v in assignments})
+
+
+def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
+           constraints: Constraints | None = None
+           ) -> tuple[tuple[Unknown, ...], tuple[Settlement, ...], bool]:
+    """The unknowns an undetermined verdict depends on, and the smallest assignments settling it.
+
+    Candidates are the unknowns the verdict reads and those tied to them by a constraint.
+    Groups of 1, 2, then up to `MAX_SETTLE_SIZE` candidates are tried with every combination
+    of their values; an assignment the constraints do not allow is never offered, and one is
+    kept only when the exact verdict under it is a single verdict. A group that contains an
+    assignment already found to settle the verdict is skipped: fixing more unknowns only
+    narrows the completions, so it could not be smaller. Returns (unknowns, settlements,
+    complete); `complete` is False when a bound cut the search short.
+    """
+    policy = compiled.policy
+    fn = kleene_item(compiled, clause, env)
+    _, reads = read(fn, world)
+    variables = set(reads)
+    if constraints is not None:
+        variables |= constraints.variables(constraints.closure(reads))
+    found = [u for v in sorted(variables) if (u := _unknown(policy, world, v)) is not None]
+    unknowns = tuple(sorted(found, key=lambda u: (u.subject != "policy", u.key)))
+    enumerable = [u for u in unknowns if u.values]
+    complete = len(enumerable) <= MAX_UNKNOWNS
+    enumerable = enumerable[:MAX_UNKNOWNS]
+    kept: list[Settlement] = []
+    settled: list[frozenset] = []
+    budget = MAX_EVALUATIONS
+    for size in range(1, MAX_SETTLE_SIZE + 1):
+        for group in itertools.combinations(enumerable, size):
+            for values in itertools.product(*(u.values for u in group)):
+                assignment = tuple(zip(group, values, strict=True))
+                as_set = frozenset(assignment)
+                if any(s <= as_set for s in settled):
+                    continue
+                if budget == 0:
+                    return unknowns, _ordered(kept), False
+                budget -= 1
+                w = _apply(world, assignment)
+                result = possible(compiled, fn, w, constraints, assumed=[_var(u) for u in group])
+                if len(result.verdicts) == 1:
+                    settled.append(as_set)
+                    kept.append(Settlement(result.verdicts[0], assignment))
+    if len(enumerable) > MAX_SETTLE_SIZE and not kept:
+        complete = False
+    return unknowns, _ordered(kept), complete
 
 
 def _all_reads(compiled: CompiledPolicy, clause: m.Clause, world: World, envs) -> set:
@@ -139,117 +193,33 @@ def _all_reads(compiled: CompiledPolicy, clause: m.Clause, world: World, envs) -
     return seen
 
 
-def fact_spec(policy: m.Policy, world: World, subject: str, name: str) -> m.FactSpec | None:
-    if subject == "incident":
-        kind = "incident"
-    elif subject in world.events:
-        kind = "event"
-    elif subject in world.people:
-        kind = world.people[subject].role
-    else:
-        return None
-    return policy.facts_about(kind).get(name)
-
-
-def _unknown(policy: m.Policy, world: World, key: Key, question: bool) -> Unknown | None:
-    if question:
-        spec = policy.unsettled[key[1]]
-        return Unknown("policy", spec.name, spec.question, (True, False))
-    spec = fact_spec(policy, world, *key)
-    if spec is None:
-        return None
-    values: tuple[object, ...] = ()
-    if spec.kind == "yes_no":
-        values = (True, False)
-    elif spec.kind == "one_of":
-        values = spec.values
-    return Unknown(key[0], key[1], spec.question, values)
-
-
-def _apply(world: World, assignments) -> World:
-    facts = {(u.subject, u.fact): v for u, v in assignments if u.subject != "policy"}
-    questions = {u.fact: v for u, v in assignments if u.subject == "policy"}
-    return world.with_values(facts, questions)
-
-
-def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env
-           ) -> tuple[tuple[Unknown, ...], tuple[Settlement, ...], bool]:
-    """The unknowns an undetermined verdict reads, and the smallest assignments settling it.
-
-    Candidates are the unknown facts the verdict reads, and those it reads once one of them
-    is set (the exception's conditions, once the person is known to be fleeing). Groups of
-    1, 2, then up to `MAX_SETTLE_SIZE` candidates are tried with every combination of their
-    values. A group that contains an assignment already found to settle the verdict is
-    skipped: setting more unknowns never unsettles a verdict in three-valued logic, so it
-    could not be smaller. Returns (unknowns, settlements, complete); `complete` is False when
-    a bound (candidates, group size, or `MAX_EVALUATIONS`) cut the search short.
-    """
-    policy = compiled.policy
-    found: dict[tuple, Unknown] = {}
-
-    def learn(w: World) -> None:
-        facts, questions = _reads(compiled, clause, w, [env])
-        for key in sorted(facts):
-            if ("f", key) not in found and (u := _unknown(policy, world, key, False)) is not None:
-                found[("f", key)] = u
-        for name in sorted(questions):
-            found.setdefault(("q", name), _unknown(policy, world, ("policy", name), True))
-
-    learn(world)
-    for u in list(found.values()):
-        for v in u.values:
-            learn(_apply(world, [(u, v)]))
-    unknowns = tuple(sorted(found.values(), key=lambda u: (u.subject != "policy", u.key)))
-    enumerable = [u for u in unknowns if u.values]
-    complete = len(enumerable) <= MAX_UNKNOWNS
-    enumerable = enumerable[:MAX_UNKNOWNS]
-    kept: list[Settlement] = []
-    settled: list[frozenset] = []
-    budget = MAX_EVALUATIONS
-    for size in range(1, MAX_SETTLE_SIZE + 1):
-        for group in itertools.combinations(enumerable, size):
-            for values in itertools.product(*(u.values for u in group)):
-                assignment = tuple(zip(group, values, strict=True))
-                as_set = frozenset(assignment)
-                if any(s <= as_set for s in settled):
-                    continue
-                if budget == 0:
-                    return unknowns, _ordered(kept), False
-                budget -= 1
-                verdict = compiled.verdict(clause, _apply(world, assignment), env)
-                if verdict != "undetermined":
-                    settled.append(as_set)
-                    kept.append(Settlement(verdict, assignment))
-    if len(enumerable) > MAX_SETTLE_SIZE and not kept:
-        complete = False
-    return unknowns, _ordered(kept), complete
-
-
 def _ordered(kept: list[Settlement]) -> tuple[Settlement, ...]:
     order = {"met": 0, "breached": 1, "not_applicable": 2}
     return tuple(sorted(kept, key=lambda k: (order[k.verdict], len(k.assignments),
                                              [(u.key, str(v)) for u, v in k.assignments])))
 
 
-def clause_verdict(compiled: CompiledPolicy, clause: m.Clause, world: World) -> str:
-    from forcecheck.evaluate import aggregate
-
-    verdicts = [compiled.verdict(clause, world, env) for env in compiled.bindings(clause, world)]
-    return aggregate(v for v in verdicts if v != "not_applicable")
+def clause_verdicts(compiled: CompiledPolicy, clause: m.Clause, world: World) -> tuple[str, ...] | None:
+    """The clause's possible verdicts in `world`, or None when the constraints allow no completion."""
+    constraints = Constraints(compiled, world)
+    if constraints.conflicts(world):
+        return None
+    return clause_outcome(compiled, clause, world, constraints)[1].verdicts
 
 
 def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World
             ) -> tuple[list[Key], bool]:
-    """A smallest set of fact keys whose values, moved from world `a` to `b`'s, flip the
-    clause's verdict in `a` to its verdict in `b`. Returns (keys, smallest)."""
-    target = clause_verdict(compiled, clause, b)
+    """A smallest set of fact keys whose values, moved from world `a` to `b`'s, turn the
+    clause's possible verdicts in `a` into those in `b` (a mix the constraints do not allow
+    never counts). Returns (keys, smallest)."""
+    target = clause_verdicts(compiled, clause, b)
     reads = (_all_reads(compiled, clause, a, list(compiled.bindings(clause, a)))
              | _all_reads(compiled, clause, b, list(compiled.bindings(clause, b))))
     differing = sorted(k for k in reads if a.values.get(k) != b.values.get(k))
 
     def flips(keys) -> bool:
         changed = a.with_values({k: b.values.get(k) for k in keys})
-        return clause_verdict(compiled, clause, changed) == target
+        return clause_verdicts(compiled, clause, changed) == target
 
     if len(differing) <= MAX_EXHAUSTIVE:
         for size in range(1, len(differing) + 1):

@@ -32,9 +32,20 @@ def folder() -> Path | None:
     return path
 
 
+def _code() -> str:
+    """A hash of the modules whose classes a cached entry holds: a changed class never
+    meets an entry written by the old one."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("model.py", "syntax.py", "checker.py", "parser.py", "diagnostics.py"):
+        with contextlib.suppress(OSError):
+            h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
 def key(*parts: str) -> str:
     h = hashlib.sha256()
-    for part in (__version__, f"{sys.version_info[:2]}", *parts):
+    for part in (__version__, f"{sys.version_info[:2]}", _code(), *parts):
         h.update(part.encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:32]

@@ -18,6 +18,8 @@ EVENT_ATTRS = {"actor": m.PERSON, "target": m.PERSON, "action": m.ACTION}
 POLICY_FIELDS = ("title", "document", "version")
 DOCUMENT_FIELDS = ("title", "text", "citation")
 CLAUSE_FIELDS = ("title", "reading")
+CONSTRAINT_FIELDS = ("reason",)
+DEFINITION_FIELDS = ("reading",)
 
 
 class _Scope:
@@ -69,12 +71,19 @@ class _Checker:
                 if spec:
                     definitions[spec.name] = spec
         clauses: list[m.Clause] = []
+        constraints: list[m.Constraint] = []
         seen: dict[str, s.Name] = {}
         for d in decls:
             if isinstance(d, s.ClauseDecl):
-                first = self._unique(seen, d.name, "clause")
+                first = self._unique(seen, d.name, d.kind)
                 seen.setdefault(d.name.text, d.name)
-                clause = self._clause(d)  # a duplicate is still checked, to report all errors
+                # A duplicate is still checked, to report all errors.
+                if d.kind == "constraint":
+                    constraint = self._constraint(d)
+                    if constraint and first:
+                        constraints.append(constraint)
+                    continue
+                clause = self._clause(d)
                 if clause and first:
                     clauses.append(clause)
         self._cycles()
@@ -85,7 +94,8 @@ class _Checker:
             id=header["id"], title=header["title"], document=header["document"],
             version=header["version"], path=self.parsed.path, documents=self.documents,
             roles=self.roles, actions=self.actions, facts=self.facts, unsettled=self.unsettled,
-            definitions=definitions, clauses=clauses, exclusive=exclusive, warnings=self.out.warnings,
+            definitions=definitions, clauses=clauses, exclusive=exclusive, constraints=constraints,
+            warnings=self.out.warnings,
         )
 
     # -- declarations --------------------------------------------------------------------
@@ -241,6 +251,7 @@ class _Checker:
                 params.append((p.name.text, t[0]))
                 roles.append(t[1])
                 scope = scope.with_var(p.name.text, t[0], t[1])
+        reading = self._fields(d.fields, DEFINITION_FIELDS, "definition").get("reading")
         self._current_def = d.name.text
         self.calls.setdefault(d.name.text, set())
         body = self._bool(d.body, scope)
@@ -252,7 +263,8 @@ class _Checker:
         if body is None or len(params) != len(d.params):
             return None
         return m.DefinitionSpec(d.name.text, tuple(params), tuple(roles), d.title, body,
-                                tuple(x for x in exceptions if x.condition is not None), d.span)
+                                tuple(x for x in exceptions if x.condition is not None), d.span,
+                                reading)
 
     def _clause(self, d: s.ClauseDecl) -> m.Clause | None:
         values = self._fields(d.fields, CLAUSE_FIELDS, "clause")
@@ -279,6 +291,16 @@ class _Checker:
         quotes = tuple(self._quote(q) for q in d.quotes)
         applies = one(d.applies, "'applies to'", "add: applies to each event e where ...")
         requirement = one(d.requirements, "'requires' or 'forbids'", "add: requires CONDITION")
+        checked = self._rule(applies, requirement)
+        if not ok or checked is None:
+            return None
+        bindings, where, req = checked
+        return m.Clause(d.name.text, values.get("title", ""), strength.value, quotes,
+                        values.get("reading"), bindings, where, requirement.kind, req, d.span)
+
+    def _rule(self, applies: s.Applies | None, requirement: s.Requirement | None
+              ) -> tuple[tuple[m.BindingSpec, ...], m.Node | None, m.Node] | None:
+        """The bindings, trigger and requirement of a clause or constraint, checked."""
         scope = _Scope()
         bindings = []
         seen: dict[str, s.Name] = {}
@@ -297,11 +319,28 @@ class _Checker:
             return None  # the variables' kinds are unknown; checking further would only cascade
         where = self._bool(applies.where, scope) if applies.where else None
         req = self._bool(requirement.expr, scope) if requirement is not None else None
-        if not ok or req is None or (applies.where and where is None) \
-                or len(bindings) != len(applies.bindings):
+        if req is None or (applies.where and where is None):
             return None
-        return m.Clause(d.name.text, values.get("title", ""), strength.value, quotes,
-                        values.get("reading"), tuple(bindings), where, requirement.kind, req, d.span)
+        return tuple(bindings), where, req
+
+    def _constraint(self, d: s.ClauseDecl) -> m.Constraint | None:
+        values = self._fields(d.fields, CONSTRAINT_FIELDS, "constraint")
+        name = d.name.text
+        if "reason" not in values:
+            self.out.error(d.name.span, "C003", f"constraint '{name}' has no reason",
+                           'add: reason "..." (shown whenever an account or hypothesis breaks it)')
+        for part in (*d.strengths, *d.quotes):
+            self.out.error(part.span, "C002", f"a constraint has no {type(part).__name__.lower()}",
+                           "constraints tie facts together; quotes and strengths belong to clauses")
+        if len(d.applies) != 1 or len(d.requirements) != 1:
+            self.out.error(d.name.span, "C003", f"constraint '{name}' needs one 'applies to' and one "
+                           "'requires' or 'forbids'", "add: applies to each event e where ... requires ...")
+            return None
+        checked = self._rule(d.applies[0], d.requirements[0])
+        if checked is None or "reason" not in values:
+            return None
+        bindings, where, req = checked
+        return m.Constraint(name, values["reason"], bindings, where, d.requirements[0].kind, req, d.span)
 
     # -- expressions ---------------------------------------------------------------------
 

@@ -117,7 +117,7 @@ def check(
                                              did_you_mean(c, known) or "see `forcecheck clauses`")])
         results = []
         for path in scenarios:
-            sc = load_scenario(path, compiled.policy)
+            sc = load_scenario(path, compiled)
             ids = [a.id for a in sc.accounts]
             for a in account or ():
                 if a not in ids:
@@ -250,7 +250,7 @@ def validate(
             if f.suffix == ".rules":
                 warnings += load_policy(f).policy.warnings
             else:
-                load_scenario(f, compiled.policy)
+                load_scenario(f, compiled)
         except InputError as exc:
             problems += exc.diagnostics
     if warnings:

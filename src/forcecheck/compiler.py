@@ -137,7 +137,7 @@ class CompiledPolicy:
     def value(self, node: m.Node, world: World, env: Env) -> Value:
         return self.fns[id(node)](world, env)
 
-    def bindings(self, clause: m.Clause, world: World) -> Iterator[Env]:
+    def bindings(self, clause: m.Clause | m.Constraint, world: World) -> Iterator[Env]:
         domains = [world.ids(b.domain, b.role) for b in clause.bindings]
         for combo in itertools.product(*domains):
             env = {b.var: i for b, i in zip(clause.bindings, combo, strict=True)}
@@ -162,7 +162,7 @@ def compile_policy(policy: m.Policy) -> CompiledPolicy:
     builder = _Builder(compiled)
     for d in policy.definitions.values():
         compiled.definitions[d.name] = builder.definition(d)
-    for c in policy.clauses:
+    for c in [*policy.clauses, *policy.constraints]:
         if c.where is not None:
             builder.node(c.where)
         builder.node(c.requirement)

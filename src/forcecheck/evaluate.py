@@ -25,13 +25,24 @@ from forcecheck.analysis import (
     Settlement,
     Unknown,
     dispute,
-    fact_spec,
     settle,
 )
+from forcecheck.analysis import _unknown as unknown_of
 from forcecheck.compiler import CompiledPolicy, Env, World
+from forcecheck.diagnostics import Diagnostic, InputError
+from forcecheck.engine import (
+    VERDICT_ORDER,
+    Case,
+    Constraints,
+    ItemOutcome,
+    aggregate,
+    cases,
+    clause_outcome,
+    fact_spec,
+)
 from forcecheck.scenario import Account, Hypothesis, Scenario, Statement
 
-VERDICT_ORDER = ("breached", "undetermined", "met", "not_applicable")
+__all__ = ["VERDICT_ORDER", "aggregate", "evaluate"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +79,18 @@ class ItemVerdict:
     """A clause's verdict for one thing it applies to, under one account."""
 
     on: tuple[tuple[str, str], ...]  # (variable, id)
-    verdict: str
+    verdict: str  # exact: the one possible verdict, or "undetermined"
     trigger: Step | None
     requirement: Step
     unknowns: tuple[Unknown, ...] = ()  # for an undetermined verdict: what it waits on
     settlements: tuple[Settlement, ...] = ()  # and the smallest answers that would settle it
     search_complete: bool = True  # False when a bound of the search cut it short
+    possible: tuple[str, ...] = ()  # every verdict some allowed completion gives
+    exact: bool = True  # False when a bound left `possible` over-approximate
+    # When the trace alone (unknowns and all) does not show the verdict: the unknown split
+    # on first and what each of its values leaves possible ("if lethal: met; if not: met").
+    case_on: Unknown | None = None
+    cases: tuple[Case, ...] = ()
 
     @property
     def label(self) -> str:
@@ -85,6 +102,8 @@ class ClauseVerdict:
     clause: m.Clause
     verdict: str
     items: tuple[ItemVerdict, ...]
+    possible: tuple[str, ...] = ()
+    exact: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,12 +131,16 @@ class ScenarioResult:
     def verdicts(self, clause_id: str) -> dict[str, str]:
         return {a.account.id: a.clause(clause_id).verdict for a in self.accounts}
 
+    def possible(self, clause_id: str) -> dict[str, tuple[str, ...]]:
+        return {a.account.id: a.clause(clause_id).possible for a in self.accounts}
+
     def contested(self, clause_id: str) -> bool:
-        return len(set(self.verdicts(clause_id).values())) > 1
+        """The accounts' possible verdicts differ."""
+        return len(set(self.possible(clause_id).values())) > 1
 
     def implicated(self, clause_id: str) -> bool:
-        hypo = [self.hypothetical.result.clause(clause_id).verdict] if self.hypothetical else []
-        return any(v != "not_applicable" for v in [*self.verdicts(clause_id).values(), *hypo])
+        hypo = [self.hypothetical.result.clause(clause_id).possible] if self.hypothetical else []
+        return any(p != ("not_applicable",) for p in [*self.possible(clause_id).values(), *hypo])
 
     @property
     def breached(self) -> bool:
@@ -144,11 +167,6 @@ class HypotheticalResult:
     changes: tuple[Change, ...]
 
 
-def aggregate(verdicts) -> str:
-    found = set(verdicts)
-    return next((v for v in VERDICT_ORDER if v in found), "not_applicable")
-
-
 def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] | None = None,
              clauses: list[str] | None = None, hypothesis: Hypothesis | None = None,
              analyse: bool = True) -> ScenarioResult:
@@ -169,6 +187,7 @@ def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] |
     if hypothesis is not None:
         account = scenario.hypothetical(hypothesis)
         world = scenario.world(account)
+        _refuse_inconsistent(compiled, world, hypothesis)
         base = next((a for a in scenario.accounts if a.id == hypothesis.base), None)
 
         def before(key):
@@ -185,14 +204,33 @@ def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] |
     return ScenarioResult(scenario, policy, tuple(results), disputes, _questions(results), hypothetical)
 
 
+def _refuse_inconsistent(compiled: CompiledPolicy, world: World, hypothesis: Hypothesis) -> None:
+    """A hypothesis no completion can satisfy is refused, naming the constraint it breaks."""
+    constraints = Constraints(compiled, world)
+    problems = []
+    for group in constraints.conflicts(world):
+        names = ", ".join(dict.fromkeys(f"'{i.name}'" for i in group))
+        on = ", ".join(dict.fromkeys(i.label for i in group if i.label))
+        problems.append(Diagnostic(None, "U006", f"the hypothesis breaks the policy's constraint "
+                                   f"{names} (on {on}): {group[0].reason}",
+                                   "assume values the policy allows together; see the constraint in "
+                                   "the policy file"))
+    if problems:
+        start = f"account '{hypothesis.base}'" if hypothesis.base else "the undisputed facts"
+        problems.insert(0, Diagnostic(None, "U006", f"--assume: no completion of {start} with these "
+                                      "assumptions is allowed by the policy"))
+        raise InputError(problems)
+
+
 def _account(compiled: CompiledPolicy, scenario: Scenario, account: Account, world: World,
              clauses: list[m.Clause], analyse: bool = True) -> AccountResult:
     explainer = _Explainer(compiled, scenario, account, analyse)
+    constraints = Constraints(compiled, world)
     verdicts = []
     for clause in clauses:
-        items = [explainer.item(clause, world, env) for env in compiled.bindings(clause, world)]
-        implicated = tuple(i for i in items if i.verdict != "not_applicable")
-        verdicts.append(ClauseVerdict(clause, aggregate(i.verdict for i in implicated), implicated))
+        outcomes, possible = clause_outcome(compiled, clause, world, constraints)
+        items = tuple(explainer.item(clause, world, o, constraints) for o in outcomes)
+        verdicts.append(ClauseVerdict(clause, possible.verdict, items, possible.verdicts, possible.exact))
     return AccountResult(account, tuple(verdicts))
 
 
@@ -210,7 +248,7 @@ def _disputes(compiled: CompiledPolicy, scenario: Scenario, results: list[Accoun
     for clause in clauses:
         found: list[Dispute] = []
         for a, b in itertools.permutations(results, 2):
-            va, vb = a.clause(clause.id).verdict, b.clause(clause.id).verdict
+            va, vb = a.clause(clause.id).possible, b.clause(clause.id).possible
             if va == vb:
                 continue
             keys, smallest = dispute(compiled, clause, worlds[a.account.id], worlds[b.account.id])
@@ -252,7 +290,8 @@ def _questions(results: list[AccountResult]) -> tuple[OpenQuestion, ...]:
                     if u.key in keys:
                         unknowns[u.key] = u
                         decides.setdefault(u.key, []).append((r.account.id, cv.clause.id, item.label))
-    ranked = sorted(unknowns, key=lambda k: (-len(decides[k]), unknowns[k].subject != "policy", k))
+    # Facts a scenario can state come before questions of the policy it cannot.
+    ranked = sorted(unknowns, key=lambda k: (unknowns[k].subject == "policy", -len(decides[k]), k))
     return tuple(OpenQuestion(unknowns[k], tuple(decides[k])) for k in ranked)
 
 
@@ -267,21 +306,33 @@ class _Explainer:
 
     # -- verdicts and what would decide them ------------------------------------------------
 
-    def item(self, clause: m.Clause, world: World, env: Env) -> ItemVerdict:
-        verdict = self.c.verdict(clause, world, env)
-        if verdict == "not_applicable":
-            return ItemVerdict(tuple(env.items()), verdict, None, Step("none", "", "", None), ())
+    def item(self, clause: m.Clause, world: World, outcome: ItemOutcome,
+             constraints: Constraints) -> ItemVerdict:
+        env = outcome.env
+        verdict, possible = outcome.verdict, outcome.possible
         trigger = self.step(clause.where, world, env) if clause.where is not None else None
         requirement = self.step(clause.requirement, world, env)
         if clause.requirement_kind == "forbids":
             requirement = Step("forbids", "this must not be so:", clause.requirement.source,
                                None if requirement.value is None else not requirement.value,
                                (requirement,))
-        if verdict != "undetermined" or not self.analyse:
-            return ItemVerdict(tuple(env.items()), verdict, trigger, requirement)
-        unknowns, settlements, complete = settle(self.c, clause, world, env)
-        return ItemVerdict(tuple(env.items()), verdict, trigger, requirement, unknowns, settlements,
-                           complete)
+        on = tuple(env.items())
+        base = dict(possible=possible.verdicts, exact=possible.exact)
+        if outcome.kleene != "undetermined" or not self.analyse:
+            return ItemVerdict(on, verdict, trigger, requirement, **base)
+        if verdict != "undetermined":
+            return ItemVerdict(on, verdict, trigger, requirement,
+                               **self._cases(clause, world, env, constraints), **base)
+        unknowns, settlements, complete = settle(self.c, clause, world, env, constraints)
+        return ItemVerdict(on, verdict, trigger, requirement, unknowns, settlements, complete, **base)
+
+    def _cases(self, clause: m.Clause, world: World, env: Env, constraints: Constraints):
+        split = cases(self.c, clause, world, env, constraints)
+        if split is None:
+            return ()
+        var, by_value = split
+        u = unknown_of(self.policy, world, var)
+        return dict(case_on=u, cases=by_value) if u else {}
 
     # -- the trace --------------------------------------------------------------------------
 
@@ -399,6 +450,13 @@ def _states(step: Step) -> bool:
     if step.fact is not None and step.fact.stated_by is not None:
         return True
     return any(_states(c) for c in step.children)
+
+
+def case_refs(item: ItemVerdict):
+    """The constraints (and the facts they read) that rule out a case of a settled verdict."""
+    for case in item.cases:
+        yield from case.ruled_out_by
+        yield from (f"{s}.{f}" for s, f in case.given)
 
 
 def refs(step: Step):

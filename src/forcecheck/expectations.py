@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forcecheck.evaluate import ItemVerdict, ScenarioResult, prune, refs
+from forcecheck.evaluate import ItemVerdict, ScenarioResult, case_refs, prune, refs
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +92,7 @@ def mismatches(result: ScenarioResult) -> list[Mismatch]:
             continue
         mentioned = {r for i in items for step in (i.trigger, i.requirement) if step
                      for r in refs(prune(step))}
+        mentioned |= {r for i in items for r in case_refs(i)}
         absent = [b for b in e.because if not any(r == b or r.endswith(f".{b}") for r in mentioned)]
         if absent:
             out.append(Mismatch(e.account, e.clause, e.on, f"{e.verdict} because of {_show(e.because)}",

@@ -194,6 +194,7 @@ class DefinitionSpec:
     body: Node
     exceptions: tuple[Exclusion, ...]
     span: Span
+    reading: str | None = None  # how a vague word is read; shown wherever the definition decides
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +226,20 @@ class Clause:
         return self.strength != "should"
 
 
+@dataclass(frozen=True, slots=True)
+class Constraint:
+    """What must hold of every account, every completion of its unknown facts, and every
+    hypothesis: for each binding where the trigger holds, the requirement holds."""
+
+    id: str
+    reason: str
+    bindings: tuple[BindingSpec, ...]
+    where: Node | None
+    requirement_kind: str  # requires | forbids
+    requirement: Node
+    span: Span
+
+
 @dataclass
 class Policy:
     """A parsed, checked policy; `forcecheck.compiler.compile_policy` makes it runnable."""
@@ -242,6 +257,7 @@ class Policy:
     definitions: dict[str, DefinitionSpec]
     clauses: list[Clause]
     exclusive: list[ExclusiveGroup] = field(default_factory=list)
+    constraints: list[Constraint] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
 
     def clause(self, clause_id: str) -> Clause | None:

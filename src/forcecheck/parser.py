@@ -165,10 +165,14 @@ class _ToSyntax(Transformer):
             p = rest.pop(0)
             if p is not None:
                 params.append(p)
-        title, body, *exceptions = rest
+        title, *rest = rest
+        fields = []
+        while rest and isinstance(rest[0], s.Field):
+            fields.append(rest.pop(0))
+        body, *exceptions = rest
         return s.Definition(
             self._tok(name), tuple(params), self._string(title), body, tuple(exceptions),
-            self._span(meta),
+            self._span(meta), tuple(fields),
         )
 
     def param(self, items):
@@ -179,14 +183,21 @@ class _ToSyntax(Transformer):
 
     @v_args(meta=True)
     def clause(self, meta, items):
+        return self._clause_decl(meta, items, "clause")
+
+    @v_args(meta=True)
+    def constraint(self, meta, items):
+        return self._clause_decl(meta, items, "constraint")
+
+    def _clause_decl(self, meta, items, kind: str):
         name, *parts = items
 
-        def of(kind):
-            return tuple(p for p in parts if isinstance(p, kind))
+        def of(cls):
+            return tuple(p for p in parts if isinstance(p, cls))
 
         return s.ClauseDecl(
             self._tok(name), of(s.Field), of(s.Strength), of(s.Quote), of(s.Applies),
-            of(s.Requirement), self._span(meta),
+            of(s.Requirement), self._span(meta), kind,
         )
 
     @v_args(meta=True)

@@ -17,7 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from forcecheck import model as m
-from forcecheck.compiler import EventView, PersonView, World
+from forcecheck.compiler import CompiledPolicy, EventView, PersonView, World, compile_policy
 from forcecheck.diagnostics import (
     Collector,
     Diagnostic,
@@ -26,6 +26,7 @@ from forcecheck.diagnostics import (
     known_list,
     sorted_diagnostics,
 )
+from forcecheck.engine import Constraints, stated
 from forcecheck.policy import read_text
 from forcecheck.yamlsource import YamlDoc, load_yaml
 
@@ -176,15 +177,8 @@ class Scenario:
         return None
 
     def world(self, account: Account) -> World:
-        present = self._base_id(account)
-        people = {p.id: PersonView(p.id, p.role) for p in self.model.people
-                  if p.accounts is None or present in p.accounts}
-        by_id = {e.id: e for e in self.model.events}
-        events = {eid: EventView(eid, by_id[eid].actor, by_id[eid].action, by_id[eid].target or "", i)
-                  for i, eid in enumerate(account.sequence)}
-        values = {k: st.value for k, st in self.undisputed.items()}
-        values.update({k: st.value for k, st in account.statements.items()})
-        return World(people, events, values, dict(account.unsettled))
+        return build_world(self.model, self._base_id(account), account.sequence,
+                           {**self.undisputed, **account.statements}, account.unsettled)
 
     def _base_id(self, account: Account) -> str:
         return account.base or "" if account.hypothetical else account.id
@@ -206,8 +200,34 @@ class Scenario:
         return account.statements.get(key) or self.undisputed.get(key)
 
 
-def load_scenario(path: str | Path, policy: m.Policy) -> Scenario:
-    """Read, shape-check and vocabulary-check one scenario file."""
+def build_world(model: ScenarioModel, present: str, sequence: tuple[str, ...],
+                statements: dict[tuple[str, str], Statement], unsettled: dict[str, bool]) -> World:
+    """The world of one account (`present`: its id; "" for the undisputed facts alone)."""
+    people = {p.id: PersonView(p.id, p.role) for p in model.people
+              if p.accounts is None or present in p.accounts}
+    by_id = {e.id: e for e in model.events}
+    events = {eid: EventView(eid, by_id[eid].actor, by_id[eid].action, by_id[eid].target or "", i)
+              for i, eid in enumerate(sequence)}
+    return World(people, events, {k: st.value for k, st in statements.items()}, dict(unsettled))
+
+
+_COMPILED: dict[int, tuple[m.Policy, CompiledPolicy]] = {}
+
+
+def _compiled(policy: m.Policy | CompiledPolicy) -> CompiledPolicy:
+    if isinstance(policy, CompiledPolicy):
+        return policy
+    hit = _COMPILED.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        hit = _COMPILED[id(policy)] = (policy, compile_policy(policy))
+    return hit[1]
+
+
+def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy) -> Scenario:
+    """Read, shape-check and vocabulary-check one scenario file, and check that each account
+    (with the undisputed facts) respects the policy's constraints."""
+    compiled = _compiled(policy)
+    policy = compiled.policy
     p = Path(path)
     text = read_text(p, "S000", "scenario file")
     doc = load_yaml(p, text)
@@ -222,11 +242,11 @@ def load_scenario(path: str | Path, policy: m.Policy) -> Scenario:
         if any(e["type"] != "extra_forbidden" for e in exc.errors()):
             raise InputError(shape) from None
         try:
-            _Vocabulary(doc, ScenarioModel.model_validate(_without(doc.data, exc)), policy).run()
+            _Vocabulary(doc, ScenarioModel.model_validate(_without(doc.data, exc)), compiled).run()
         except InputError as more:
             shape = sorted_diagnostics([*shape, *more.diagnostics])
         raise InputError(shape) from None
-    return _Vocabulary(doc, model, policy).run()
+    return _Vocabulary(doc, model, compiled).run()
 
 
 def _without(data: dict, exc: ValidationError) -> dict:
@@ -301,8 +321,9 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 class _Vocabulary:
-    def __init__(self, doc: YamlDoc, model: ScenarioModel, policy: m.Policy):
-        self.doc, self.model, self.policy = doc, model, policy
+    def __init__(self, doc: YamlDoc, model: ScenarioModel, compiled: CompiledPolicy):
+        self.doc, self.model, self.policy = doc, model, compiled.policy
+        self.compiled = compiled
         self.out = Collector()
         self.people = {p.id: p for p in model.people}
         self.events = {e.id: e for e in model.events}
@@ -313,7 +334,10 @@ class _Vocabulary:
         self._people_and_events()
         undisputed = self._statements(self.model.undisputed.facts, ("undisputed", "facts"), UNDISPUTED)
         self._source_list(self.model.undisputed.sources, ("undisputed", "sources"))
-        self._exclusive(undisputed, ("undisputed", "facts"))
+        shared = tuple(e.id for e in self.model.events if e.accounts is None)
+        if not self.out.errors:
+            self._consistent("the undisputed facts", "", shared, undisputed, ("undisputed", "facts"),
+                             set(undisputed))
         accounts = []
         for i, a in enumerate(self.model.accounts):
             self._source_list(a.sources, ("accounts", i, "sources"))
@@ -327,8 +351,10 @@ class _Vocabulary:
                                    f"{key[0]}.{key[1]} is {_show(agreed.value)} in 'undisputed'",
                                    "a disputed fact belongs in the accounts, not in 'undisputed'")
             sequence = self._sequence(a, i)
-            self._exclusive({**undisputed, **own}, ("accounts", i, "facts"), set(own))
             self._presence(a, i, own)
+            if not self.out.errors:
+                self._consistent(f"account '{a.id}'", a.id, sequence, {**undisputed, **own},
+                                 ("accounts", i, "facts"), set(own))
             accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence))
         self._expectations()
         self.out.raise_if_errors()
@@ -375,20 +401,27 @@ class _Vocabulary:
                     ready.sort(key=position.get)
         return tuple(out)
 
-    def _exclusive(self, statements: dict, loc: tuple, own: set | None = None) -> None:
-        """Facts the vocabulary declares exclusive cannot both be yes about one subject."""
-        for group in self.policy.exclusive:
-            by_subject: dict[str, list[str]] = {}
-            for (subject, fact), st in statements.items():
-                if fact in group.facts and st.value is True:
-                    by_subject.setdefault(subject, []).append(fact)
-            for subject, facts in by_subject.items():
-                mine = [f for f in facts if own is None or (subject, f) in own]
-                if len(facts) < 2 or not mine:
-                    continue  # no conflict, or one already reported in 'undisputed'
-                self.out.error(self.doc.span((*loc, f"{subject}.{mine[-1]}"), key=True), "S022",
-                               f"{subject}.{facts[0]} and {subject}.{facts[1]} are both yes, but the "
-                               "policy declares them exclusive", group.reason)
+    def _consistent(self, who: str, present: str, sequence: tuple[str, ...], statements: dict,
+                    loc: tuple, own: set) -> None:
+        """No completion of what is stated may be ruled out by every reading: the policy's
+        constraints (and exclusive facts) must be satisfiable together. A conflict is reported
+        at the statement of `who` it involves, naming the constraint and every fact in it."""
+        world = build_world(self.model, present, sequence, statements, {})
+        constraints = Constraints(self.compiled, world)
+        for group in constraints.conflicts(world):
+            keys = sorted({k for inst in group for k in stated(inst.test, world)})
+            mine = [k for k in keys if k in own]
+            if not mine:
+                continue  # already reported where the facts are stated
+            names = list(dict.fromkeys(inst.name for inst in group))
+            facts = ", ".join(f"{s_}.{f} is {_show(world.values[(s_, f)])}" for s_, f in keys)
+            at = max(mine, key=lambda k: self.doc.span((*loc, f"{k[0]}.{k[1]}"), key=True).line)
+            what = (f"constraint '{names[0]}'" if len(names) == 1 else
+                    "constraints " + ", ".join(f"'{n}'" for n in names))
+            verb = "break" if who.startswith("the undisputed") else "breaks"
+            self.out.error(self.doc.span((*loc, f"{at[0]}.{at[1]}"), key=True), "S022",
+                           f"{who} {verb} the policy's {what}: {facts}",
+                           "; ".join(dict.fromkeys(inst.reason for inst in group)))
 
     def _presence(self, a: AccountModel, i: int, own: dict) -> None:
         """In this account, every actor is present and every fact is about something in it."""
@@ -553,11 +586,13 @@ class _Vocabulary:
                 self.out.error(self.doc.span((*loc, "because")), "S019",
                                "'because' lists facts (SUBJECT.FACT) or definition names")
             names = {*self.policy.definitions, *self.policy.unsettled,
+                     *(k.id for k in self.policy.constraints),
                      *(f.name for f in self.policy.facts.values())}
             for j, b in enumerate(because if isinstance(because, list) else ()):
                 if isinstance(b, str) and b.rpartition(".")[2] not in names:
                     self.out.error(self.doc.span((*loc, "because", j)), "S015",
-                                   f"'{b}' is not a fact, definition or open question of the policy",
+                                   f"'{b}' is not a fact, definition, constraint or open question "
+                                   "of the policy",
                                    did_you_mean(b.rpartition(".")[2], names))
             value = value.get("verdict")
             loc = (*loc, "verdict")

@@ -236,6 +236,7 @@ class Definition:
     body: Expr
     exceptions: tuple[Exception_, ...]
     span: Span
+    fields: tuple[Field, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +284,7 @@ class ClauseDecl:
     applies: tuple[Applies, ...]
     requirements: tuple[Requirement, ...]
     span: Span
+    kind: str = "clause"  # or "constraint"
 
 
 Declaration = (

@@ -44,7 +44,7 @@ def scenario_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 def run_one(compiled: CompiledPolicy, path: Path) -> Outcome:
     try:
-        sc = load_scenario(path, compiled.policy)
+        sc = load_scenario(path, compiled)
     except InputError as exc:
         return Outcome(path, errors=exc.diagnostics)
     result = evaluate(compiled, sc)

@@ -13,7 +13,7 @@ from forcecheck.evaluate import FactUse, ItemVerdict, ScenarioResult, Step
 from forcecheck.model import Clause, QuoteRef
 from forcecheck.report import wording as w
 
-FORMAT = "forcecheck.check/1"
+FORMAT = "forcecheck.check/2"
 
 
 def _value(v: object) -> object:
@@ -54,6 +54,10 @@ def _settlement(st: Settlement) -> dict:
 
 def _item(i: ItemVerdict) -> dict:
     return {"on": {var: ident for var, ident in i.on}, "verdict": i.verdict,
+            "possible": list(i.possible), "exact": i.exact,
+            "cases": [{"subject": i.case_on.subject, "fact": i.case_on.fact, "value": _value(c.value),
+                       "possible": list(c.possible.verdicts), "ruled_out_by": list(c.ruled_out_by),
+                       "given": [f"{s}.{f}" for s, f in c.given]} for c in i.cases],
             "trigger": _step(i.trigger) if i.trigger else None,
             "requirement": _step(i.requirement),
             "unknowns": [_unknown(u) for u in i.unknowns],
@@ -62,8 +66,9 @@ def _item(i: ItemVerdict) -> dict:
 
 
 def _dispute(d: Dispute) -> dict:
-    return {"from": d.from_account, "to": d.to_account, "from_verdict": d.from_verdict,
-            "to_verdict": d.to_verdict, "smallest": d.smallest,
+    return {"from": d.from_account, "to": d.to_account,
+            "from_possible": list(d.from_possible), "to_possible": list(d.to_possible),
+            "smallest": d.smallest,
             "facts": [{"subject": f.subject, "fact": f.fact, "question": f.question,
                        "positions": [{"account": p.account, "value": _value(p.value),
                                       "stated_by": p.stated_by, "source": p.source,
@@ -83,11 +88,13 @@ def scenario_dict(r: ScenarioResult) -> dict:
         "accounts": [{"id": a.account.id, "name": a.account.name, "sources": list(a.account.sources)}
                      for a in r.accounts],
         "summary": [{"clause": c.id, "strength": c.strength, "verdicts": r.verdicts(c.id),
+                     "possible": {k: list(v) for k, v in r.possible(c.id).items()},
                      "contested": r.contested(c.id)} for c in r.clauses],
         "clauses": [
             {**_clause(c), "contested": r.contested(c.id),
              "disputes": [_dispute(d) for d in r.disputes.get(c.id, ())],
              "verdicts": [{"account": a.account.id, "verdict": a.clause(c.id).verdict,
+                           "possible": list(a.clause(c.id).possible), "exact": a.clause(c.id).exact,
                            "items": [_item(i) for i in a.clause(c.id).items]} for a in r.accounts]}
             for c in r.clauses if r.implicated(c.id)
         ],
@@ -99,6 +106,7 @@ def scenario_dict(r: ScenarioResult) -> dict:
                              "before": _value(c.before), "assumed": _value(c.after)}
                             for c in r.hypothetical.changes],
             "verdicts": [{"clause": cv.clause.id, "verdict": cv.verdict,
+                          "possible": list(cv.possible), "exact": cv.exact,
                           "items": [_item(i) for i in cv.items]}
                          for cv in r.hypothetical.result.clauses],
         },

@@ -86,18 +86,20 @@ class TextReport:
     def summary(self, r: ScenarioResult) -> None:
         ids = [a.account.id for a in r.accounts] + (["hypothetical"] if r.hypothetical else [])
         name_w = max([len("clause")] + [len(c.id) for c in r.clauses]) + 2
-        col_w = max([16] + [len(i) + 2 for i in ids])
+        columns = [*r.accounts, *([r.hypothetical.result] if r.hypothetical else [])]
+        cells = {(a.account.id, c.id): w.possible_cell(a.clause(c.id).possible, c)
+                 for a in columns for c in r.clauses}
+        col_w = max([16] + [len(i) + 2 for i in ids] + [len(x) + 2 for x in cells.values()])
         self.lines.append(("clause".ljust(name_w) + "".join(i.ljust(col_w) for i in ids)).rstrip())
         any_contested = False
         any_changed = False
-        columns = [*r.accounts, *([r.hypothetical.result] if r.hypothetical else [])]
+        any_open = False
         for clause in r.clauses:
             row = clause.id.ljust(name_w)
             for a in columns:
                 v = a.clause(clause.id).verdict
-                word = "breached" if v == "breached" and clause.binding else (
-                    "not followed" if v == "breached" else w.VERDICT_WORDS[v])
-                row += self.paint(word.ljust(col_w), v)
+                any_open = any_open or v == "undetermined"
+                row += self.paint(cells[(a.account.id, clause.id)].ljust(col_w), v)
             if r.contested(clause.id):
                 row = row.rstrip() + "  *"
                 any_contested = True
@@ -105,8 +107,11 @@ class TextReport:
                 row = row.rstrip() + "  ~"
                 any_changed = True
             self.lines.append(row.rstrip())
+        if any_open:
+            self.add("? undetermined: the verdicts still possible over every completion of the "
+                     "unknown facts and open policy questions (n/a: not applicable).")
         if any_contested:
-            self.add("* contested: the accounts lead to different verdicts.")
+            self.add("* contested: the accounts lead to different possible verdicts.")
         if any_changed:
             self.add("~ the hypothetical's verdict differs from the one it starts from.")
 
@@ -121,13 +126,13 @@ class TextReport:
         for a in r.accounts:
             cv = a.clause(clause_id)
             self.add()
-            verdict = self.paint(w.verdict_words(cv.verdict, clause), cv.verdict)
+            verdict = self.paint(w.possible_words(cv.possible, clause), cv.verdict)
             self.add(f"Under the {a.account.name} account ({a.account.id}): {verdict}", indent=2, hang=4)
             self.items(r, cv)
         if r.hypothetical:
             cv = r.hypothetical.result.clause(clause_id)
             self.add()
-            verdict = self.paint(w.verdict_words(cv.verdict, clause), cv.verdict)
+            verdict = self.paint(w.possible_words(cv.possible, clause), cv.verdict)
             self.add(f"Under the {r.hypothetical.result.account.name}: {verdict}", indent=2, hang=4)
             self.items(r, cv)
 
@@ -153,7 +158,7 @@ class TextReport:
     def item(self, r: ScenarioResult, cv: ClauseVerdict, item: ItemVerdict) -> None:
         on = ", ".join(f"{var} = {i}" for var, i in item.on) or "the incident"
         if len(cv.items) > 1 or item.on:
-            words = w.verdict_words(item.verdict, cv.clause)
+            words = w.possible_words(item.possible, cv.clause)
             self.add(f"for {on}: {self.paint(words, item.verdict)}", indent=4, hang=4)
         if item.trigger is not None and item.trigger.value is True and self.explain == "short":
             # It applies: say on which facts, not how the trigger is built (--explain full).
@@ -168,8 +173,28 @@ class TextReport:
         self.add("it requires:" if cv.clause.requirement_kind == "requires" else "it forbids:", indent=6)
         self.step(r, item.requirement.children[0] if item.requirement.kind == "forbids"
                   else item.requirement, 8)
+        if item.cases:
+            self.by_cases(item, cv.clause)
+        if not item.exact:
+            self.add("(a bound of the search cut in: the verdicts shown may include some that no "
+                     "completion gives)", indent=6, hang=2)
         if item.verdict == "undetermined":
             self.settlements(item)
+
+    def by_cases(self, item: ItemVerdict, clause) -> None:
+        """Why a verdict is settled although the trace shows unknown facts."""
+        self.add(f"{w.possible_words(item.possible, clause)} whichever way the unknown facts go:",
+                 indent=6, hang=2)
+        u = item.case_on
+        for case in item.cases:
+            lead = f"- if {w.subject_question(u.subject, u.question)} -- {w.value_word(case.value)}: "
+            if case.ruled_out_by:
+                given = ", ".join(f"{s}.{f}" for s, f in case.given)
+                names = ", ".join(f"'{n}'" for n in case.ruled_out_by)
+                self.add(f"{lead}ruled out by the policy's constraint {names}"
+                         + (f", given {given}" if given else ""), indent=8, hang=2)
+            else:
+                self.add(lead + w.possible_words(case.possible.verdicts, clause), indent=8, hang=2)
 
     def settlements(self, item: ItemVerdict) -> None:
         self.add("what would decide it:", indent=6)
@@ -197,7 +222,7 @@ class TextReport:
             lead = (f"Why the accounts differ: {w.conflict(what)}. With the {names[d.to_account]} "
                     f"account's answer{'s' if len(d.facts) > 1 else ''} instead of the "
                     f"{names[d.from_account]} account's, the verdict goes from "
-                    f"{w.VERDICT_WORDS[d.from_verdict]} to {w.VERDICT_WORDS[d.to_verdict]}")
+                    f"{w.possible_words(d.from_possible)} to {w.possible_words(d.to_possible)}")
             lead += "." if d.smallest else " (a set found greedily; a smaller one may exist)."
             self.add(lead, indent=2, hang=2)
             for f in d.facts:
@@ -266,7 +291,7 @@ def _changed(r: ScenarioResult, clause_id: str) -> bool:
         base = next((a for a in r.accounts if a.account.id == h.base), None)
         if base is None:
             return False
-        return base.clause(clause_id).verdict != h.result.clause(clause_id).verdict
+        return base.clause(clause_id).possible != h.result.clause(clause_id).possible
     return False
 
 

@@ -29,6 +29,32 @@ def verdict_words(verdict: str, clause: Clause) -> str:
     return VERDICT_WORDS[verdict]
 
 
+SHORT_WORDS = {"met": "met", "breached": "breached", "not_applicable": "n/a"}
+
+
+def possible_words(possible: tuple[str, ...], clause: Clause | None = None) -> str:
+    """'met'; or 'undetermined: met or not applicable (no breach possible)'."""
+    if len(possible) == 1:
+        return verdict_words(possible[0], clause) if clause else VERDICT_WORDS[possible[0]]
+    words = [verdict_words(v, clause) if clause else VERDICT_WORDS[v] for v in possible]
+    text = "undetermined: " + (" or ".join(words) if len(words) < 3 else
+                               f"{words[0]}, {words[1]} or {words[2]}")
+    if "breached" not in possible:
+        text += " (no breach possible)"
+    elif "met" not in possible:
+        text += " (cannot be met)"
+    return text
+
+
+def possible_cell(possible: tuple[str, ...], clause: Clause) -> str:
+    """The summary table's cell: 'met', or '? met/n/a' for what an undetermined verdict can be."""
+    if len(possible) == 1:
+        return "not followed" if possible[0] == "breached" and not clause.binding else \
+            VERDICT_WORDS[possible[0]]
+    short = {**SHORT_WORDS, "breached": "breached" if clause.binding else "not followed"}
+    return "? " + "/".join(short[v] for v in possible)
+
+
 def citation(q: QuoteRef) -> str:
     """'DHS-2023 §VI.A.1.a, transcription' or 'SEED (section not given...), seed-quote'."""
     if q.section and re.match(r"^[IVX]+(\.|$)", q.section):
