@@ -39,17 +39,9 @@ def hand_written(w: World, e: str, reaches_off_duty=None) -> str:
     if trigger is False:
         return "not_applicable"
 
-    def before_by_target(action, fact):
-        return kleene_or(
-            v.get((x.id, fact)) if (x.actor == ev.target and x.index < ev.index and x.action == action)
-            else False
-            for x in w.events.values())
-
-    earlier = kleene_or((before_by_target("fire_firearm", "aimed_at_person"),
-                         before_by_target("drive_vehicle", "driven_at_person")))
-    ended = v.get((e, "threat_had_ended"))
-    threat = kleene_or((v.get((e, "threat_of_death_or_serious_injury")),
-                        kleene_and((earlier, None if ended is None else not ended))))
+    # The deeds before the force (fired at, driven at) bear on the threat through the policy's
+    # constraints, which the exact verdicts apply; the clause itself reads the one fact.
+    threat = v.get((e, "threat_of_death_or_serious_injury"))
     fleeing = kleene_and((v.get((e, "subject_fleeing")), v.get((e, "significant_threat_if_escaped")),
                           v.get((e, "necessary_to_prevent_escape"))))
     held = kleene_or((threat, fleeing))

@@ -56,7 +56,8 @@ def test_facts_the_policy_declares_exclusive(tmp_path, policy):
     text = GOOD + ("      shots.threat_of_death_or_serious_injury: yes\n"
                    "      shots.threat_only_to_self_or_property: yes\n")
     (d,) = diagnostics(tmp_path, text, policy)
-    assert at(d) == ("S022", 27, 7) and "declares them exclusive" in d.message
+    assert at(d) == ("S022", 27, 7) and "breaks the policy's constraint 'exclusive: " in d.message
+    assert "shots.threat_only_to_self_or_property is yes" in d.message
 
 
 def test_an_action_by_someone_not_present_in_that_account(tmp_path, policy):
@@ -84,7 +85,7 @@ def test_assume_on_top_of_an_account_shows_what_changed(cli):
     assert "Hypothetical (not an account): the Family account, with these assumptions:" in words
     assert "assumed yes; the policy text leaves it open" in words
     row = next(line for line in run.out.splitlines() if line.startswith("deadly-force-imminent-threat "))
-    assert row.split()[1:] == ["undetermined", "undetermined", "breached", "~"]
+    assert row.split()[1:] == ["?", "met/n/a", "?", "breached/n/a", "breached", "*", "~"]
 
 
 def test_a_hypothetical_is_never_an_account(compiled):
@@ -103,14 +104,14 @@ def test_a_hypothetical_is_never_an_account(compiled):
 
 def test_hypothetical_in_json(cli):
     doc = json.loads(cli("check", MPLS, "--format", "json", "--assume",
-                         "shots.significant_threat_if_escaped=no", "--base", "video").out)
+                         "shots.subject_fleeing=yes", "--base", "dhs").out)
     h = doc["scenarios"][0]["hypothetical"]
-    assert h["base"] == "video"
-    assert h["assumptions"] == [{"subject": "shots", "fact": "significant_threat_if_escaped",
+    assert h["base"] == "dhs"
+    assert h["assumptions"] == [{"subject": "shots", "fact": "subject_fleeing",
                                  "question": h["assumptions"][0]["question"], "before": None,
-                                 "assumed": False}]
-    verdict = next(v for v in h["verdicts"] if v["clause"] == "deadly-force-imminent-threat")
-    assert verdict["verdict"] == "breached"
+                                 "assumed": True}]
+    verdict = next(v for v in h["verdicts"] if v["clause"] == "fleeing-subject")
+    assert (verdict["verdict"], verdict["possible"]) == ("met", ["met"])
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -134,16 +135,19 @@ def test_questions_view_ranks_what_would_settle_the_verdicts(cli):
     lines = run.out.splitlines()
     assert "Open questions, most decisive first:" in lines
     numbered = [line for line in lines if line[:1].isdigit()]
-    assert numbered[0].startswith("1. Does the DHS use-of-force policy reach an officer's use of force")
-    assert numbered[1] == "2. officer-a: Was this officer on duty at the time of the incident?"
+    # Facts a scenario can state come first; the policy's open question after them.
+    assert numbered[0] == "1. officer-a: Was this officer on duty at the time of the incident?"
+    assert any(n.split(". ", 1)[1].startswith("Does the DHS use-of-force policy reach") for n in numbered)
     assert "Traceback" not in run.err
 
 
 def test_questions_view_in_json(cli):
     doc = json.loads(cli("check", PORTER, "--questions", "--format", "json").out)
     assert doc["format"] == "forcecheck.questions/1"
-    first = doc["scenarios"][0]["questions"][0]
-    assert first["fact"] == "reaches_off_duty_officers" and len(first["decides"]) == 14
+    questions = doc["scenarios"][0]["questions"]
+    assert questions[0]["subject"] != "policy"  # a fact the scenario could state comes first
+    reach = next(q for q in questions if q["fact"] == "reaches_off_duty_officers")
+    assert len(reach["decides"]) == 14
 
 
 # --- wording ------------------------------------------------------------------------------
@@ -166,15 +170,17 @@ def test_wrong_scenario_wide_expectations_are_reported(compiled, tmp_path):
     copy = tmp_path / "m.yaml"
     shutil.copy(MPLS, copy)
     text = copy.read_text()
-    text = text.replace("    - duty-to-report\n", "", 1)
-    both = "[driving.driven_at_person, shots.threat_of_death_or_serious_injury]"
-    one = "[driving.driven_at_person]"
-    text = text.replace(f"moving-vehicle-operator: {both}", f"moving-vehicle-operator: {one}")
+    text = text.replace("    - fleeing-subject\n", "", 1)
+    three = ("[driving.driven_at_person, shots.significant_threat_if_escaped, "
+             "shots.threat_of_death_or_serious_injury]")
+    one = "[shots.threat_of_death_or_serious_injury]"
+    assert f"deadly-force-imminent-threat: {three}" in text
+    text = text.replace(f"deadly-force-imminent-threat: {three}", f"deadly-force-imminent-threat: {one}")
     copy.write_text(text)
     found = [str(m) for m in mismatches(evaluate(compiled, load_scenario(copy, compiled.policy)))]
     assert any(m.startswith("all accounts: contested: expected [") for m in found)
-    assert ("all accounts: moving-vehicle-operator (deciding facts): expected [driving.driven_at_person], "
-            "got [driving.driven_at_person, shots.threat_of_death_or_serious_injury]") in found
+    assert ("all accounts: deadly-force-imminent-threat (deciding facts): expected "
+            f"{one}, got {three}") in found
 
 
 def test_reserved_expect_keys_cannot_be_account_ids(tmp_path, policy):

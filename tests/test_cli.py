@@ -14,9 +14,11 @@ SAFE = str(SCENARIOS / "teaching" / "car-driven-at-officer.yaml")
 
 def test_check_text_shows_summary_contested_and_traces(cli):
     run = cli("check", MPLS)
-    assert run.code == 0 and run.err == ""
+    assert run.code == 1 and run.err == ""  # breached under the video and witness account
     row = next(line for line in run.out.splitlines() if line.startswith("deadly-force-imminent-threat "))
-    assert row.split()[1:] == ["met", "undetermined", "*"]
+    assert row.split()[1:] == ["met", "breached", "*"]
+    row = next(line for line in run.out.splitlines() if line.startswith("fleeing-subject "))
+    assert row.split()[1:] == ["?", "met/n/a", "breached", "*"]
     words = " ".join(run.out.split())  # the report wraps at 80 columns
     assert 'the DHS account states this (source: Star Tribune): "fearing for his life"' in words
     assert "no account states this" in words
@@ -35,17 +37,20 @@ def test_same_input_same_bytes(cli):
 
 def test_json_is_versioned_and_complete(cli):
     doc = json.loads(cli("check", MPLS, "--format", "json").out)
-    assert doc["format"] == "forcecheck.check/1"
+    assert doc["format"] == "forcecheck.check/2"
     sc = doc["scenarios"][0]
     assert [a["id"] for a in sc["accounts"]] == ["dhs", "video"]
     row = next(s for s in sc["summary"] if s["clause"] == "deadly-force-imminent-threat")
     assert row == {"clause": "deadly-force-imminent-threat", "strength": "must",
-                   "verdicts": {"dhs": "met", "video": "undetermined"}, "contested": True}
+                   "verdicts": {"dhs": "met", "video": "breached"},
+                   "possible": {"dhs": ["met"], "video": ["breached"]}, "contested": True}
+    clause = next(c for c in sc["clauses"] if c["id"] == "fleeing-subject")
+    assert clause["verdicts"][0]["possible"] == ["met", "not_applicable"]
+    assert clause["verdicts"][0]["items"][0]["settlements"]
     clause = next(c for c in sc["clauses"] if c["id"] == "deadly-force-imminent-threat")
     assert clause["quotes"][0]["provenance"] == "transcription"
-    assert clause["verdicts"][1]["items"][0]["settlements"]
     assert [f["fact"] for f in clause["disputes"][0]["facts"]] == [
-        "driven_at_person", "threat_of_death_or_serious_injury"]
+        "driven_at_person", "significant_threat_if_escaped", "threat_of_death_or_serious_injury"]
 
 
 def test_exit_1_when_a_binding_clause_is_breached(cli):
@@ -54,7 +59,7 @@ def test_exit_1_when_a_binding_clause_is_breached(cli):
 
 
 def test_exit_0_when_only_guidance_is_not_followed(cli):
-    run = cli("check", AWAY, "--clause", "safe-tactics")
+    run = cli("check", str(SCENARIOS / "teaching" / "steps-in-front-of-car.yaml"), "--clause", "safe-tactics")
     assert run.code == 0
     assert "guidance not followed" in run.out
 
@@ -87,7 +92,7 @@ def test_unknown_account_suggests_the_right_one(cli):
 def test_output_file(cli, tmp_path):
     target = tmp_path / "report.json"
     run = cli("check", MPLS, "--format", "json", "--output", str(target))
-    assert run.out == "" and json.loads(target.read_text())["format"] == "forcecheck.check/1"
+    assert run.out == "" and json.loads(target.read_text())["format"] == "forcecheck.check/2"
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 

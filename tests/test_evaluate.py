@@ -49,9 +49,15 @@ def test_teaching_corpus_gives_every_clause_every_verdict(compiled):
     assert len(TEACHING) >= 20
 
 
-def test_aiming_alone_implicates_nothing(compiled):
-    r = result(compiled, "aim-only")
+def test_drawing_alone_implicates_nothing(compiled):
+    r = result(compiled, "draw-only")
     assert {r.verdicts(c.id)["report"] for c in r.clauses} == {"not_applicable"}
+
+
+def test_aiming_is_force_but_not_deadly_force(compiled):
+    r = result(compiled, "aim-only")
+    assert r.verdicts("deadly-force-imminent-threat")["report"] == "not_applicable"
+    assert r.verdicts("objectively-reasonable-force")["report"] == "met"
 
 
 def test_minneapolis_contested_clauses_and_their_facts(compiled):
@@ -61,11 +67,10 @@ def test_minneapolis_contested_clauses_and_their_facts(compiled):
             "objectively-reasonable-force", "excessive-force-accountability"} <= contested
     item = r.accounts[0].clause("deadly-force-imminent-threat").items[0]
     stated = {(f.fact, f.stated_by, f.source) for f in facts_in(item.requirement)}
-    assert ("driven_at_person", "dhs", "seed") in stated
     assert ("threat_of_death_or_serious_injury", "dhs", "startribune") in stated
     video = r.accounts[1].clause("deadly-force-imminent-threat").items[0]
-    stated = {(f.fact, f.value, f.stated_by) for f in facts_in(video.requirement)}
-    assert ("threat_of_death_or_serious_injury", False, "video") in stated
+    stated = {(f.fact, f.value, f.stated_by, f.inferred) for f in facts_in(video.requirement)}
+    assert ("threat_of_death_or_serious_injury", False, "video", True) in stated
 
 
 def test_unknown_facts_show_as_unknown_with_no_one_stating_them(compiled):
@@ -82,13 +87,11 @@ def settled(item) -> dict:
 
 def test_undetermined_verdict_names_the_facts_that_would_decide_it(compiled):
     r = result(compiled, "minneapolis-2026-01-07")
-    item = r.accounts[1].clause("deadly-force-imminent-threat").items[0]
-    assert item.verdict == "undetermined"
+    item = r.accounts[0].clause("fleeing-subject").items[0]
+    assert (item.verdict, item.possible) == ("undetermined", ("met", "not_applicable"))
     assert settled(item) == {
-        frozenset({("shots.significant_threat_if_escaped", True),
-                   ("shots.necessary_to_prevent_escape", True)}): "met",
-        frozenset({("shots.significant_threat_if_escaped", False)}): "breached",
-        frozenset({("shots.necessary_to_prevent_escape", False)}): "breached",
+        frozenset({("shots.subject_fleeing", True)}): "met",
+        frozenset({("shots.subject_fleeing", False)}): "not_applicable",
     }
 
 
@@ -117,11 +120,12 @@ def test_contested_clause_names_the_smallest_flipping_facts(compiled):
     r = result(compiled, "minneapolis-2026-01-07")
     (to_video, to_dhs) = r.disputes["deadly-force-imminent-threat"]
     assert (to_video.from_account, to_video.to_account) == ("dhs", "video")
-    # DHS has two grounds for the threat; both must change before its verdict does.
+    # DHS's car driven at officers is tied to its threat by a constraint, so both move; and
+    # with no threat, the escape exception stays open unless the significant threat goes too.
     assert {f.key for f in to_video.facts} == {"driving.driven_at_person",
+                                               "shots.significant_threat_if_escaped",
                                                "shots.threat_of_death_or_serious_injury"}
-    # From the video account, one fact suffices: the threat as the agent saw it. (The car
-    # alone would not do: the video account does not say the threat was still going on.)
+    # From the video account, one fact suffices: the threat as the agent saw it.
     assert {f.key for f in to_dhs.facts} == {"shots.threat_of_death_or_serious_injury"}
     assert to_video.smallest and to_dhs.smallest
     (fact,) = to_dhs.facts
@@ -131,17 +135,21 @@ def test_contested_clause_names_the_smallest_flipping_facts(compiled):
 
 def test_open_questions_are_ranked_by_how_many_verdicts_they_decide(compiled):
     r = result(compiled, "northridge-2025-12-31")
-    first = r.questions[0]
-    assert first.unknown.key == "reaches_off_duty_officers"
-    counts = [len(q.decides) for q in r.questions]
+    # Facts the scenario could state first, each group most decisive first; then the
+    # policy's open question, which bears on every undetermined verdict.
+    facts = [q for q in r.questions if q.unknown.subject != "policy"]
+    assert r.questions[:len(facts)] == tuple(facts)
+    counts = [len(q.decides) for q in facts]
     assert counts == sorted(counts, reverse=True)
+    reach = r.questions[-1]
+    assert reach.unknown.key == "reaches_off_duty_officers"
     undetermined = sum(1 for a in r.accounts for c in a.clauses for i in c.items
                        if i.verdict == "undetermined")
-    assert len(first.decides) == undetermined
+    assert len(reach.decides) == undetermined
 
 
 def test_should_clause_breach_does_not_count_as_a_breach(compiled):
-    r = result(compiled, "car-driving-away", clauses=["safe-tactics"])
+    r = result(compiled, "steps-in-front-of-car", clauses=["safe-tactics"])
     assert r.verdicts("safe-tactics") == {"report": "breached"}
     assert r.breached is False
 

@@ -64,10 +64,10 @@ def test_output_matches_the_documented_schema(cli, path):
 def test_the_validator_notices_a_stray_key(cli):
     doc = json.loads(cli("check", str(ALL[0]), "--format", "json").out)
     doc["scenarios"][0]["clauses"][0]["surprise"] = 1
-    doc["format"] = "forcecheck.check/2"
+    doc["format"] = "forcecheck.check/1"
     found = problems(doc, SCHEMA)
     assert any("unexpected key surprise" in p for p in found)
-    assert any("forcecheck.check/2" in p for p in found)
+    assert any("forcecheck.check/1" in p for p in found)
 
 
 def test_hypothetical_output_matches_the_schema(cli):

@@ -32,7 +32,7 @@ def test_a_broken_expectation_shows_a_diff_with_the_trace(cli, broken):
     run = cli("test", str(broken))
     assert run.code == 1
     out = run.out
-    assert "FAIL  " in out and "1 of 31 expectations not met" in out
+    assert "FAIL  " in out and "1 of 28 expectations not met" in out
     assert "  dhs / deadly-force-imminent-threat\n    - expected: breached\n    + got:      met" in out
     assert "why it got that:" in out and "the DHS account states this" in " ".join(out.split())
 
@@ -49,10 +49,11 @@ def test_because_names_what_the_verdict_must_rest_on(cli, tmp_path):
     text = MPLS.read_text().replace(
         "    deadly-force-imminent-threat: met\n",
         "    deadly-force-imminent-threat:\n      verdict: met\n"
-        "      because: [driving.driven_at_person, imminent_threat]\n", 1)
+        "      because: [shots.threat_of_death_or_serious_injury, imminent_threat]\n", 1)
     f.write_text(text)
     assert cli("test", str(f)).code == 0
-    f.write_text(text.replace("because: [driving.driven_at_person", "because: [shots.subject_fleeing"))
+    f.write_text(text.replace("because: [shots.threat_of_death_or_serious_injury",
+                              "because: [shots.subject_fleeing"))
     run = cli("test", str(f))
     assert run.code == 1 and "without [shots.subject_fleeing] in its reason" in run.out
 
@@ -71,7 +72,7 @@ def test_update_with_yes_rewrites_only_what_changed(cli, broken):
     after = broken.read_text()
     assert after == before.replace("    deadly-force-imminent-threat: breached\n",
                                    "    deadly-force-imminent-threat: met\n", 1)
-    assert "# Under the DHS account the vehicle was driven at officers" in after  # comments kept
+    assert "# Under the DHS account the car was driven at officers" in after  # comments kept
 
 
 def test_update_adds_missing_expectations(cli, tmp_path):

@@ -31,6 +31,7 @@ from forcecheck.engine import (
     Var,
     assign,
     clause_outcome,
+    constraint_reads,
     domain,
     fact_spec,
     kleene_item,
@@ -77,6 +78,7 @@ class Position:
     source: str | None
     quote: str | None
     note: str | None
+    inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +217,8 @@ def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World
     target = clause_verdicts(compiled, clause, b)
     reads = (_all_reads(compiled, clause, a, list(compiled.bindings(clause, a)))
              | _all_reads(compiled, clause, b, list(compiled.bindings(clause, b))))
+    # A fact tied by a constraint to one the clause reads may have to move with it.
+    reads |= constraint_reads(compiled, a) | constraint_reads(compiled, b)
     differing = sorted(k for k in reads if a.values.get(k) != b.values.get(k))
 
     def flips(keys) -> bool:

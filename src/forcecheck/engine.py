@@ -110,6 +110,16 @@ def stated(fn: Callable[[World], object], world: World) -> list[Var]:
     return sorted(k for k in seen if world.values.get(k) is not None)
 
 
+def constraint_reads(compiled: CompiledPolicy, world: World) -> set[Var]:
+    """Every fact key the policy's constraints read in `world`, stated or not."""
+    seen: set = set()
+    probe = World(world.people, world.events, _Seen(world.values, seen), world.unsettled)
+    probe._ids = world._ids
+    for inst in Constraints(compiled, world).instances:
+        inst.test(probe)
+    return seen
+
+
 def assign(world: World, assignment: dict[Var, object]) -> World:
     facts = {k: v for k, v in assignment.items() if k[0] != QUESTION}
     questions = {k[1]: v for k, v in assignment.items() if k[0] == QUESTION}
@@ -494,22 +504,30 @@ def cases(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     verdict, reads = read(fn, world)
     if verdict != "undetermined":
         return None
-    var, values = _split(compiled.policy, world, reads)
-    if var is None:
+    policy = compiled.policy
+    candidates = [v for v in sorted(reads) if domain(policy, world, v)]
+    if not candidates:
         return None
-    out = []
-    for value in values:
-        w = assign(world, {var: value})
-        if constraints is not None:
-            idxs = constraints.closure({var})
-            if not constraints.satisfiable(w, idxs):
-                culprits = constraints.violated(w, idxs) or [constraints.instances[i] for i in idxs]
-                given = sorted({k for inst in culprits for k in stated(inst.test, world)})
-                names = tuple(dict.fromkeys(inst.name for inst in culprits))
-                out.append(Case(value, Possible(()), names, tuple(given)))
-                continue
-        out.append(Case(value, possible(compiled, fn, w, constraints, assumed=[var])))
-    return var, tuple(out)
+    first = settled = None
+    for var in candidates:  # prefer an unknown whose every value settles the verdict on its own
+        out = []
+        for value in domain(policy, world, var):
+            w = assign(world, {var: value})
+            if constraints is not None:
+                idxs = constraints.closure({var})
+                if not constraints.satisfiable(w, idxs):
+                    culprits = constraints.violated(w, idxs) or [constraints.instances[i] for i in idxs]
+                    given = sorted({k for inst in culprits for k in stated(inst.test, world)})
+                    names = tuple(dict.fromkeys(inst.name for inst in culprits))
+                    out.append(Case(value, Possible(()), names, tuple(given)))
+                    continue
+            out.append(Case(value, possible(compiled, fn, w, constraints, assumed=[var])))
+        first = first or (var, tuple(out))
+        if all(len(c.possible.verdicts) <= 1 for c in out):
+            if any(c.ruled_out_by for c in out):
+                return var, tuple(out)  # a constraint explains it: the clearest reason
+            settled = settled or (var, tuple(out))
+    return settled or first
 
 
 def clause_outcome(compiled: CompiledPolicy, clause: m.Clause, world: World,

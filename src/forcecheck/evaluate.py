@@ -58,6 +58,7 @@ class FactUse:
     source_title: str | None
     quote: str | None
     note: str | None
+    inferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +274,7 @@ def _disputed_fact(policy: m.Policy, scenario: Scenario, results: list[AccountRe
         st = scenario.statement(r.account, key)
         positions.append(Position(r.account.id, world.values.get(key), st.stated_by if st else None,
                                   st.source if st else None, st.quote if st else None,
-                                  st.note if st else None))
+                                  st.note if st else None, st.inferred if st else False))
     return DisputedFact(key[0], key[1], question, tuple(positions))
 
 
@@ -391,6 +392,7 @@ class _Explainer:
             stated_by=st.stated_by if st else None, source=st.source if st else None,
             source_title=self.scenario.source_title(st.source) if st else None,
             quote=st.quote if st else None, note=st.note if st else None,
+            inferred=st.inferred if st else False,
         )
         return Step("fact", n.spec.question, rule, value, (), use, ref=f"{use.subject}.{use.fact}")
 

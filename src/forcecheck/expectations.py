@@ -30,6 +30,7 @@ class Expected:
     on: str | None  # None: the clause's overall verdict
     verdict: str
     because: tuple[str, ...] = ()
+    possible: tuple[str, ...] | None = None  # for an undetermined verdict: what is still possible
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +47,14 @@ class Mismatch:
         return f"{self.account}: {where}: expected {self.expected}, got {self.got}"
 
 
-def _detail(value) -> tuple[str, tuple[str, ...]] | None:
+def _detail(value) -> tuple[str, tuple[str, ...], tuple[str, ...] | None] | None:
     if isinstance(value, str):
-        return value, ()
+        return value, (), None
     if isinstance(value, dict) and "verdict" in value:
         because = value.get("because") or ()
-        return str(value["verdict"]), tuple(str(b) for b in because)
+        possible = value.get("possible")
+        return (str(value["verdict"]), tuple(str(b) for b in because),
+                None if possible is None else tuple(sorted(str(v) for v in possible)))
     return None
 
 
@@ -90,6 +93,13 @@ def mismatches(result: ScenarioResult) -> list[Mismatch]:
         if got != e.verdict:
             out.append(Mismatch(e.account, e.clause, e.on, e.verdict, got, items))
             continue
+        if e.possible is not None:
+            got_possible = cv.possible if e.on is None else (items[0].possible if items
+                                                             else ("not_applicable",))
+            if tuple(sorted(got_possible)) != e.possible:
+                out.append(Mismatch(e.account, e.clause, e.on, f"{e.verdict}: {' or '.join(e.possible)}",
+                                    f"{got}: {' or '.join(sorted(got_possible))}", items))
+                continue
         mentioned = {r for i in items for step in (i.trigger, i.requirement) if step
                      for r in refs(prune(step))}
         mentioned |= {r for i in items for r in case_refs(i)}

@@ -71,6 +71,9 @@ class StatementModel(_Strict):
     source: str | None = None
     quote: str | None = None
     note: str | None = None
+    # The source does not say this in words; it follows from what the account says (the note
+    # says how). Shown wherever the statement is.
+    inferred: bool = False
 
 
 FactEntry = str | StatementModel | None
@@ -132,6 +135,7 @@ class Statement:
     source: str | None
     quote: str | None
     note: str | None
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -519,7 +523,7 @@ class _Vocabulary:
                                "write it as {value: ..., source: ID, quote: \"...\"}")
             if value is not _INVALID:
                 out[(subject, spec.name)] = Statement(subject, spec.name, value, stated_by,
-                                                     st.source, st.quote, st.note)
+                                                     st.source, st.quote, st.note, st.inferred)
         return out
 
     def _fact_key(self, key: str, loc: tuple) -> tuple[str, m.FactSpec] | None:
@@ -576,11 +580,17 @@ class _Vocabulary:
         """A verdict, or {verdict: ..., because: [...]}."""
         if isinstance(value, dict):
             for key in value:
-                if key not in ("verdict", "because"):
+                if key not in ("verdict", "because", "possible"):
                     self.out.error(self.doc.span((*loc, key), key=True), "S002",
                                    f"unknown key '{key}' in an expectation",
-                                   did_you_mean(str(key), ["verdict", "because"])
-                                   or "an expectation has 'verdict' and 'because'")
+                                   did_you_mean(str(key), ["verdict", "because", "possible"])
+                                   or "an expectation has 'verdict', 'because' and 'possible'")
+            possible = value.get("possible")
+            if possible is not None and (not isinstance(possible, list) or len(possible) < 2 or any(
+                    v not in ("met", "breached", "not_applicable") for v in possible)):
+                self.out.error(self.doc.span((*loc, "possible")), "S019",
+                               "'possible' lists two or more of met, breached, not_applicable",
+                               "the verdicts an undetermined verdict can still become")
             because = value.get("because", [])
             if not isinstance(because, list) or not all(isinstance(b, str) for b in because):
                 self.out.error(self.doc.span((*loc, "because")), "S019",
@@ -599,6 +609,33 @@ class _Vocabulary:
         if value not in VERDICTS:
             self.out.error(self.doc.span(loc), "S019", f"'{value}' is not a verdict",
                            did_you_mean(str(value), VERDICTS) or f"verdicts: {', '.join(VERDICTS)}")
+
+    def _item_label(self, clause_id: str, label: str, loc: tuple) -> None:
+        """An expectation about one item names things the clause can apply to: 'shots', or
+        'partner/kick' for a clause over officers and events. Otherwise it could never fail."""
+        clause = self.policy.clause(clause_id)
+        if clause is None:
+            return
+        parts = label.split("/")
+        kinds = [b.role or ("event" if b.domain == m.EVENT else "person") for b in clause.bindings]
+        example = "/".join(kinds) or "nothing: it applies to the incident"
+        if len(parts) != len(kinds):
+            self.out.error(self.doc.span(loc, key=True), "S026", f"'{label}' is not something "
+                           f"'{clause_id}' applies to", f"its items are named {example}")
+            return
+        for part, b in zip(parts, clause.bindings, strict=True):
+            if b.domain == m.EVENT:
+                ok, pool = part in self.events, list(self.events)
+            else:
+                pool = [p.id for p in self.model.people if b.role is None or p.role == b.role]
+                ok = part in pool
+            if not ok:
+                kind = b.role or ("event" if b.domain == m.EVENT else "person")
+                self.out.error(self.doc.span(loc, key=True), "S026",
+                               f"'{part}' in '{label}' is not {_a(kind)} of this scenario, so "
+                               f"'{clause_id}' cannot apply to it",
+                               did_you_mean(part, pool) or f"items are named {example}")
+                return
 
     def _expectations(self) -> None:
         accounts = {a.id for a in self.model.accounts}
@@ -632,6 +669,7 @@ class _Vocabulary:
                 clause_ok(cid, ("expect", acc, cid))
                 if isinstance(wanted, dict) and "verdict" not in wanted:
                     for label, value in wanted.items():
+                        self._item_label(cid, str(label), ("expect", acc, cid, label))
                         self._expected_value(value, ("expect", acc, cid, label))
                 else:
                     self._expected_value(wanted, ("expect", acc, cid))

@@ -29,7 +29,8 @@ def _quote(q: QuoteRef) -> dict:
 
 def _fact(f: FactUse) -> dict:
     return {"subject": f.subject, "fact": f.fact, "question": f.question, "value": _value(f.value),
-            "stated_by": f.stated_by, "source": f.source, "quote": f.quote, "note": f.note}
+            "stated_by": f.stated_by, "source": f.source, "quote": f.quote, "note": f.note,
+            "inferred": f.inferred}
 
 
 def _step(s: Step) -> dict:
@@ -72,7 +73,8 @@ def _dispute(d: Dispute) -> dict:
             "facts": [{"subject": f.subject, "fact": f.fact, "question": f.question,
                        "positions": [{"account": p.account, "value": _value(p.value),
                                       "stated_by": p.stated_by, "source": p.source,
-                                      "quote": p.quote, "note": p.note} for p in f.positions]}
+                                      "quote": p.quote, "note": p.note, "inferred": p.inferred}
+                                     for p in f.positions]}
                       for f in d.facts]}
 
 

@@ -229,7 +229,7 @@ class TextReport:
                 self.add(f"- {w.subject_question(f.subject, f.question)}", indent=4, hang=2)
                 for pos in f.positions:
                     said = w.statement(pos.stated_by, r.scenario.source_title(pos.source) or pos.source,
-                                       pos.quote, pos.note, r.scenario)
+                                       pos.quote, pos.note, r.scenario, pos.inferred)
                     self.add(f"{names[pos.account]}: {w.value_word(pos.value)} -- {said}",
                              indent=6, hang=4)
 

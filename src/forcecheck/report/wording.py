@@ -79,8 +79,11 @@ def account_name(scenario: Scenario, account_id: str) -> str:
     return account_id
 
 
+INFERRED = "an inference from the account, not its source's words"
+
+
 def statement(stated_by: str | None, source: str | None, quote: str | None, note: str | None,
-              scenario: Scenario) -> str:
+              scenario: Scenario, inferred: bool = False) -> str:
     """One phrasing per epistemic state: 'the DHS account states this', 'all accounts agree',
     'no account states this', 'assumed for this hypothetical'."""
     if stated_by is None:
@@ -92,6 +95,8 @@ def statement(stated_by: str | None, source: str | None, quote: str | None, note
         lead = "assumed for this hypothetical (--assume)"
     else:
         lead = f"the {account_name(scenario, stated_by)} account states this{on}"
+    if inferred:
+        lead += f" ({INFERRED})"
     if quote:
         lead += f': "{quote}"'
     if note:
@@ -100,7 +105,8 @@ def statement(stated_by: str | None, source: str | None, quote: str | None, note
 
 
 def who_states(fact: FactUse, scenario: Scenario) -> str:
-    return statement(fact.stated_by, fact.source_title or fact.source, fact.quote, fact.note, scenario)
+    return statement(fact.stated_by, fact.source_title or fact.source, fact.quote, fact.note, scenario,
+                     fact.inferred)
 
 
 def conflict(what: str) -> str:

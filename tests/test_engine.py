@@ -1,0 +1,156 @@
+"""Exact verdicts over every completion of the unknown facts, and constraints between facts."""
+
+import pytest
+
+from forcecheck.diagnostics import InputError
+from forcecheck.evaluate import evaluate
+from forcecheck.scenario import load_scenario, parse_hypothesis
+
+from conftest import SCENARIOS
+
+PORTER = str(SCENARIOS / "real" / "northridge-2025-12-31.yaml")
+MPLS = str(SCENARIOS / "real" / "minneapolis-2026-01-07.yaml")
+
+HEAD = """id: probe
+title: probe
+kind: teaching
+summary: probe
+people:
+  - id: officer
+    role: officer
+    description: an officer
+  - id: man
+    role: subject
+    description: a man
+"""
+
+
+def scenario(tmp_path, events: str, facts: str, accounts: str = "  - id: one\n    name: One\n"):
+    f = tmp_path / "s.yaml"
+    f.write_text(HEAD + "events:\n" + events + "undisputed:\n  facts:\n" + facts + "accounts:\n" + accounts)
+    return f
+
+
+BATON = """  - id: stabs
+    actor: man
+    action: physical_force
+    target: officer
+    description: He stabs at the officer with a knife.
+  - id: baton
+    actor: officer
+    action: less_lethal_weapon
+    target: man
+    description: The officer strikes him with a baton.
+"""
+
+
+def test_the_baton_case_is_met_whichever_way_lethality_goes(tmp_path, compiled):
+    # Lethality unstated: if lethal, deadly force justified by the threat; if not, force judged
+    # reasonable. Either way objectively reasonable, which Kleene logic alone cannot see.
+    f = scenario(tmp_path, BATON, "    officer.on_duty: yes\n"
+                 "    baton.threat_of_death_or_serious_injury: yes\n    baton.force_reasonable: yes\n")
+    r = evaluate(compiled, load_scenario(f, compiled))
+    (item,) = r.accounts[0].clause("objectively-reasonable-force").items
+    assert item.requirement.value is None  # the three-valued trace alone is open
+    assert (item.verdict, item.possible) == ("met", ("met",))
+    assert item.case_on.key == "baton.likely_to_kill_or_seriously_injure"
+    assert [(c.value, c.possible.verdicts) for c in item.cases] == [(True, ("met",)), (False, ("met",))]
+    # Whether it was deadly force at all stays open, and says what is still possible.
+    cv = r.accounts[0].clause("deadly-force-imminent-threat")
+    assert (cv.verdict, cv.possible) == ("undetermined", ("met", "not_applicable"))
+
+
+def test_without_the_threat_the_baton_case_stays_open(tmp_path, compiled):
+    f = scenario(tmp_path, BATON, "    officer.on_duty: yes\n    baton.force_reasonable: yes\n")
+    r = evaluate(compiled, load_scenario(f, compiled))
+    cv = r.accounts[0].clause("objectively-reasonable-force")
+    assert (cv.verdict, cv.possible) == ("undetermined", ("met", "breached"))
+
+
+SHOT_AFTER_DRIVING = """  - id: drive
+    actor: man
+    action: drive_vehicle
+    description: He drives at the officer.
+  - id: shots
+    actor: officer
+    action: fire_firearm
+    target: man
+    description: The officer fires.
+"""
+
+
+def test_a_derived_threat_never_overrides_an_explicit_no(tmp_path, compiled):
+    # The review's probe F3: driven at, threat not ended, and yet "no imminent threat".
+    f = scenario(tmp_path, SHOT_AFTER_DRIVING,
+                 "    officer.on_duty: yes\n    drive.driven_at_person: yes\n"
+                 "    shots.threat_had_ended: no\n",
+                 "  - id: one\n    name: One\n    facts:\n"
+                 "      shots.threat_of_death_or_serious_injury: no\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(f, compiled)
+    (d,) = info.value.diagnostics
+    assert d.code == "S022" and "driven-at-someone-is-an-imminent-threat" in d.message
+    assert "drive.driven_at_person is yes" in d.message and "shots.threat_had_ended is no" in d.message
+    line = f.read_text().splitlines()[d.span.line - 1]
+    assert line.strip().startswith("shots.threat_of_death_or_serious_injury")  # the account's own
+
+
+def test_a_conflict_through_an_unstated_fact_is_found(tmp_path, compiled):
+    # Probe F3-2: fired at someone, threat not ended (so an imminent threat in every completion),
+    # and a threat to no other person: no completion satisfies every constraint.
+    events = SHOT_AFTER_DRIVING.replace("drive_vehicle", "fire_firearm").replace("drives at", "fires at")
+    f = scenario(tmp_path, events, "    officer.on_duty: yes\n    drive.aimed_at_person: yes\n"
+                 "    shots.threat_had_ended: no\n    shots.threat_only_to_self_or_property: yes\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(f, compiled)
+    (d,) = info.value.diagnostics
+    assert d.code == "S022" and "fired-at-someone-is-an-imminent-threat" in d.message
+    assert "exclusive: " in d.message
+
+
+def test_a_constraint_decides_an_unstated_fact_exactly(tmp_path, compiled):
+    f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n    drive.driven_at_person: yes\n"
+                 "    shots.threat_had_ended: no\n")
+    r = evaluate(compiled, load_scenario(f, compiled))
+    (item,) = r.accounts[0].clause("deadly-force-imminent-threat").items
+    assert item.verdict == "met"
+    (yes, no) = item.cases
+    assert yes.possible.verdicts == ("met",)
+    assert no.ruled_out_by == ("driven-at-someone-is-an-imminent-threat",)
+    assert ("drive", "driven_at_person") in no.given
+
+
+def test_a_hypothesis_breaking_a_constraint_is_refused(compiled, cli):
+    run = cli("check", MPLS, "--base", "dhs", "--assume", "shots.threat_of_death_or_serious_injury=no")
+    assert run.code == 2 and run.out == ""
+    assert "no completion of account 'dhs'" in run.err
+    assert "driven-at-someone-is-an-imminent-threat" in run.err
+    sc = load_scenario(MPLS, compiled)
+    h = parse_hypothesis(sc, compiled.policy, ["shots.threat_of_death_or_serious_injury=yes",
+                                                "shots.threat_had_ended=yes"], None)
+    with pytest.raises(InputError) as info:
+        evaluate(compiled, sc, hypothesis=h)
+    assert any("exclusive: event.threat_of_death_or_serious_injury, event.threat_had_ended" in d.message
+               for d in info.value.diagnostics)
+
+
+def test_northridge_shows_its_real_split(compiled):
+    r = evaluate(compiled, load_scenario(PORTER, compiled))
+    assert r.possible("deadly-force-imminent-threat") == {"dhs": ("met", "not_applicable"),
+                                                          "family": ("breached", "not_applicable")}
+    assert r.contested("deadly-force-imminent-threat")
+    assert r.breached is False  # a breach possible is not a breach: exit 0
+
+
+def test_an_expectation_about_an_item_that_does_not_exist_is_an_error(tmp_path, compiled):
+    f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n",
+                 "  - id: one\n    name: One\nexpect:\n  one:\n"
+                 "    medical-aid: {no-such-person: not_applicable}\n"
+                 "    duty-to-intervene: {shots: not_applicable}\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(f, compiled)
+    found = [(d.code, d.message) for d in info.value.diagnostics]
+    assert ("S026", "'no-such-person' in 'no-such-person' is not a person of this scenario, so "
+            "'medical-aid' cannot apply to it") in found
+    assert any(code == "S026" and "'shots' is not something 'duty-to-intervene' applies to" in msg
+               for code, msg in found)
