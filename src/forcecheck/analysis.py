@@ -28,6 +28,7 @@ from forcecheck.compiler import CompiledPolicy, Env, World
 from forcecheck.engine import (
     QUESTION,
     Constraints,
+    Explorer,
     Var,
     assign,
     clause_outcome,
@@ -35,7 +36,6 @@ from forcecheck.engine import (
     domain,
     fact_spec,
     kleene_item,
-    possible,
     read,
 )
 
@@ -160,6 +160,7 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     kept: list[Settlement] = []
     settled: list[frozenset] = []
     budget = MAX_EVALUATIONS
+    explorer = Explorer(compiled, fn, world, constraints)
     for size in range(1, MAX_SETTLE_SIZE + 1):
         for group in itertools.combinations(enumerable, size):
             for values in itertools.product(*(u.values for u in group)):
@@ -170,8 +171,7 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
                 if budget == 0:
                     return unknowns, _ordered(kept), False
                 budget -= 1
-                w = _apply(world, assignment)
-                result = possible(compiled, fn, w, constraints, assumed=[_var(u) for u in group])
+                result = explorer.possible({_var(u): v for u, v in assignment}, enough=2)
                 if len(result.verdicts) == 1:
                     settled.append(as_set)
                     kept.append(Settlement(result.verdicts[0], assignment))

@@ -64,7 +64,7 @@ class _Recorder(dict):
 
     __slots__ = ("missing", "prefix")
 
-    def __init__(self, data, missing: set, prefix: str | None):
+    def __init__(self, data, missing: dict, prefix: str | None):
         super().__init__(data)
         self.missing = missing
         self.prefix = prefix
@@ -72,17 +72,18 @@ class _Recorder(dict):
     def get(self, key, default=None):
         value = dict.get(self, key)
         if value is None:
-            self.missing.add(key if self.prefix is None else (self.prefix, key))
+            self.missing.setdefault(key if self.prefix is None else (self.prefix, key))
             return default
         return value
 
 
-def read(fn: Callable[[World], object], world: World) -> tuple[object, set[Var]]:
+def read(fn: Callable[[World], object], world: World) -> tuple[object, dict[Var, None]]:
     """Evaluate `fn` on `world` and return its value with the unknowns it read.
 
     Kleene evaluation goes on past an unknown operand (only a deciding value stops it), so
-    the unknowns read in a world include every unknown any completion of it could read."""
-    missing: set = set()
+    the unknowns read in a world include every unknown any completion of it could read.
+    They come in the order the evaluation first read them (a dict used as an ordered set)."""
+    missing: dict = {}
     probe = World(world.people, world.events, _Recorder(world.values, missing, None),
                   _Recorder(world.unsettled, missing, QUESTION))
     probe._ids = world._ids
@@ -238,7 +239,7 @@ class Constraints:
         self.by_var: dict[Var, list[int]] = {}
         for i, inst in enumerate(instances):
             _, reads = read(inst.test, world)
-            self.reads.append(reads)
+            self.reads.append(set(reads))
             for v in reads:
                 self.by_var.setdefault(v, []).append(i)
         self._closure: dict[frozenset, tuple[int, ...]] = {}
@@ -278,14 +279,14 @@ class Constraints:
         budget runs out the answer is yes (the sound side for possible verdicts)."""
         budget = budget if budget is not None else [MAX_NODES]
         undecided: list[int] = []
-        reads: set[Var] = set()
+        reads: dict[Var, None] = {}
         for i in idxs:
             value, r = read(self.instances[i].test, world)
             if value is False:
                 return False
             if value is None:
                 undecided.append(i)
-                reads |= r
+                reads.update(r)
         if not undecided:
             return True
         var, values = _split(self.compiled.policy, world, reads)
@@ -320,9 +321,11 @@ class Constraints:
         return out
 
 
-def _split(policy: m.Policy, world: World, reads: set[Var]) -> tuple[Var | None, tuple[object, ...]]:
-    """The unknown to split on next: the first (in a fixed order) that can be enumerated."""
-    for var in sorted(reads):
+def _split(policy: m.Policy, world: World, reads) -> tuple[Var | None, tuple[object, ...]]:
+    """The unknown to split on next: the first the evaluation read that can be enumerated.
+    Evaluation order follows the rule's structure (the trigger before the requirement, the
+    first operand first), so splitting there settles conjunctions and disjunctions soonest."""
+    for var in reads:
         values = domain(policy, world, var)
         if values:
             return var, values
@@ -347,11 +350,12 @@ class Possible:
 
 def possible(compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
              constraints: Constraints | None, nodes: int = MAX_NODES,
-             assumed: Iterable[Var] = ()) -> Possible:
+             assumed: Iterable[Var] = (), enough: int = 3) -> Possible:
     """Every verdict `fn` (a Kleene verdict) takes over the completions of `world` that the
     constraints allow. `assumed` names unknowns of the constraints' world that `world`
     fills in (a hypothesis): the constraints linked to them are checked too. An empty result
-    means no completion is allowed at all."""
+    means no completion is allowed at all. The search stops once `enough` verdicts are found
+    (2 answers "is it settled?" without finding every possible verdict)."""
     policy = compiled.policy
     found: set[str] = set()
     budget = [nodes]
@@ -359,7 +363,7 @@ def possible(compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
 
     def search(w: World, split: frozenset) -> None:
         nonlocal exact
-        if found == ALL:
+        if len(found) >= enough:
             return
         verdict, reads = read(fn, w)
         idxs: tuple[int, ...] = ()
@@ -383,6 +387,61 @@ def possible(compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
 
     search(world, frozenset(assumed))
     return Possible(ordered(found), exact)
+
+
+class Explorer:
+    """`possible` for many assumptions about one verdict in one world, sharing the work: each
+    node of the search is a set of assumed values, and its result is kept, so assumptions that
+    extend one another (the settlement search tries thousands) meet nodes already explored."""
+
+    def __init__(self, compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
+                 constraints: Constraints | None, nodes: int = 8 * MAX_NODES):
+        self.compiled, self.fn, self.world, self.constraints = compiled, fn, world, constraints
+        self.memo: dict[frozenset, tuple[frozenset, bool]] = {}
+        self.budget = nodes
+
+    def possible(self, assumed: dict[Var, object], enough: int = 3) -> Possible:
+        """The possible verdicts under `assumed`; with `enough=2` the search may stop at the
+        second verdict found ("is it settled?"), and the result then lists just those two."""
+        found, exact, _ = self._node(frozenset(assumed.items()), enough)
+        return Possible(ordered(found), exact)
+
+    def _node(self, key: frozenset, enough: int) -> tuple[frozenset, bool, bool]:
+        """(verdicts found, exact, complete); only complete results are kept."""
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit[0], hit[1], True
+        w = assign(self.world, dict(key))
+        verdict, reads = read(self.fn, w)
+        c = self.constraints
+        idxs = c.closure({var for var, _ in key}) if c is not None and key else ()
+        complete = True
+        if idxs and c.violated(w, idxs):
+            found, exact = frozenset(), True
+        elif verdict != "undetermined":
+            ok = not idxs or c.satisfiable(w, idxs)
+            found, exact = (frozenset((verdict,)) if ok else frozenset()), True
+        else:
+            var, values = _split(self.compiled.policy, w, reads)
+            if var is None or self.budget <= 0:
+                ok = not idxs or c.satisfiable(w, idxs)
+                found, exact = (ALL if ok else frozenset()), False
+            else:
+                acc: set[str] = set()
+                exact = True
+                for value in values:
+                    if len(acc) >= enough:
+                        complete = acc == ALL
+                        break
+                    self.budget -= 1
+                    sub, sub_exact, sub_complete = self._node(key | {(var, value)}, enough)
+                    acc |= sub
+                    exact = exact and sub_exact
+                    complete = complete and (sub_complete or acc == ALL)
+                found = frozenset(acc)
+        if complete:
+            self.memo[key] = (found, exact)
+        return found, exact, complete
 
 
 def kleene_item(compiled: CompiledPolicy, clause: m.Clause, env: Env) -> Callable[[World], str]:
@@ -505,7 +564,7 @@ def cases(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     if verdict != "undetermined":
         return None
     policy = compiled.policy
-    candidates = [v for v in sorted(reads) if domain(policy, world, v)]
+    candidates = [v for v in reads if domain(policy, world, v)]
     if not candidates:
         return None
     first = settled = None
