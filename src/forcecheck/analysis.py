@@ -43,6 +43,9 @@ MAX_SETTLE_SIZE = 3
 MAX_UNKNOWNS = 12
 MAX_EXHAUSTIVE = 12
 MAX_EVALUATIONS = 2000  # per undetermined verdict
+TOTAL_EVALUATIONS = 10000  # per account, shared among its undetermined verdicts
+MIN_EVALUATIONS = 100  # per undetermined verdict, however many there are
+MAX_NODES_PER_ANSWER = 64  # splits spent proving that one assignment settles a verdict
 Key = tuple[str, str]  # (subject id, "incident" or "policy"; fact or question name)
 
 
@@ -134,7 +137,8 @@ def _apply(world: World, assignments) -> World:
 
 
 def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
-           constraints: Constraints | None = None
+           constraints: Constraints | None = None, possible_verdicts: tuple[str, ...] = (),
+           evaluations: int = MAX_EVALUATIONS
            ) -> tuple[tuple[Unknown, ...], tuple[Settlement, ...], bool]:
     """The unknowns an undetermined verdict depends on, and the smallest assignments settling it.
 
@@ -143,25 +147,30 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     of their values; an assignment the constraints do not allow is never offered, and one is
     kept only when the exact verdict under it is a single verdict. A group that contains an
     assignment already found to settle the verdict is skipped: fixing more unknowns only
-    narrows the completions, so it could not be smaller. Returns (unknowns, settlements,
-    complete); `complete` is False when a bound cut the search short.
+    narrows the completions, so it could not be smaller. Once every verdict in
+    `possible_verdicts` has a settlement, larger groups are not tried: the report names the
+    smallest ways to each verdict, not every way. Returns (unknowns, settlements, complete);
+    `complete` is False when a bound cut the search short.
     """
     policy = compiled.policy
     fn = kleene_item(compiled, clause, env)
     _, reads = read(fn, world)
-    variables = set(reads)
-    if constraints is not None:
-        variables |= constraints.variables(constraints.closure(reads))
-    found = [u for v in sorted(variables) if (u := _unknown(policy, world, v)) is not None]
+    # The unknowns the verdict reads come first; those tied to them by a constraint after.
+    linked = constraints.variables(constraints.closure(reads)) if constraints is not None else set()
+    found = [u for v in [*sorted(reads), *sorted(linked - set(reads))]
+             if (u := _unknown(policy, world, v)) is not None]
     unknowns = tuple(sorted(found, key=lambda u: (u.subject != "policy", u.key)))
-    enumerable = [u for u in unknowns if u.values]
+    enumerable = sorted((u for u in unknowns if u.values),
+                        key=lambda u: (_var(u) not in reads, u.subject != "policy", u.key))
     complete = len(enumerable) <= MAX_UNKNOWNS
     enumerable = enumerable[:MAX_UNKNOWNS]
     kept: list[Settlement] = []
     settled: list[frozenset] = []
-    budget = MAX_EVALUATIONS
+    budget = evaluations
     explorer = Explorer(compiled, fn, world, constraints)
     for size in range(1, MAX_SETTLE_SIZE + 1):
+        if possible_verdicts and {k.verdict for k in kept} >= set(possible_verdicts):
+            break  # every verdict still possible has its smallest ways: larger sets add noise
         for group in itertools.combinations(enumerable, size):
             for values in itertools.product(*(u.values for u in group)):
                 assignment = tuple(zip(group, values, strict=True))
@@ -171,10 +180,14 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
                 if budget == 0:
                     return unknowns, _ordered(kept), False
                 budget -= 1
-                result = explorer.possible({_var(u): v for u, v in assignment}, enough=2)
-                if len(result.verdicts) == 1:
+                result = explorer.possible({_var(u): v for u, v in assignment}, enough=2,
+                                           nodes=MAX_NODES_PER_ANSWER)
+                if not result.exact:
+                    complete = False  # too costly to prove either way: not offered
+                elif len(result.verdicts) == 1:
                     settled.append(as_set)
-                    kept.append(Settlement(result.verdicts[0], assignment))
+                    kept.append(Settlement(result.verdicts[0], tuple(sorted(assignment,
+                                                                              key=lambda a: a[0].key))))
     if len(enumerable) > MAX_SETTLE_SIZE and not kept:
         complete = False
     return unknowns, _ordered(kept), complete

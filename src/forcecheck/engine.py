@@ -243,6 +243,11 @@ class Constraints:
             for v in reads:
                 self.by_var.setdefault(v, []).append(i)
         self._closure: dict[frozenset, tuple[int, ...]] = {}
+        self._vars: dict[tuple[int, ...], tuple[Var, ...]] = {}
+        self._sat: dict[tuple, bool] = {}
+        self._allowed: dict[tuple, bool] = {}
+        self.world = world
+        self._witness: dict[Var, object] | None | bool = False  # False: not looked for yet
 
     def closure(self, variables: Iterable[Var]) -> tuple[int, ...]:
         """The instances linked to these unknowns, directly or through other instances."""
@@ -263,6 +268,10 @@ class Constraints:
         self._closure[start] = out
         return out
 
+    def touching(self, variables: Iterable[Var]) -> tuple[int, ...]:
+        """The instances that read one of these unknowns (the only ones a new value changes)."""
+        return tuple(sorted({i for v in variables for i in self.by_var.get(v, ())}))
+
     def variables(self, idxs: Iterable[int]) -> set[Var]:
         out: set[Var] = set()
         for i in idxs:
@@ -276,27 +285,178 @@ class Constraints:
 
     def satisfiable(self, world: World, idxs: tuple[int, ...], budget: list[int] | None = None) -> bool:
         """Can the unknowns be filled in so that every instance in `idxs` holds? When the
-        budget runs out the answer is yes (the sound side for possible verdicts)."""
-        budget = budget if budget is not None else [MAX_NODES]
-        undecided: list[int] = []
-        reads: dict[Var, None] = {}
+        budget runs out the answer is yes (the sound side for possible verdicts). Answers are
+        kept by the values `world` gives the instances' unknowns, which is all they depend on."""
+        variables = self._vars.get(idxs)
+        if variables is None:
+            variables = self._vars[idxs] = tuple(sorted(self.variables(idxs)))
+        key = (idxs, tuple(_lookup(world, v) for v in variables))
+        hit = self._sat.get(key)
+        if hit is None:
+            hit = self._sat[key] = self._search(world, idxs, budget if budget is not None else [MAX_NODES])
+        return hit
+
+    def _search(self, world: World, idxs: tuple[int, ...], budget: list[int]) -> bool:
+        undecided: dict[int, dict] = {}
         for i in idxs:
             value, r = read(self.instances[i].test, world)
             if value is False:
                 return False
             if value is None:
-                undecided.append(i)
-                reads.update(r)
+                undecided[i] = r
+        return self._dpll(world, undecided, budget)
+
+    def _dpll(self, world: World, undecided: dict[int, dict], budget: list[int]) -> bool:
+        """Split until every instance holds; after each split only the instances that read
+        the unknown just set are evaluated again."""
         if not undecided:
             return True
-        var, values = _split(self.compiled.policy, world, reads)
+        order = list(undecided)
+        groups = _groups([set(undecided[i]) for i in order])
+        if len(groups) > 1:  # independent parts: each must be satisfiable on its own
+            return all(self._dpll(world, {order[j]: undecided[order[j]] for j in g}, budget)
+                       for g in groups)
+        # Split on an unknown of the first undecided instance, trying first the values that
+        # make that instance hold and never one that breaks it.
+        first = order[0]
+        var, values = _split(self.compiled.policy, world, undecided[first])
         if var is None:
-            return True
-        for value in values:
+            reads: dict[Var, None] = {}
+            for r in undecided.values():
+                reads.update(r)
+            var, values = _split(self.compiled.policy, world, reads)
+            if var is None:
+                return True
+        test = self.instances[first].test
+        tried = [(w, test(w)) for w in (assign(world, {var: value}) for value in values)]
+        for w, held in sorted(tried, key=lambda x: x[1] is not True):
+            if held is False:
+                continue
             if budget[0] <= 0:
                 return True
             budget[0] -= 1
-            if self.satisfiable(assign(world, {var: value}), tuple(undecided), budget):
+            rest: dict[int, dict] | None = dict(undecided)
+            for i, r in undecided.items():
+                if var in r:
+                    value, r2 = read(self.instances[i].test, w)
+                    if value is False:
+                        rest = None
+                        break
+                    if value is True:
+                        del rest[i]
+                    else:
+                        rest[i] = r2
+            if rest is not None and self._dpll(w, rest, budget):
+                return True
+        return False
+
+    def allows(self, world: World, assigned: Iterable[Var], budget: list[int] | None = None) -> bool:
+        """Can `world` (this world with the `assigned` unknowns given values) be completed so
+        that every instance holds? Assumes this world could be: then only the instances that
+        read an assigned unknown, and those an answer to them reaches, need looking at (any
+        other instance reads none of the values the search gives, so a completion that
+        satisfied it before still does). Answers are kept by the assigned values."""
+        assigned = tuple(sorted(set(assigned)))
+        key = tuple((v, _lookup(world, v)) for v in assigned)
+        hit = self._allowed.get(key)
+        if hit is not None:
+            return hit
+        witness = self.witness()
+        if witness is not None:  # the completion found before, with the new values on top
+            w = assign(world, {v: x for v, x in witness.items() if v not in assigned})
+            if all(self.instances[i].test(w) is True for i in self.touching(assigned)):
+                self._allowed[key] = True
+                return True
+        undecided: dict[int, dict] = {}
+        ok = True
+        for i in self.touching(assigned):
+            value, r = read(self.instances[i].test, world)
+            if value is False:
+                ok = False
+                break
+            if value is None:
+                undecided[i] = r
+        if ok and undecided:
+            considered = set(self.touching(assigned))
+            ok = self._lazy(world, undecided, considered, budget if budget is not None else [MAX_NODES])
+        self._allowed[key] = ok
+        return ok
+
+    def witness(self) -> dict[Var, object] | None:
+        """Values for unknowns under which every instance of this world holds, found once;
+        None when the search for one was cut short or there is none."""
+        if self._witness is False:
+            undecided: dict[int, dict] = {}
+            found: dict[Var, object] | None = {}
+            for i, inst in enumerate(self.instances):
+                value, r = read(inst.test, self.world)
+                if value is False:
+                    found = None
+                    break
+                if value is None:
+                    undecided[i] = r
+            if found is not None and undecided:
+                found = self._find(self.world, undecided, [MAX_NODES], {})
+            self._witness = found
+        return self._witness
+
+    def _find(self, world: World, undecided: dict[int, dict], budget: list[int],
+              chosen: dict[Var, object]) -> dict[Var, object] | None:
+        if not undecided:
+            return chosen
+        first = next(iter(undecided))
+        var, values = _split(self.compiled.policy, world, undecided[first])
+        if var is None or budget[0] <= 0:
+            return None
+        for value in values:
+            budget[0] -= 1
+            w = assign(world, {var: value})
+            rest: dict[int, dict] | None = dict(undecided)
+            for i, r in undecided.items():
+                if var in r:
+                    held, r2 = read(self.instances[i].test, w)
+                    if held is False:
+                        rest = None
+                        break
+                    if held is True:
+                        del rest[i]
+                    else:
+                        rest[i] = r2
+            if rest is not None:
+                got = self._find(w, rest, budget, {**chosen, var: value})
+                if got is not None:
+                    return got
+        return None
+
+    def _lazy(self, world: World, undecided: dict[int, dict], considered: set[int],
+              budget: list[int]) -> bool:
+        if not undecided:
+            return True
+        first = next(iter(undecided))
+        var, values = _split(self.compiled.policy, world, undecided[first])
+        if var is None:
+            return True
+        test = self.instances[first].test
+        tried = [(w, test(w)) for w in (assign(world, {var: value}) for value in values)]
+        for w, held in sorted(tried, key=lambda x: x[1] is not True):
+            if held is False:
+                continue
+            if budget[0] <= 0:
+                return True
+            budget[0] -= 1
+            rest: dict[int, dict] | None = dict(undecided)
+            seen = set(considered)
+            for i in self.by_var.get(var, ()):
+                seen.add(i)
+                value, r2 = read(self.instances[i].test, w)
+                if value is False:
+                    rest = None
+                    break
+                if value is True:
+                    rest.pop(i, None)
+                else:
+                    rest[i] = r2
+            if rest is not None and self._lazy(w, rest, seen, budget):
                 return True
         return False
 
@@ -319,6 +479,10 @@ class Constraints:
             if not self.satisfiable(world, group):
                 out.append(tuple(self.instances[j] for j in group))
         return out
+
+
+def _lookup(world: World, var: Var) -> object:
+    return world.unsettled.get(var[1]) if var[0] == QUESTION else world.values.get(var)
 
 
 def _split(policy: m.Policy, world: World, reads) -> tuple[Var | None, tuple[object, ...]]:
@@ -361,31 +525,30 @@ def possible(compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
     budget = [nodes]
     exact = True
 
-    def search(w: World, split: frozenset) -> None:
+    def search(w: World, split: frozenset, added: tuple[Var, ...]) -> None:
         nonlocal exact
         if len(found) >= enough:
             return
         verdict, reads = read(fn, w)
-        idxs: tuple[int, ...] = ()
-        if constraints is not None and split:
-            idxs = constraints.closure(split)
-            if constraints.violated(w, idxs):
-                return
+        checked = constraints is not None and bool(split)
+        if checked and constraints.violated(w, constraints.touching(added)):
+            return
         if verdict != "undetermined":
-            if verdict not in found and (not idxs or constraints.satisfiable(w, idxs)):
+            if verdict not in found and (not checked or constraints.allows(w, split)):
                 found.add(verdict)
             return
         var, values = _split(policy, w, reads)
         if var is None or budget[0] <= 0:
             exact = False
-            if not idxs or constraints.satisfiable(w, idxs):
+            if not checked or constraints.allows(w, split):
                 found.update(DEFINITE)
             return
         for value in values:
             budget[0] -= 1
-            search(assign(w, {var: value}), split | {var})
+            search(assign(w, {var: value}), split | {var}, (var,))
 
-    search(world, frozenset(assumed))
+    assumed = tuple(assumed)
+    search(world, frozenset(assumed), assumed)
     return Possible(ordered(found), exact)
 
 
@@ -399,32 +562,38 @@ class Explorer:
         self.compiled, self.fn, self.world, self.constraints = compiled, fn, world, constraints
         self.memo: dict[frozenset, tuple[frozenset, bool]] = {}
         self.budget = nodes
+        self.query = nodes
 
-    def possible(self, assumed: dict[Var, object], enough: int = 3) -> Possible:
+    def possible(self, assumed: dict[Var, object], enough: int = 3, nodes: int | None = None) -> Possible:
         """The possible verdicts under `assumed`; with `enough=2` the search may stop at the
-        second verdict found ("is it settled?"), and the result then lists just those two."""
-        found, exact, _ = self._node(frozenset(assumed.items()), enough)
+        second verdict found ("is it settled?"), and the result then lists just those two.
+        `nodes` bounds this one question; past it the answer is not exact."""
+        self.query = nodes if nodes is not None else self.budget
+        key = frozenset(assumed.items())
+        found, exact, _ = self._node(key, enough, tuple(assumed))
         return Possible(ordered(found), exact)
 
-    def _node(self, key: frozenset, enough: int) -> tuple[frozenset, bool, bool]:
-        """(verdicts found, exact, complete); only complete results are kept."""
+    def _node(self, key: frozenset, enough: int, added: tuple[Var, ...]) -> tuple[frozenset, bool, bool]:
+        """(verdicts found, exact, complete); only complete results are kept. `added`: the
+        unknowns assumed last; only the constraints reading them can have become false."""
         hit = self.memo.get(key)
         if hit is not None:
             return hit[0], hit[1], True
         w = assign(self.world, dict(key))
         verdict, reads = read(self.fn, w)
         c = self.constraints
-        idxs = c.closure({var for var, _ in key}) if c is not None and key else ()
+        split = [var for var, _ in key]
+        checked = c is not None and bool(key)
         complete = True
-        if idxs and c.violated(w, idxs):
+        if checked and c.violated(w, c.touching(added)):
             found, exact = frozenset(), True
         elif verdict != "undetermined":
-            ok = not idxs or c.satisfiable(w, idxs)
+            ok = not checked or c.allows(w, split)
             found, exact = (frozenset((verdict,)) if ok else frozenset()), True
         else:
             var, values = _split(self.compiled.policy, w, reads)
-            if var is None or self.budget <= 0:
-                ok = not idxs or c.satisfiable(w, idxs)
+            if var is None or self.budget <= 0 or self.query <= 0:
+                ok = not checked or c.allows(w, split)
                 found, exact = (ALL if ok else frozenset()), False
             else:
                 acc: set[str] = set()
@@ -434,7 +603,8 @@ class Explorer:
                         complete = acc == ALL
                         break
                     self.budget -= 1
-                    sub, sub_exact, sub_complete = self._node(key | {(var, value)}, enough)
+                    self.query -= 1
+                    sub, sub_exact, sub_complete = self._node(key | {(var, value)}, enough, (var,))
                     acc |= sub
                     exact = exact and sub_exact
                     complete = complete and (sub_complete or acc == ALL)
@@ -503,13 +673,121 @@ def clause_possible(compiled: CompiledPolicy, clause: m.Clause, world: World,
         combined = _combine([it.possible.verdicts for it in members])
         group_exact = all(it.possible.exact for it in members)
         if len(members) > 1 and any(len(it.possible.verdicts) > 1 for it in members):
-            joint = possible(compiled, kleene_clause(compiled, clause, [it.env for it in members]),
-                             world, constraints)
+            joint = _joint(compiled, clause, world, members, [linked[i] for i in group], constraints,
+                           len(combined))
             combined = set(combined) & set(joint.verdicts) if not joint.exact else set(joint.verdicts)
             group_exact = group_exact and joint.exact
         exact = exact and group_exact
         result = {aggregate((a, b)) for a in result for b in combined}
     return Possible(ordered(result), exact)
+
+
+MAX_SHARED = 8  # unknowns shared between items that are enumerated to combine them exactly
+JOINT_NODES = 2048  # otherwise: splits of each search over all the items at once
+
+
+def _joint(compiled: CompiledPolicy, clause: m.Clause, world: World, members: list[ItemOutcome],
+           linked: list[set[Var]], constraints: Constraints | None, most: int) -> Possible:
+    """The verdicts a group of items linked by shared unknowns can take together.
+
+    Given values for the unknowns two or more items share, the items are independent (every
+    constraint linking two items' unknowns made those unknowns shared), so for each allowed
+    assignment of the shared unknowns the items' sets combine exactly. With more shared
+    unknowns than `MAX_SHARED`, one bounded search over all the items instead."""
+    policy = compiled.policy
+    counts: dict[Var, int] = {}
+    for variables in linked:
+        for v in variables:
+            counts[v] = counts.get(v, 0) + 1
+    shared = sorted(v for v, n in counts.items() if n > 1 and domain(policy, world, v))
+    if len(shared) <= MAX_SHARED:
+        found: set[str] = set()
+        exact = True
+        for values in _product([domain(policy, world, v) for v in shared]):
+            assumed = dict(zip(shared, values, strict=True))
+            w = assign(world, assumed)
+            if constraints is not None and assumed and not constraints.allows(w, assumed):
+                continue
+            sets = []
+            for it in members:
+                p = possible(compiled, kleene_item(compiled, clause, it.env), w, constraints,
+                             assumed=list(assumed))
+                exact = exact and p.exact
+                sets.append(p.verdicts)
+            if all(sets):
+                found |= _combine(sets)
+            if len(found) >= most:
+                break
+        return Possible(ordered(found), exact)
+    # Otherwise ask, verdict by verdict, whether some completion gives the clause that verdict.
+    # Breached: whenever one item can be breached (the rest of the world can be completed
+    # around it). Not applicable: every item not applicable at once. Met: one item met and
+    # none breached.
+    fns = [kleene_item(compiled, clause, it.env) for it in members]
+    found = set()
+    exact = True
+    if any("breached" in it.possible.verdicts for it in members):
+        found.add("breached")
+    if all("not_applicable" in it.possible.verdicts for it in members):
+        hit = _reachable(compiled, fns, [{"not_applicable"}] * len(fns), world, constraints)
+        exact = exact and hit is not None
+        if hit is not False:
+            found.add("not_applicable")
+    for k, it in enumerate(members):
+        if "met" not in it.possible.verdicts:
+            continue
+        allowed = [{"met"} if j == k else {"met", "not_applicable"} for j in range(len(fns))]
+        hit = _reachable(compiled, fns, allowed, world, constraints)
+        if hit is None:
+            exact = False
+        if hit is not False:
+            found.add("met")
+            break
+    return Possible(ordered(found), exact)
+
+
+def _reachable(compiled: CompiledPolicy, fns: list[Callable[[World], str]], allowed: list[set[str]],
+               world: World, constraints: Constraints | None) -> bool | None:
+    """Is there an allowed completion in which each item's verdict is in its allowed set?
+    None when `JOINT_NODES` splits did not tell."""
+    policy = compiled.policy
+    budget = [JOINT_NODES]
+
+    def search(w: World, split: frozenset, added: tuple[Var, ...]) -> bool | None:
+        if constraints is not None and added and constraints.violated(w, constraints.touching(added)):
+            return False
+        open_reads = None
+        for fn, ok in zip(fns, allowed, strict=True):
+            verdict, reads = read(fn, w)
+            if verdict == "undetermined":
+                open_reads = open_reads or reads
+            elif verdict not in ok:
+                return False
+        if open_reads is None:
+            return constraints is None or not split or constraints.allows(w, split)
+        var, values = _split(policy, w, open_reads)
+        if var is None or budget[0] <= 0:
+            return None
+        unsure = False
+        for value in values:
+            budget[0] -= 1
+            got = search(assign(w, {var: value}), split | {var}, (var,))
+            if got:
+                return True
+            unsure = unsure or got is None
+        return None if unsure else False
+
+    return search(world, frozenset(), ())
+
+
+def _product(domains: list[tuple[object, ...]]):
+    if not domains:
+        yield ()
+        return
+    first, *rest = domains
+    for v in first:
+        for tail in _product(rest):
+            yield (v, *tail)
 
 
 def _combine(sets: list[tuple[str, ...]]) -> set[str]:
@@ -572,14 +850,13 @@ def cases(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
         out = []
         for value in domain(policy, world, var):
             w = assign(world, {var: value})
-            if constraints is not None:
+            if constraints is not None and not constraints.allows(w, [var]):
                 idxs = constraints.closure({var})
-                if not constraints.satisfiable(w, idxs):
-                    culprits = constraints.violated(w, idxs) or [constraints.instances[i] for i in idxs]
-                    given = sorted({k for inst in culprits for k in stated(inst.test, world)})
-                    names = tuple(dict.fromkeys(inst.name for inst in culprits))
-                    out.append(Case(value, Possible(()), names, tuple(given)))
-                    continue
+                culprits = constraints.violated(w, idxs) or [constraints.instances[i] for i in idxs]
+                given = sorted({k for inst in culprits for k in stated(inst.test, world)})
+                names = tuple(dict.fromkeys(inst.name for inst in culprits))
+                out.append(Case(value, Possible(()), names, tuple(given)))
+                continue
             out.append(Case(value, possible(compiled, fn, w, constraints, assumed=[var])))
         first = first or (var, tuple(out))
         if all(len(c.possible.verdicts) <= 1 for c in out):

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 from forcecheck import model as m
 from forcecheck.analysis import (
+    MAX_EVALUATIONS,
+    MIN_EVALUATIONS,
+    TOTAL_EVALUATIONS,
     Dispute,
     DisputedFact,
     OpenQuestion,
@@ -225,11 +228,15 @@ def _refuse_inconsistent(compiled: CompiledPolicy, world: World, hypothesis: Hyp
 
 def _account(compiled: CompiledPolicy, scenario: Scenario, account: Account, world: World,
              clauses: list[m.Clause], analyse: bool = True) -> AccountResult:
-    explainer = _Explainer(compiled, scenario, account, analyse)
     constraints = Constraints(compiled, world)
+    computed = [(clause, *clause_outcome(compiled, clause, world, constraints)) for clause in clauses]
+    # What would settle each open verdict shares one budget for the account, so the analysis
+    # grows with the number of open verdicts no faster than linearly.
+    open_items = sum(1 for _, outcomes, _ in computed for o in outcomes if o.verdict == "undetermined")
+    share = max(MIN_EVALUATIONS, min(MAX_EVALUATIONS, TOTAL_EVALUATIONS // max(1, open_items)))
+    explainer = _Explainer(compiled, scenario, account, analyse, share)
     verdicts = []
-    for clause in clauses:
-        outcomes, possible = clause_outcome(compiled, clause, world, constraints)
+    for clause, outcomes, possible in computed:
         items = tuple(explainer.item(clause, world, o, constraints) for o in outcomes)
         verdicts.append(ClauseVerdict(clause, possible.verdict, items, possible.verdicts, possible.exact))
     return AccountResult(account, tuple(verdicts))
@@ -298,8 +305,9 @@ def _questions(results: list[AccountResult]) -> tuple[OpenQuestion, ...]:
 
 class _Explainer:
     def __init__(self, compiled: CompiledPolicy, scenario: Scenario, account: Account,
-                 analyse: bool = True):
+                 analyse: bool = True, evaluations: int = MAX_EVALUATIONS):
         self.analyse = analyse
+        self.evaluations = evaluations
         self.c = compiled
         self.policy = compiled.policy
         self.scenario = scenario
@@ -324,7 +332,8 @@ class _Explainer:
         if verdict != "undetermined":
             return ItemVerdict(on, verdict, trigger, requirement,
                                **self._cases(clause, world, env, constraints), **base)
-        unknowns, settlements, complete = settle(self.c, clause, world, env, constraints)
+        unknowns, settlements, complete = settle(self.c, clause, world, env, constraints,
+                                                 possible.verdicts, self.evaluations)
         return ItemVerdict(on, verdict, trigger, requirement, unknowns, settlements, complete, **base)
 
     def _cases(self, clause: m.Clause, world: World, env: Env, constraints: Constraints):
