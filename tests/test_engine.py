@@ -7,22 +7,13 @@ from forcecheck.evaluate import evaluate
 from forcecheck.scenario import load_scenario, parse_hypothesis
 
 from conftest import SCENARIOS
+from test_scenario import GOOD
 
 PORTER = str(SCENARIOS / "real" / "northridge-2025-12-31.yaml")
 MPLS = str(SCENARIOS / "real" / "minneapolis-2026-01-07.yaml")
 
-HEAD = """id: probe
-title: probe
-kind: teaching
-summary: probe
-people:
-  - id: officer
-    role: officer
-    description: an officer
-  - id: man
-    role: subject
-    description: a man
-"""
+# The test scenario's header and people (an officer and a man), with events of each test's own.
+HEAD = GOOD[:GOOD.index("events:")]
 
 
 def scenario(tmp_path, events: str, facts: str, accounts: str = "  - id: one\n    name: One\n"):
@@ -154,3 +145,25 @@ def test_an_expectation_about_an_item_that_does_not_exist_is_an_error(tmp_path, 
             "'medical-aid' cannot apply to it") in found
     assert any(code == "S026" and "'shots' is not something 'duty-to-intervene' applies to" in msg
                for code, msg in found)
+
+
+def test_the_unstated_fact_most_verdicts_hang_on_is_named(cli):
+    nobody = str(SCENARIOS / "teaching" / "facts-nobody-states.yaml")
+    for command in ("validate", "check"):
+        run = cli(command, nobody)
+        assert run.code == 0
+        assert "warning[W010]: officer-a.on_duty is stated nowhere, and 12 of the 22 undetermined" in run.err
+        assert "'officer-a.on_duty: yes or no'" in run.err
+    # A policy question cannot be stated by a scenario: Northridge's reach gets no warning.
+    assert "W010" not in cli("validate", PORTER).err
+
+
+def test_a_definition_reading_is_shown_where_a_verdict_rests_on_it(cli):
+    aim = str(SCENARIOS / "teaching" / "aim-only.yaml")
+    run = cli("check", aim, "--clause", "objectively-reasonable-force")
+    words = " ".join(run.out.split())
+    assert 'How forcecheck reads "a use of force by an officer": Force is firing a firearm' in words
+    assert "aiming a firearm at someone (non-deadly force" in words
+    # A clause that does not rest on it does not repeat it.
+    run = cli("check", aim, "--clause", "medical-aid")
+    assert "How forcecheck reads" not in run.out

@@ -132,6 +132,12 @@ def check(
             results.append(evaluate(compiled, sc, account or None, clause or None, hypothesis))
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
+    from forcecheck.diagnostics import render_all
+    from forcecheck.evaluate import unstated_warnings
+
+    warnings = [w for r in results for w in unstated_warnings(r)] if not (account or clause) else []
+    if warnings:
+        typer.echo(render_all(warnings), err=True)
 
     if questions:
         from forcecheck.report.text import render_questions
@@ -233,6 +239,7 @@ def validate(
 ) -> None:
     """Check scenarios and policies without evaluating them; diagnostics only."""
     from forcecheck.diagnostics import InputError, render_all
+    from forcecheck.evaluate import evaluate, unstated_warnings
     from forcecheck.policy import load_policy
     from forcecheck.scenario import load_scenario
 
@@ -250,7 +257,7 @@ def validate(
             if f.suffix == ".rules":
                 warnings += load_policy(f).policy.warnings
             else:
-                load_scenario(f, compiled)
+                warnings += unstated_warnings(evaluate(compiled, load_scenario(f, compiled)))
         except InputError as exc:
             problems += exc.diagnostics
     if warnings:

@@ -463,6 +463,18 @@ def _states(step: Step) -> bool:
     return any(_states(c) for c in step.children)
 
 
+def definition_readings(result: ScenarioResult, clause_id: str) -> list[m.DefinitionSpec]:
+    """The definitions with a reading that the clause's verdicts rest on, in policy order."""
+    used: set[str] = set()
+    accounts = [*result.accounts, *([result.hypothetical.result] if result.hypothetical else [])]
+    for a in accounts:
+        for item in a.clause(clause_id).items:
+            for step in (item.trigger, item.requirement):
+                if step is not None:
+                    used.update(refs(step))
+    return [d for d in result.policy.definitions.values() if d.reading and d.name in used]
+
+
 def case_refs(item: ItemVerdict):
     """The constraints (and the facts they read) that rule out a case of a settled verdict."""
     for case in item.cases:
@@ -529,3 +541,37 @@ def _show(v: object) -> str:
 
 
 show_value = _show
+
+
+DECISIVE_SHARE = 3  # a fact is worth a warning when it helps settle a third of the open verdicts
+DECISIVE_MIN = 3
+
+
+def unstated_warnings(result: ScenarioResult) -> list[Diagnostic]:
+    """A warning for the unstated fact most open verdicts hang on, at the person or event it
+    is about: how many verdicts it helps settle and how to state it. Policy questions, which
+    a scenario cannot state, never get one."""
+    open_verdicts = sum(1 for a in result.accounts for c in a.clauses for i in c.items
+                        if i.verdict == "undetermined")
+    facts = [q for q in result.questions if q.unknown.subject != "policy"]
+    if not facts:
+        return []
+    q = facts[0]
+    count = len(q.decides)
+    if count < DECISIVE_MIN or count * DECISIVE_SHARE < open_verdicts:
+        return []
+    u = q.unknown
+    model = result.scenario.model
+    loc: tuple = ()
+    for group in ("people", "events"):
+        ids = [x.id for x in getattr(model, group)]
+        if u.subject in ids:
+            loc = (group, ids.index(u.subject))
+    values = " or ".join("yes" if v is True else "no" if v is False else str(v) for v in u.values)
+    accounts = sorted({a for a, _, _ in q.decides})
+    return [Diagnostic(result.scenario.doc.span(loc), "W010",
+                       f"{u.key} is stated nowhere, and {count} of the {open_verdicts} undetermined "
+                       f"verdicts (under {', '.join(accounts)}) wait on it: {u.question}",
+                       f"state it under 'undisputed: facts:' (or in each account) as "
+                       f"'{u.key}: {values}', with its source; leave it out only if no source says",
+                       severity="warning")]

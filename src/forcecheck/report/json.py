@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from forcecheck.analysis import Dispute, Settlement, Unknown
-from forcecheck.evaluate import FactUse, ItemVerdict, ScenarioResult, Step
+from forcecheck.evaluate import FactUse, ItemVerdict, ScenarioResult, Step, definition_readings
 from forcecheck.model import Clause, QuoteRef
 from forcecheck.report import wording as w
 
@@ -94,6 +94,8 @@ def scenario_dict(r: ScenarioResult) -> dict:
                      "contested": r.contested(c.id)} for c in r.clauses],
         "clauses": [
             {**_clause(c), "contested": r.contested(c.id),
+             "definition_readings": [{"definition": d.name, "title": d.title, "reading": d.reading}
+                                     for d in definition_readings(r, c.id)],
              "disputes": [_dispute(d) for d in r.disputes.get(c.id, ())],
              "verdicts": [{"account": a.account.id, "verdict": a.clause(c.id).verdict,
                            "possible": list(a.clause(c.id).possible), "exact": a.clause(c.id).exact,

@@ -8,7 +8,14 @@ from __future__ import annotations
 import textwrap
 
 from forcecheck.analysis import MAX_SETTLE_SIZE, Unknown
-from forcecheck.evaluate import ClauseVerdict, ItemVerdict, ScenarioResult, Step, prune
+from forcecheck.evaluate import (
+    ClauseVerdict,
+    ItemVerdict,
+    ScenarioResult,
+    Step,
+    definition_readings,
+    prune,
+)
 from forcecheck.report import wording as w
 
 WIDTH = 80
@@ -122,6 +129,9 @@ class TextReport:
         self.add(head)
         self.add(clause.title, indent=2, hang=2)
         self.wording(clause, quote_indent=4)
+        for d in definition_readings(r, clause_id):
+            self.add()
+            self.add(f"How forcecheck reads \"{d.title}\": {d.reading}", indent=2, hang=4)
         self.disputes(r, clause_id)
         for a in r.accounts:
             cv = a.clause(clause_id)
