@@ -12,11 +12,16 @@ on one unknown the evaluation read, tries each value, and recurses (a DPLL-style
 with Kleene evaluation as the pruning test). Only unknowns the verdict actually reads are
 split on, so the search grows with the relevant unknowns, not with the scenario.
 
-Constraints are ground per world into instances (one per binding, like a clause's items).
-An instance that Kleene logic finds false prunes a branch; at a leaf, the instances that
-share unknowns with what was split on must still be satisfiable together (a small search of
-their own). Instances that share nothing with a verdict's unknowns cannot change it: the
-account as a whole was checked satisfiable first (`Constraints.conflicts`).
+Constraints are ground per world into instances (one per binding, like a clause's items),
+indexed by the unknowns each reads. After a split only the instances reading the unknown
+just set can turn false, so only they are looked at; and because the account as a whole was
+checked satisfiable first (`Constraints.conflicts`), whether a branch's values still leave a
+completion needs only the instances they reach (`Constraints.allows`, which first tries the
+one satisfying completion found for the world).
+
+Several items of a clause that share unknowns (an officer's duty status, an open question)
+are combined exactly: by enumerating what they share when it is small (given it, the items
+are independent), otherwise verdict by verdict with a bounded search over all of them.
 
 Every search is bounded (`MAX_NODES`); when a bound cuts in, the answer is the sound
 over-approximation (every definite verdict still possible in the unexplored branches) and
@@ -520,36 +525,7 @@ def possible(compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
     fills in (a hypothesis): the constraints linked to them are checked too. An empty result
     means no completion is allowed at all. The search stops once `enough` verdicts are found
     (2 answers "is it settled?" without finding every possible verdict)."""
-    policy = compiled.policy
-    found: set[str] = set()
-    budget = [nodes]
-    exact = True
-
-    def search(w: World, split: frozenset, added: tuple[Var, ...]) -> None:
-        nonlocal exact
-        if len(found) >= enough:
-            return
-        verdict, reads = read(fn, w)
-        checked = constraints is not None and bool(split)
-        if checked and constraints.violated(w, constraints.touching(added)):
-            return
-        if verdict != "undetermined":
-            if verdict not in found and (not checked or constraints.allows(w, split)):
-                found.add(verdict)
-            return
-        var, values = _split(policy, w, reads)
-        if var is None or budget[0] <= 0:
-            exact = False
-            if not checked or constraints.allows(w, split):
-                found.update(DEFINITE)
-            return
-        for value in values:
-            budget[0] -= 1
-            search(assign(w, {var: value}), split | {var}, (var,))
-
-    assumed = tuple(assumed)
-    search(world, frozenset(assumed), assumed)
-    return Possible(ordered(found), exact)
+    return Explorer(compiled, fn, world, constraints, nodes, tuple(assumed)).possible({}, enough)
 
 
 class Explorer:
@@ -558,8 +534,10 @@ class Explorer:
     extend one another (the settlement search tries thousands) meet nodes already explored."""
 
     def __init__(self, compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
-                 constraints: Constraints | None, nodes: int = 8 * MAX_NODES):
+                 constraints: Constraints | None, nodes: int = 8 * MAX_NODES,
+                 fixed: tuple[Var, ...] = ()):
         self.compiled, self.fn, self.world, self.constraints = compiled, fn, world, constraints
+        self.fixed = fixed  # unknowns of the constraints' world that `world` already fills in
         self.memo: dict[frozenset, tuple[frozenset, bool]] = {}
         self.budget = nodes
         self.query = nodes
@@ -570,7 +548,7 @@ class Explorer:
         `nodes` bounds this one question; past it the answer is not exact."""
         self.query = nodes if nodes is not None else self.budget
         key = frozenset(assumed.items())
-        found, exact, _ = self._node(key, enough, tuple(assumed))
+        found, exact, _ = self._node(key, enough, (*self.fixed, *assumed))
         return Possible(ordered(found), exact)
 
     def _node(self, key: frozenset, enough: int, added: tuple[Var, ...]) -> tuple[frozenset, bool, bool]:
@@ -582,8 +560,8 @@ class Explorer:
         w = assign(self.world, dict(key))
         verdict, reads = read(self.fn, w)
         c = self.constraints
-        split = [var for var, _ in key]
-        checked = c is not None and bool(key)
+        split = [*self.fixed, *(var for var, _ in key)]
+        checked = c is not None and bool(split)
         complete = True
         if checked and c.violated(w, c.touching(added)):
             found, exact = frozenset(), True
@@ -616,19 +594,6 @@ class Explorer:
 
 def kleene_item(compiled: CompiledPolicy, clause: m.Clause, env: Env) -> Callable[[World], str]:
     return lambda w: compiled.verdict(clause, w, env)
-
-
-def kleene_clause(compiled: CompiledPolicy, clause: m.Clause, envs: list[Env]) -> Callable[[World], str]:
-    """A clause's Kleene verdict over several items: breached if one is surely breached;
-    otherwise undetermined if one is undetermined; else the aggregate."""
-
-    def fn(w: World) -> str:
-        verdicts = [compiled.verdict(clause, w, env) for env in envs]
-        if "breached" in verdicts:
-            return "breached"
-        return aggregate(verdicts)
-
-    return fn
 
 
 @dataclass(frozen=True, slots=True)
