@@ -107,3 +107,23 @@ def test_document_source_paths_are_relative_to_the_policy(tmp_path: Path):
     (tmp_path / "policy.rules").write_text(BASE + clause("e.threat"))
     compiled = load_policy(tmp_path)
     assert compiled.policy.documents["D"].text_file == str(tmp_path / "source.md")
+
+
+def test_a_constraint_is_checked_like_a_clause_and_needs_a_reason():
+    ok = check('constraint k { reason "r" applies to each event e where e.threat requires e.shots >= 1 }\n')
+    (k,) = ok.constraints
+    assert (k.id, k.reason, k.requirement.source) == ("k", "r", "e.shots >= 1")
+    found = errors(f'constraint k {{ strength must {QUOTE} applies to each event e requires e.thret }}\n')
+    assert [d.code for d in found] == ["C003", "C002", "C002", "N001"]
+    assert "constraint 'k' has no reason" in found[0].message
+    assert {found[1].message, found[2].message} == {"a constraint has no strength",
+                                                    "a constraint has no quote"}
+    assert found[3].hint == "did you mean 'threat'?"
+
+
+def test_a_definition_reading_is_kept_and_other_fields_are_refused():
+    p = check('define d(e: event) "t" { reading "how it is read" means e.threat }\n'
+              + clause("d(e)"))
+    assert p.definitions["d"].reading == "how it is read"
+    (d,) = errors('define d(e: event) "t" { readin "x" means e.threat }\n' + clause("d(e)"))
+    assert d.code == "C002" and d.hint == "did you mean 'reading'?"
