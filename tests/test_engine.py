@@ -167,3 +167,49 @@ def test_a_definition_reading_is_shown_where_a_verdict_rests_on_it(cli):
     # A clause that does not rest on it does not repeat it.
     run = cli("check", aim, "--clause", "medical-aid")
     assert "How forcecheck reads" not in run.out
+
+
+def test_what_would_decide_it_never_offers_what_the_constraints_forbid(tmp_path, compiled):
+    f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n    drive.driven_at_person: yes\n")
+    r = evaluate(compiled, load_scenario(f, compiled))
+    (item,) = r.accounts[0].clause("deadly-force-imminent-threat").items
+    assert item.verdict == "undetermined"
+    ways = {frozenset((u.key, v) for u, v in s.assignments): s.verdict for s in item.settlements}
+    # The threat had not ended: then the car makes it an imminent threat in every completion.
+    assert ways[frozenset({("shots.threat_had_ended", False)})] == "met"
+    # "No threat, and the threat had not ended" contradicts the constraint: never offered.
+    for assignment in ways:
+        assert not {("shots.threat_of_death_or_serious_injury", False),
+                    ("shots.threat_had_ended", False)} <= assignment
+
+
+TWO_SHOTS_OFF_DUTY = """  - id: man-fires
+    actor: man
+    action: fire_firearm
+    target: officer
+    description: He fires at the officer.
+  - id: first
+    actor: officer
+    action: fire_firearm
+    target: man
+    description: The officer fires back.
+  - id: second
+    actor: officer
+    action: fire_firearm
+    target: man
+    description: The officer fires again when the man is down.
+"""
+
+
+def test_items_sharing_an_open_question_combine_exactly(tmp_path, compiled):
+    # Off duty: each shot is "met or n/a" and "breached or n/a", but both hang on the same
+    # question of the policy's reach, so the clause is never "met": breached or not applicable.
+    f = scenario(tmp_path, TWO_SHOTS_OFF_DUTY,
+                 "    officer.on_duty: no\n    man-fires.aimed_at_person: yes\n"
+                 "    first.threat_had_ended: no\n    second.threat_had_ended: yes\n"
+                 "    second.subject_fleeing: no\n")
+    r = evaluate(compiled, load_scenario(f, compiled))
+    cv = r.accounts[0].clause("deadly-force-imminent-threat")
+    assert [(i.label, i.possible) for i in cv.items] == [
+        ("first", ("met", "not_applicable")), ("second", ("breached", "not_applicable"))]
+    assert (cv.possible, cv.exact) == (("breached", "not_applicable"), True)
