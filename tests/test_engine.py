@@ -213,3 +213,13 @@ def test_items_sharing_an_open_question_combine_exactly(tmp_path, compiled):
     assert [(i.label, i.possible) for i in cv.items] == [
         ("first", ("met", "not_applicable")), ("second", ("breached", "not_applicable"))]
     assert (cv.possible, cv.exact) == (("breached", "not_applicable"), True)
+
+
+def test_because_naming_something_not_in_the_scenario_is_an_error(tmp_path, compiled):
+    f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n",
+                 "  - id: one\n    name: One\nexpect:\n  one:\n"
+                 "    medical-aid: {verdict: undetermined, because: [shot.threat_had_ended]}\n")
+    with pytest.raises(InputError) as info:
+        load_scenario(f, compiled)
+    (d,) = info.value.diagnostics
+    assert d.code == "S012" and d.hint == "did you mean 'shots'?"

@@ -604,6 +604,13 @@ class _Vocabulary:
                                    f"'{b}' is not a fact, definition, constraint or open question "
                                    "of the policy",
                                    did_you_mean(b.rpartition(".")[2], names))
+                elif isinstance(b, str) and "." in b:
+                    subject = b.partition(".")[0]
+                    things = [*self.people, *self.events, "incident"]
+                    if subject not in things:
+                        self.out.error(self.doc.span((*loc, "because", j)), "S012",
+                                       f"'{subject}' in '{b}' is not a person, an event or 'incident' "
+                                       "of this scenario", did_you_mean(subject, things))
             value = value.get("verdict")
             loc = (*loc, "verdict")
         if value not in VERDICTS:
