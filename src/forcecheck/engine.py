@@ -309,20 +309,31 @@ class Constraints:
                 return False
             if value is None:
                 undecided[i] = r
-        return self._dpll(world, undecided, budget)
+        return self._solve(world, undecided, budget, {}, pull=False) is not None
 
-    def _dpll(self, world: World, undecided: dict[int, dict], budget: list[int]) -> bool:
-        """Split until every instance holds; after each split only the instances that read
-        the unknown just set are evaluated again."""
+    def _solve(self, world: World, undecided: dict[int, dict], budget: list[int],
+               chosen: dict[Var, object], pull: bool) -> dict[Var, object] | None:
+        """Values for unknowns under which every `undecided` instance holds (with what was
+        `chosen` on the way), or None when there are none. One DPLL-style search: split on an
+        unknown of the first undecided instance, trying first the values that make it hold and
+        never one that breaks it; after a split only the instances that read the unknown just
+        set are evaluated again, and with `pull` every instance reading it joins the search
+        (for `allows`). Without `pull`, parts that share no unknown are solved apart. When the
+        budget runs out or nothing can be split, the answer leans to "yes", the sound side
+        for possible verdicts; `witness` checks what it gets."""
         if not undecided:
-            return True
+            return chosen
         order = list(undecided)
-        groups = _groups([set(undecided[i]) for i in order])
-        if len(groups) > 1:  # independent parts: each must be satisfiable on its own
-            return all(self._dpll(world, {order[j]: undecided[order[j]] for j in g}, budget)
-                       for g in groups)
-        # Split on an unknown of the first undecided instance, trying first the values that
-        # make that instance hold and never one that breaks it.
+        if not pull:
+            groups = _groups([set(undecided[i]) for i in order])
+            if len(groups) > 1:
+                for g in groups:
+                    got = self._solve(world, {order[j]: undecided[order[j]] for j in g}, budget,
+                                      chosen, pull)
+                    if got is None:
+                        return None
+                    chosen = {**chosen, **got}
+                return chosen
         first = order[0]
         var, values = _split(self.compiled.policy, world, undecided[first])
         if var is None:
@@ -331,29 +342,31 @@ class Constraints:
                 reads.update(r)
             var, values = _split(self.compiled.policy, world, reads)
             if var is None:
-                return True
+                return chosen
         test = self.instances[first].test
-        tried = [(w, test(w)) for w in (assign(world, {var: value}) for value in values)]
-        for w, held in sorted(tried, key=lambda x: x[1] is not True):
+        tried = [(w, v, test(w)) for v, w in ((v, assign(world, {var: v})) for v in values)]
+        for w, value, held in (sorted(tried, key=lambda x: x[2] is not True) if pull else tried):
             if held is False:
                 continue
             if budget[0] <= 0:
-                return True
+                return chosen
             budget[0] -= 1
             rest: dict[int, dict] | None = dict(undecided)
-            for i, r in undecided.items():
-                if var in r:
-                    value, r2 = read(self.instances[i].test, w)
-                    if value is False:
-                        rest = None
-                        break
-                    if value is True:
-                        del rest[i]
-                    else:
-                        rest[i] = r2
-            if rest is not None and self._dpll(w, rest, budget):
-                return True
-        return False
+            again = self.by_var.get(var, ()) if pull else [i for i, r in undecided.items() if var in r]
+            for i in again:
+                now, r2 = read(self.instances[i].test, w)
+                if now is False:
+                    rest = None
+                    break
+                if now is True:
+                    rest.pop(i, None)
+                else:
+                    rest[i] = r2
+            if rest is not None:
+                got = self._solve(w, rest, budget, {**chosen, var: value}, pull)
+                if got is not None:
+                    return got
+        return None
 
     def allows(self, world: World, assigned: Iterable[Var], budget: list[int] | None = None) -> bool:
         """Can `world` (this world with the `assigned` unknowns given values) be completed so
@@ -382,8 +395,8 @@ class Constraints:
             if value is None:
                 undecided[i] = r
         if ok and undecided:
-            considered = set(self.touching(assigned))
-            ok = self._lazy(world, undecided, considered, budget if budget is not None else [MAX_NODES])
+            budget = budget if budget is not None else [MAX_NODES]
+            ok = self._solve(world, undecided, budget, {}, pull=True) is not None
         self._allowed[key] = ok
         return ok
 
@@ -401,69 +414,12 @@ class Constraints:
                 if value is None:
                     undecided[i] = r
             if found is not None and undecided:
-                found = self._find(self.world, undecided, [MAX_NODES], {})
+                found = self._solve(self.world, undecided, [MAX_NODES], {}, pull=False)
+            if found is not None:  # a bound may have cut the search: keep only a true witness
+                w = assign(self.world, found)
+                found = found if all(inst.test(w) is True for inst in self.instances) else None
             self._witness = found
         return self._witness
-
-    def _find(self, world: World, undecided: dict[int, dict], budget: list[int],
-              chosen: dict[Var, object]) -> dict[Var, object] | None:
-        if not undecided:
-            return chosen
-        first = next(iter(undecided))
-        var, values = _split(self.compiled.policy, world, undecided[first])
-        if var is None or budget[0] <= 0:
-            return None
-        for value in values:
-            budget[0] -= 1
-            w = assign(world, {var: value})
-            rest: dict[int, dict] | None = dict(undecided)
-            for i, r in undecided.items():
-                if var in r:
-                    held, r2 = read(self.instances[i].test, w)
-                    if held is False:
-                        rest = None
-                        break
-                    if held is True:
-                        del rest[i]
-                    else:
-                        rest[i] = r2
-            if rest is not None:
-                got = self._find(w, rest, budget, {**chosen, var: value})
-                if got is not None:
-                    return got
-        return None
-
-    def _lazy(self, world: World, undecided: dict[int, dict], considered: set[int],
-              budget: list[int]) -> bool:
-        if not undecided:
-            return True
-        first = next(iter(undecided))
-        var, values = _split(self.compiled.policy, world, undecided[first])
-        if var is None:
-            return True
-        test = self.instances[first].test
-        tried = [(w, test(w)) for w in (assign(world, {var: value}) for value in values)]
-        for w, held in sorted(tried, key=lambda x: x[1] is not True):
-            if held is False:
-                continue
-            if budget[0] <= 0:
-                return True
-            budget[0] -= 1
-            rest: dict[int, dict] | None = dict(undecided)
-            seen = set(considered)
-            for i in self.by_var.get(var, ()):
-                seen.add(i)
-                value, r2 = read(self.instances[i].test, w)
-                if value is False:
-                    rest = None
-                    break
-                if value is True:
-                    rest.pop(i, None)
-                else:
-                    rest[i] = r2
-            if rest is not None and self._lazy(w, rest, seen, budget):
-                return True
-        return False
 
     def conflicts(self, world: World) -> list[tuple[Instance, ...]]:
         """Groups of instances that no completion of `world` can satisfy together: each is
