@@ -315,12 +315,14 @@ class Constraints:
                chosen: dict[Var, object], pull: bool) -> dict[Var, object] | None:
         """Values for unknowns under which every `undecided` instance holds (with what was
         `chosen` on the way), or None when there are none. One DPLL-style search: split on an
-        unknown of the first undecided instance, trying first the values that make it hold and
-        never one that breaks it; after a split only the instances that read the unknown just
-        set are evaluated again, and with `pull` every instance reading it joins the search
-        (for `allows`). Without `pull`, parts that share no unknown are solved apart. When the
-        budget runs out or nothing can be split, the answer leans to "yes", the sound side
-        for possible verdicts; `witness` checks what it gets."""
+        unknown of the first undecided instance, never trying a value that breaks it; after a
+        split only the instances that read the unknown just set are evaluated again, and with
+        `pull` every instance reading it joins the search (for `allows`) and the values that
+        make the first instance hold are tried first. Without `pull`, parts that share no
+        unknown are solved apart and values come in the fact's own order (the witness found
+        that way fits more later questions: 29 s against 41 s at 50 events in
+        bench/bench_exact.py). When the budget runs out or nothing can be split, the answer
+        leans to "yes", the sound side for possible verdicts; `witness` checks what it gets."""
         if not undecided:
             return chosen
         order = list(undecided)
