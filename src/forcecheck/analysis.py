@@ -117,7 +117,8 @@ class OpenQuestion:
     decides: tuple[tuple[str, str, str], ...]  # (account id, clause id, item label)
 
 
-def _unknown(policy: m.Policy, world: World, var: Var) -> Unknown | None:
+def unknown_of(policy: m.Policy, world: World, var: Var) -> Unknown | None:
+    """The unknown `var` as reports show it: its question and the values it can take."""
     subject, name = var
     if subject == QUESTION:
         spec = policy.unsettled.get(name)
@@ -158,7 +159,7 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     # The unknowns the verdict reads come first; those tied to them by a constraint after.
     linked = constraints.variables(constraints.closure(reads)) if constraints is not None else set()
     found = [u for v in [*sorted(reads), *sorted(linked - set(reads))]
-             if (u := _unknown(policy, world, v)) is not None]
+             if (u := unknown_of(policy, world, v)) is not None]
     unknowns = tuple(sorted(found, key=lambda u: (u.subject != "policy", u.key)))
     enumerable = sorted((u for u in unknowns if u.values),
                         key=lambda u: (_var(u) not in reads, u.subject != "policy", u.key))

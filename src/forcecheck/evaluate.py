@@ -29,23 +29,19 @@ from forcecheck.analysis import (
     Unknown,
     dispute,
     settle,
+    unknown_of,
 )
-from forcecheck.analysis import _unknown as unknown_of
 from forcecheck.compiler import CompiledPolicy, Env, World
 from forcecheck.diagnostics import Diagnostic, InputError
 from forcecheck.engine import (
-    VERDICT_ORDER,
     Case,
     Constraints,
     ItemOutcome,
-    aggregate,
     cases,
     clause_outcome,
     fact_spec,
 )
 from forcecheck.scenario import Account, Hypothesis, Scenario, Statement
-
-__all__ = ["VERDICT_ORDER", "aggregate", "evaluate"]
 
 
 @dataclass(frozen=True, slots=True)
