@@ -85,7 +85,7 @@ def test_assume_on_top_of_an_account_shows_what_changed(cli):
     assert "Hypothetical (not an account): the Family account, with these assumptions:" in words
     assert "assumed yes; the policy text leaves it open" in words
     row = next(line for line in run.out.splitlines() if line.startswith("deadly-force-imminent-threat "))
-    assert row.split()[1:] == ["?", "met/n/a", "?", "breached/n/a", "breached", "*", "~"]
+    assert row.split()[1:] == ["?", "met/n/a", "?", "breached/n/a", "breached", "*", "F1", "F2", "~"]
 
 
 def test_a_hypothetical_is_never_an_account(compiled):
@@ -109,9 +109,11 @@ def test_hypothetical_in_json(cli):
     assert h["base"] == "dhs"
     assert h["assumptions"] == [{"subject": "shots", "fact": "subject_fleeing",
                                  "question": h["assumptions"][0]["question"], "before": None,
-                                 "assumed": True}]
+                                 "assumed": True, "was": "no account states it"}]
     verdict = next(v for v in h["verdicts"] if v["clause"] == "fleeing-subject")
     assert (verdict["verdict"], verdict["possible"]) == ("met", ["met"])
+    card = next(c for c in doc["scenarios"][0]["clauses"] if c["id"] == "fleeing-subject")
+    assert card["hypothetical"]["verdict"] == "met"
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -133,17 +135,19 @@ def test_bad_assumptions_exit_2(cli, args, message):
 def test_questions_view_ranks_what_would_settle_the_verdicts(cli):
     run = cli("check", NOBODY, "--questions")
     lines = run.out.splitlines()
-    assert "Open questions, most decisive first:" in lines
-    numbered = [line for line in lines if line[:1].isdigit()]
+    assert any(line.startswith("Open questions, most decisive first") for line in lines)
+    numbered = [line.strip() for line in lines if line.strip()[:1] == "Q"]
     # Facts a scenario can state come first; the policy's open question after them.
-    assert numbered[0] == "1. officer-a: Was this officer on duty at the time of the incident?"
-    assert any(n.split(". ", 1)[1].startswith("Does the DHS use-of-force policy reach") for n in numbered)
+    assert numbered[0].startswith("Q1 the officer who fired: Was this officer on duty at the time of the "
+                                  "incident? (12 verdicts;")
+    assert any(n.split(" ", 1)[1].startswith("Does the DHS use-of-force policy reach") for n in numbered)
+    assert "- release: objectively-reasonable-force (shots): with other facts" in run.out
     assert "Traceback" not in run.err
 
 
 def test_questions_view_in_json(cli):
     doc = json.loads(cli("check", PORTER, "--questions", "--format", "json").out)
-    assert doc["format"] == "forcecheck.questions/1"
+    assert doc["format"] == "forcecheck.questions/2"
     questions = doc["scenarios"][0]["questions"]
     assert questions[0]["subject"] != "policy"  # a fact the scenario could state comes first
     reach = next(q for q in questions if q["fact"] == "reaches_off_duty_officers")
@@ -159,8 +163,17 @@ def test_one_phrasing_for_each_epistemic_state(cli):
     assert "the Video and witnesses account states this" in words
     assert "all accounts agree" in words
     assert "no account states this" in words
-    assert "the accounts conflict on" in words
+    assert "The accounts conflict." in words
     assert "may be the case" not in words and "might" not in words
+
+
+def test_a_silent_account_is_no_conflict(cli):
+    doc = json.loads(cli("check", MPLS, "--format", "json").out)
+    facts = {f["key"]: f for f in doc["scenarios"][0]["disputed_facts"]}
+    # DHS says the car was driven at officers; the video account says nothing either way.
+    assert facts["driving.driven_at_person"]["conflict"] is False
+    assert facts["driving.driven_at_person"]["standing"] == "only DHS states it"
+    assert facts["shots.threat_of_death_or_serious_injury"]["conflict"] is True
 
 
 # --- expectations across the scenario ---------------------------------------------------

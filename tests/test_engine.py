@@ -160,7 +160,7 @@ def test_the_unstated_fact_most_verdicts_hang_on_is_named(cli):
 
 def test_a_definition_reading_is_shown_where_a_verdict_rests_on_it(cli):
     aim = str(SCENARIOS / "teaching" / "aim-only.yaml")
-    run = cli("check", aim, "--clause", "objectively-reasonable-force")
+    run = cli("check", aim, "--clause", "objectively-reasonable-force", "--explain", "short")
     words = " ".join(run.out.split())
     assert 'How forcecheck reads "a use of force by an officer": Force is firing a firearm' in words
     assert "aiming a firearm at someone (non-deadly force" in words

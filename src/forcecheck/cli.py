@@ -28,10 +28,13 @@ app = typer.Typer(
 
 class Format(StrEnum):
     text = "text"
+    markdown = "markdown"
+    html = "html"
     json = "json"
 
 
 class Explain(StrEnum):
+    summary = "summary"
     short = "short"
     full = "full"
 
@@ -40,6 +43,20 @@ class Colour(StrEnum):
     auto = "auto"
     always = "always"
     never = "never"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from forcecheck import __version__
+
+        typer.echo(f"forcecheck {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Print the version and exit.")] = False) -> None:
+    """Check use-of-force incident accounts against the text of a use-of-force policy."""
 
 
 PolicyOption = Annotated[
@@ -58,7 +75,12 @@ def _fail(diagnostics) -> typer.Exit:
 def _write(text: str, output: Path | None) -> None:
     """Write to stdout, or atomically to a file: complete or not at all."""
     if output is None:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a terminal that cannot show '§': show an escape instead
+            sys.stdout.flush()
+            encoding = sys.stdout.encoding or "ascii"
+            sys.stdout.buffer.write(text.encode(encoding, errors="backslashreplace"))
         return
     import tempfile
 
@@ -88,12 +110,18 @@ def check(
                        help="Only this account (repeatable).")] = None,
     clause: Annotated[list[str] | None, typer.Option("--clause", "-c",
                       help="Only this clause (repeatable).")] = None,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.text,
-    explain: Annotated[Explain, typer.Option("--explain", help="short: the conditions that decide "
-                       "each value; full: every condition.")] = Explain.short,
+    format: Annotated[Format, typer.Option(
+        "--format", "-f", help="text (the terminal), markdown (an article draft or an issue), html "
+        "(one self-contained page) or json.")] = Format.text,
+    explain: Annotated[Explain, typer.Option("--explain", help="summary: the answer on one screen; "
+                       "short: with each clause's wording and why, in prose; full: every condition "
+                       "and the rule as written.")] = Explain.summary,
     output: Annotated[Path | None, typer.Option("--output", "-o",
                       help="Write the report to this file instead of stdout.")] = None,
-    color: Annotated[Colour, typer.Option("--color", help="Colour verdicts in text output.")] = Colour.auto,
+    color: Annotated[Colour, typer.Option("--color", help="Colour verdicts in text output (auto: on a "
+                     "terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces it).")] = Colour.auto,
+    pager: Annotated[bool, typer.Option("--pager/--no-pager", help="Page long text output on a "
+                     "terminal (less -R, or $PAGER).")] = True,
     questions: Annotated[bool, typer.Option("--questions", help="Show only the open questions: "
                          "the unknown facts, most decisive first, and the verdicts each settles.")] = False,
     assume: Annotated[list[str] | None, typer.Option("--assume", metavar="FACT=VALUE",
@@ -139,28 +167,87 @@ def check(
     if warnings:
         typer.echo(render_all(warnings), err=True)
 
+    tty = output is None and sys.stdout.isatty()
+    colour = wants_colour(color.value, tty)
+    width = _terminal_width() if tty else None
     if questions:
-        from forcecheck.report.text import render_questions
+        from forcecheck.report.model import build_questions
 
+        qreport = build_questions(results)
         if format is Format.json:
             from forcecheck.report.json import render_questions_json
 
-            _write(render_questions_json(results), output)
+            text = render_questions_json(qreport)
         else:
-            _write(render_questions(results), output)
+            from forcecheck.report.text import render_questions
+
+            text = render_questions(qreport, **_size(width), colour=colour)
+        _show(text, output, pager and tty)
         raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
+    from forcecheck.report.model import build
+
+    report = build(results)
     if format is Format.json:
         from forcecheck.report.json import render_json
 
-        text = render_json(results)
+        text = render_json(report)
+    elif format is Format.markdown:
+        from forcecheck.report.markdown import render_markdown
+
+        text = render_markdown(report, explain.value)
+    elif format is Format.html:
+        from forcecheck.report.html import render_html
+
+        text = render_html(report)
     else:
         from forcecheck.report.text import render_text
 
-        colour = color is Colour.always or (
-            color is Colour.auto and output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-        text = render_text(results, colour=colour, explain=explain.value)
-    _write(text, output)
+        text = render_text(report, **_size(width), colour=colour, explain=explain.value)
+    _show(text, output, pager and tty and format is Format.text)
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
+
+
+def wants_colour(choice: str, tty: bool) -> bool:
+    from forcecheck.report.text import wants_colour as decide
+
+    return decide(choice, tty)
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
+def _size(width: int | None) -> dict:
+    return {} if width is None else {"width": width}
+
+
+def _show(text: str, output: Path | None, page: bool) -> None:
+    """Write the report; on a terminal, through a pager as git does when it is longer than
+    the screen (less -R; $PAGER; off with --no-pager or when piped)."""
+    if output is None and page:
+        import shutil
+        import subprocess
+
+        if text.count("\n") > shutil.get_terminal_size((100, 24)).lines:
+            command = os.environ.get("PAGER") or "less"
+            env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+            try:
+                import shlex
+
+                proc = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, env=env)
+            except (OSError, ValueError):
+                proc = None
+            if proc is not None and proc.stdin is not None:
+                try:
+                    proc.stdin.write(text.encode("utf-8", errors="replace"))
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+                proc.wait()
+                return
+    _write(text, output)
 
 
 @app.command()
@@ -276,7 +363,7 @@ def clauses(policy: PolicyOption = None) -> None:
         compiled = load_policy(policy)
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
-    from forcecheck.report.text import render_clauses
+    from forcecheck.report.policy import render_clauses
 
     sys.stdout.write(render_clauses(compiled.policy))
 
@@ -296,7 +383,7 @@ def show(clause_id: Annotated[str, typer.Argument(metavar="CLAUSE", help="A clau
                                          did_you_mean(clause_id, known) or "see `forcecheck clauses`")])
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
-    from forcecheck.report.text import render_clause
+    from forcecheck.report.policy import render_clause
 
     sys.stdout.write(render_clause(c))
 

@@ -154,4 +154,18 @@ def render(diagnostic: Diagnostic, source_text: str | None = None) -> str:
 
 
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:
-    return "\n\n".join(render(d) for d in diagnostics)
+    return visible("\n\n".join(render(d) for d in diagnostics))
+
+
+# C0 controls but newline and tab, DEL, C1 controls, and the bidirectional overrides,
+# embeddings, isolates and marks that can reorder what a reader sees.
+_HIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                     "\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """Text from a file as a reader may safely see it: every control character that could
+    move the cursor, recolour, or reorder the text shown as a visible escape (`\\x1b`,
+    `\\u202e`). Newlines and tabs stay."""
+    return _HIDDEN.sub(lambda mt: f"\\x{ord(mt.group()):02x}" if ord(mt.group()) < 0x100
+                       else f"\\u{ord(mt.group()):04x}", text)

@@ -299,9 +299,73 @@ def _questions(results: list[AccountResult]) -> tuple[OpenQuestion, ...]:
     return tuple(OpenQuestion(unknowns[k], tuple(decides[k])) for k in ranked)
 
 
+class Names:
+    """People, events and actions as a reader knows them: by what the scenario and the
+    policy's vocabulary say they are, never by rule syntax."""
+
+    def __init__(self, policy: m.Policy, scenario: Scenario):
+        self.policy = policy
+        self.people = {p.id: p for p in scenario.model.people}
+        self.events = {e.id: e for e in scenario.model.events}
+
+    def person(self, pid: object) -> str:
+        p = self.people.get(pid) if isinstance(pid, str) else None
+        if p is None:
+            return "nobody" if pid in ("", None) else str(pid)
+        head = p.description.split(",", 1)[0].strip()
+        return head if len(head) >= 8 else p.description
+
+    def action(self, name: object) -> str:
+        return self.policy.actions.get(name, str(name)) if isinstance(name, str) else str(name)
+
+    def event(self, eid: object) -> str:
+        """'"shots" (ICE agent standing in front of the vehicle fired a firearm at Renee Good)'."""
+        e = self.events.get(eid) if isinstance(eid, str) else None
+        if e is None:
+            return "no event" if eid in ("", None) else str(eid)
+        at = f" at {self.person(e.target)}" if e.target else ""
+        return f'"{e.id}" ({self.person(e.actor)} {self.action(e.action)}{at})'
+
+    def subject(self, sid: object) -> str:
+        """A fact's subject, briefly: '"shots"' or 'Renee Nicole Good'; '' for the incident."""
+        if sid in self.events:
+            return f'"{sid}"'
+        if sid in self.people:
+            return self.person(sid)
+        return "" if sid in ("incident", "policy") else str(sid)
+
+    def value(self, v: object, type_: str | None) -> str:
+        if type_ == m.PERSON:
+            return self.person(v)
+        if type_ == m.EVENT:
+            return self.event(v)
+        if type_ == m.ACTION:
+            return self.action(v)
+        return _show(v)
+
+    def operand(self, n: m.Node, v: object, of: object = None) -> str:
+        """A plain noun phrase for one side of a test, with its value (`of`: for an event's
+        actor, target or action, the event)."""
+        if isinstance(n, m.EventAttr):
+            e = f'"{of}"' if isinstance(of, str) else "an unknown event"
+            if n.attr == "action":
+                return f"what was done in {e} ({self.action(v)})"
+            if n.attr == "actor":
+                return f"who acted in {e} ({self.person(v)})"
+            return f"whom {e} was directed at ({self.person(v)})"
+        if isinstance(n, m.Var):
+            return self.value(v, n.type)
+        if isinstance(n, m.Const):
+            return self.value(v, n.type)
+        if isinstance(n, m.FactRef):
+            return f'the answer to "{n.spec.question}" ({_show(v)})'
+        return _show(v)
+
+
 class _Explainer:
     def __init__(self, compiled: CompiledPolicy, scenario: Scenario, account: Account,
                  analyse: bool = True, evaluations: int = MAX_EVALUATIONS):
+        self.names = Names(compiled.policy, scenario)
         self.analyse = analyse
         self.evaluations = evaluations
         self.c = compiled
@@ -318,7 +382,7 @@ class _Explainer:
         trigger = self.step(clause.where, world, env) if clause.where is not None else None
         requirement = self.step(clause.requirement, world, env)
         if clause.requirement_kind == "forbids":
-            requirement = Step("forbids", "this must not be so:", clause.requirement.source,
+            requirement = Step("forbids", "this must not be so", clause.requirement.source,
                                None if requirement.value is None else not requirement.value,
                                (requirement,))
         on = tuple(env.items())
@@ -356,36 +420,52 @@ class _Explainer:
             children = [self.step(d.body, w, inner)]
             for x in d.exceptions:
                 ex = self.step(x.condition, w, inner)
-                children.append(Step("exception", "except when (by the policy's own words):",
+                children.append(Step("exception", "except when (the policy's own words exclude it)",
                                      x.condition.source, ex.value, ex.children or (ex,), None,
                                      x.quote))
-            label = f"{d.title} ({', '.join(str(a) for a in args if a)})" if any(args) else d.title
+            shown = [self.names.subject(a) for a in args if a]
+            label = f"{d.title} ({', '.join(shown)})" if shown else d.title
             return Step("definition", label, rule, value, _flatten(children), ref=d.name)
         if isinstance(n, m.AndNode):
-            return Step("all", "all of:", rule, value,
+            return Step("all", "all of these", rule, value,
                         tuple(self.step(o, w, env) for o in n.operands))
         if isinstance(n, m.OrNode):
-            return Step("any", "at least one of:", rule, value,
+            return Step("any", "at least one of these", rule, value,
                         tuple(self.step(o, w, env) for o in n.operands))
         if isinstance(n, m.NotNode):
             inner = self.step(n.operand, w, env)
-            return Step("not", "not:", rule, value, (inner,))
+            return Step("not", "it is not so that", rule, value, (inner,))
         if isinstance(n, m.QuantNode):
             return self._quantifier(n, w, env, value, rule)
-        if isinstance(n, m.CompareNode | m.MemberNode | m.RoleNode | m.OrderNode):
-            operands = [n.operand] if isinstance(n, m.MemberNode | m.RoleNode) else [n.left, n.right]
-            facts, shown = [], []
-            for o in operands:
-                if isinstance(o, m.FactRef):
-                    facts.append(self.step(o, w, env))
-                elif not isinstance(o, m.Const | m.Var):
-                    shown.append(f"{_substitute(o.source, env)} is {_show(self.c.value(o, w, env))}")
-            if isinstance(n, m.OrderNode):
-                a, b = (self.c.value(o, w, env) for o in (n.left, n.right))
-                shown = [f"{x} is event {w.events[x].index + 1}" for x in (a, b) if x in w.events]
-            text = rule + (f"  ({'; '.join(shown)})" if shown else "")
-            return Step("test", text, n.source, value, tuple(facts))
+        if isinstance(n, m.CompareNode | m.OrderNode):
+            facts = tuple(self.step(o, w, env) for o in (n.left, n.right) if isinstance(o, m.FactRef))
+            return Step("test", self._test_prose(n, w, env), n.source, value, facts)
+        if isinstance(n, m.MemberNode | m.RoleNode):
+            facts = (self.step(n.operand, w, env),) if isinstance(n.operand, m.FactRef) else ()
+            return Step("test", self._test_prose(n, w, env), n.source, value, facts)
         return Step("value", rule, n.source, value)
+
+    def _phrase(self, n: m.Node, w: World, env: Env) -> str:
+        of = self.c.value(n.subject, w, env) if isinstance(n, m.EventAttr) else None
+        return self.names.operand(n, self.c.value(n, w, env), of)
+
+    def _test_prose(self, n: m.Node, w: World, env: Env) -> str:
+        """A comparison as a sentence: 'who acted in "driving" (Renee Good) is whom "shots"
+        was directed at (Renee Good)'."""
+        if isinstance(n, m.CompareNode):
+            op = {"==": "is", "!=": "is not", "<": "is less than", "<=": "is at most",
+                  ">": "is more than", ">=": "is at least"}.get(n.op, n.op)
+            return f"{self._phrase(n.left, w, env)} {op} {self._phrase(n.right, w, env)}"
+        if isinstance(n, m.OrderNode):
+            a, b = (self.c.value(o, w, env) for o in (n.left, n.right))
+            return f"{self.names.event(a)} came {n.kind} {self.names.event(b)}"
+        if isinstance(n, m.RoleNode):
+            who = self._phrase(n.operand, w, env)
+            article = "an" if n.role[:1] in "aeiou" else "a"
+            return f"{who} {'is not' if n.negated else 'is'} {article} {n.role}"
+        choices = sorted(n.choices)
+        words = [self.names.action(c) if c in self.policy.actions else c for c in choices]
+        return f"{self._phrase(n.operand, w, env)} is one of: {'; '.join(words)}"
 
     def _fact_step(self, n: m.FactRef, w: World, env: Env, value, rule: str) -> Step:
         subject = "incident" if n.subject is None else self.c.value(n.subject, w, env)
@@ -420,39 +500,52 @@ class _Explainer:
             sub = {**env, n.var: i}
             if self.c.value(n.body, w, sub) in wanted or self._states_a_fact(n.body, w, sub):
                 body = self.step(n.body, w, sub)
-                children.append(Step("member", f"{n.var} = {i}:", "", body.value, (body,)))
-        lead = {"any": f"for some {what} {n.var}:", "all": f"for every {what} {n.var}:",
-                "none": f"for no {what} {n.var}:"}[n.kind]
+                label = self.names.value(i, n.domain)
+                children.append(Step("member", f"for {label}", f"{n.var} = {i}", body.value, (body,)))
+        lead = {"any": f"for at least one {what}", "all": f"for every {what}",
+                "none": f"for no {what}"}[n.kind]
         if not children:
             many = f"{len(ids)} {what}{'s' if len(ids) != 1 else ''}"
             lead += f"  (none of the {many} qualifies)" if n.kind != "all" else f"  (all {many} qualify)"
+            if not ids:
+                lead = {"any": f"for at least one {what}: there is no {what}",
+                        "all": f"for every {what}: there is no {what}",
+                        "none": f"for no {what}: there is no {what}"}[n.kind]
         return Step("quantifier", lead, rule, value, tuple(children))
 
 
-def prune(step: Step) -> Step:
+def prune(step, rebuild=None):
     """Keep only the conditions that make a value what it is (the 'short' explanation).
 
     A true 'at least one of' needs only its true branches, a false 'all of' only its false
     ones. An unknown result keeps everything: what is known explains it as much as what is not.
     A definition made true by the timeline alone (no stated fact beneath it) keeps only its name.
+    Works on any trace node with `kind`, `value`, `children` and `fact`; `rebuild(step,
+    children)` makes the pruned node (default: a `Step`).
     """
-    kids = step.children
+    rebuild = rebuild or _rebuild
+    kids = list(step.children)
     if step.kind in ("any", "definition", "all", "quantifier", "member", "exception"):
         if step.kind == "any" and step.value is True or step.kind != "any" and step.value is False:
             keep = [c for c in kids if c.value is step.value]
-            kids = tuple(keep) or kids
+            kids = keep or kids
         if step.kind == "definition" and step.value is not False:
-            kids = tuple(c for c in kids if not (c.kind == "exception" and c.value is False))
+            kids = [c for c in kids if not (c.kind == "exception" and c.value is False)]
     if step.kind == "definition" and step.value is True and not _states(step):
-        kids = ()  # true from the timeline alone: the name says enough (see --explain full)
-    pruned = tuple(prune(c) for c in kids)
+        kids = []  # true from the timeline alone: the name says enough (see --explain full)
+    pruned = [prune(c, rebuild) for c in kids]
     # An 'all of' / 'any of' left with one condition says nothing the condition does not.
     if step.kind in ("all", "any") and len(pruned) == 1:
         return pruned[0]
-    return Step(step.kind, step.text, step.rule, step.value, pruned, step.fact, step.quote, step.ref)
+    return rebuild(step, pruned)
 
 
-def _states(step: Step) -> bool:
+def _rebuild(step: Step, children: list[Step]) -> Step:
+    return Step(step.kind, step.text, step.rule, step.value, tuple(children), step.fact, step.quote,
+                step.ref)
+
+
+def _states(step) -> bool:
     """Does some account or the undisputed facts state a fact this step rests on?"""
     if step.fact is not None and step.fact.stated_by is not None:
         return True

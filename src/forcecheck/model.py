@@ -259,6 +259,7 @@ class Policy:
     exclusive: list[ExclusiveGroup] = field(default_factory=list)
     constraints: list[Constraint] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
+    digest: str = ""  # SHA-256 of the policy file and its source texts, set when loaded
 
     def clause(self, clause_id: str) -> Clause | None:
         return next((c for c in self.clauses if c.id == clause_id), None)

@@ -7,6 +7,7 @@ its sources cannot be used at all, not only in the test suite.
 
 from __future__ import annotations
 
+import contextlib
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -101,7 +102,21 @@ def _load(path: str) -> CompiledPolicy:
     problems = verify_quotes(policy)  # always against the source files as they are now
     if problems:
         raise InputError(problems)
+    policy.digest = digest(policy, text)
     return compile_policy(policy)
+
+
+def digest(policy: m.Policy, text: str) -> str:
+    """SHA-256 of the policy file and the source texts its quotes are proven against: a
+    report names exactly the policy it was made with."""
+    import hashlib
+
+    h = hashlib.sha256(text.encode("utf-8"))
+    for doc in sorted(policy.documents.values(), key=lambda d: d.id):
+        h.update(b"\0" + doc.id.encode("utf-8") + b"\0")
+        with contextlib.suppress(OSError):
+            h.update(Path(doc.text_file).read_bytes())
+    return h.hexdigest()
 
 
 def _checked(text: str, path: str) -> m.Policy:

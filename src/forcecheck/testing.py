@@ -70,16 +70,22 @@ def coverage(outcomes: list[Outcome], compiled: CompiledPolicy) -> dict[str, dic
 
 def render_failure(o: Outcome, m: Mismatch) -> list[str]:
     """A per-clause diff: expected, got, and the short trace of what was got."""
-    from forcecheck.report.text import TextReport
-
     where = f"{m.clause} ({m.on})" if m.on else m.clause
     lines = [f"  {m.account} / {where}", f"    - expected: {m.expected}", f"    + got:      {m.got}"]
     if m.items and o.result is not None:
-        report = TextReport(colour=False, explain="short")
-        cv = next(a.clause(m.clause) for a in o.result.accounts if a.account.id == m.account)
-        for item in m.items:
-            report.item(o.result, cv, item)
-        lines += ["    why it got that:"] + ["  " + line for line in report.lines]
+        from forcecheck.report.model import build
+        from forcecheck.report.text import TextReport
+
+        scenario = build([o.result]).scenarios[0]
+        card = next((c for c in scenario.clauses if c.id == m.clause), None)
+        verdict = next((v for v in card.verdicts if v.account == m.account), None) if card else None
+        if card is not None and verdict is not None:
+            report = TextReport(width=76, explain="short")
+            labels = {i.label for i in m.items}
+            for item in verdict.items:
+                if item.label in labels:
+                    report.item(card, verdict, item)
+            lines += ["    why it got that:"] + ["    " + line for line in report.text().splitlines() if line]
     return lines
 
 

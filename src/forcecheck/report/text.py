@@ -1,358 +1,337 @@
-"""The terminal report: a summary table, then every implicated clause with its trace.
+"""The terminal report, rendered with rich from the report model.
 
-Plain text that reads at 80 columns with or without colour; colour only marks verdicts.
+By default the answer fits on a screen: the incident in two lines, the clause × account
+table, the contested clauses with the facts that decide them, the open questions, and each
+clause that is breached, contested or could be breached in a line per account. `--explain
+short` adds each such clause's wording and a prose trace; `--explain full` every condition,
+every implicated clause and the rule as written.
+
+Width comes from the terminal, or is FIXED_WIDTH when the output is not a terminal, so the
+same input gives the same bytes. Colour only marks verdicts, and a `should` not followed is
+styled apart from a `must` breached.
 """
 
 from __future__ import annotations
 
-import textwrap
+import io
+import os
 
-from forcecheck.analysis import MAX_SETTLE_SIZE, Unknown
-from forcecheck.evaluate import (
-    ClauseVerdict,
-    ItemVerdict,
-    ScenarioResult,
-    Step,
-    definition_readings,
-    prune,
-)
+from rich import box
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
 from forcecheck.report import wording as w
+from forcecheck.report.model import (
+    AccountVerdict,
+    ClauseCard,
+    Item,
+    Question,
+    QuestionsReport,
+    Report,
+    ScenarioReport,
+)
+from forcecheck.report.prose import Shown, explain
 
-WIDTH = 80
-_COLOURS = {"met": "32", "breached": "31;1", "undetermined": "33", "not_applicable": "2"}
+FIXED_WIDTH = 100
+DEFAULT_QUESTIONS = 4
+STYLES = {"met": "green", "breached": "bold red", "not followed": "bold magenta",
+          "undetermined": "yellow", "not_applicable": "dim", "n/a": "dim", "?": "yellow"}
+
+VALUE_STYLES = {"yes": "green", "no": "red", "unknown": "yellow"}
+
+
+def wants_colour(choice: str, is_tty: bool, env: dict[str, str] | None = None) -> bool:
+    """--color always|never wins; on auto, NO_COLOR (non-empty) turns colour off, FORCE_COLOR
+    (non-empty) on, TERM=dumb off, and otherwise a terminal gets colour."""
+    if choice != "auto":
+        return choice == "always"
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    return is_tty
+
+
+def console(width: int, colour: bool) -> Console:
+    return Console(file=io.StringIO(), width=width, height=10_000,
+                   color_system="standard" if colour else None, force_terminal=colour,
+                   no_color=not colour, highlight=False, markup=False,
+                   emoji=False, soft_wrap=False, legacy_windows=False, force_jupyter=False,
+                   force_interactive=False, _environ={})
+
+
+def _cell_style(short: str, verdict: str) -> str:
+    if verdict == "breached":
+        return STYLES["not followed"] if short == "not followed" else STYLES["breached"]
+    return STYLES.get(verdict, "")
 
 
 class TextReport:
-    def __init__(self, colour: bool = False, explain: str = "short"):
-        self.colour = colour
+    def __init__(self, width: int = FIXED_WIDTH, colour: bool = False, explain: str = "summary"):
+        self.c = console(width, colour)
         self.explain = explain
-        self.lines: list[str] = []
+        self.shown = Shown()
+        self.question_refs: dict[str, str] = {}
 
-    def paint(self, text: str, verdict: str) -> str:
-        if not self.colour:
-            return text
-        return f"\x1b[{_COLOURS.get(verdict, '0')}m{text}\x1b[0m"
+    def text(self) -> str:
+        out = self.c.file.getvalue()  # type: ignore[attr-defined]
+        return "\n".join(line.rstrip() for line in out.rstrip("\n").split("\n"))
 
-    def add(self, text: str = "", indent: int = 0, hang: int = 0) -> None:
-        if not text:
-            self.lines.append("")
-            return
-        wrapped = textwrap.wrap(text, WIDTH - indent, subsequent_indent=" " * hang,
-                                break_long_words=False, break_on_hyphens=False) or [""]
-        self.lines.extend(" " * indent + line for line in wrapped)
+    def line(self, *parts: str | tuple[str, str], indent: int = 0) -> None:
+        t = Text.assemble(*parts) if parts else Text("")
+        self.c.print(Padding(t, (0, 0, 0, indent)) if indent else t)
 
-    def render(self, results: list[ScenarioResult]) -> str:
-        for i, r in enumerate(results):
+    def hang(self, label: str | Text, body: Text | str, indent: int = 0, gap: int = 1) -> None:
+        """A label, and text that wraps under itself, not under the label."""
+        grid = Table.grid(padding=(0, gap, 0, 0))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_row(label, body)
+        self.c.print(Padding(grid, (0, 0, 0, indent)) if indent else grid)
+
+    def verdict(self, words: str, verdict: str) -> tuple[str, str]:
+        style = STYLES["not followed"] if "not followed" in words and verdict == "breached" else \
+            STYLES.get(verdict, "")
+        return (words, style)
+
+    # -- the whole report --------------------------------------------------------------------
+
+    def render(self, report: Report) -> str:
+        for i, s in enumerate(report.scenarios):
             if i:
-                self.lines += ["", "=" * WIDTH, ""]
-            self.scenario(r)
-        self.add()
-        self.add(w.DISCLAIMER)
-        return "\n".join(self.lines) + "\n"
+                self.line()
+                self.line("=" * 40)
+                self.line()
+            self.scenario(s, report)
+        self.line()
+        self.line((report.disclaimer, "dim"))
+        if self.explain == "summary":
+            self.line(("More: --explain short or full (wording, and why in prose); --format "
+                       "markdown, html or json.", "dim"))
+        return self.text()
 
-    def scenario(self, r: ScenarioResult) -> None:
-        sc = r.scenario.model
-        self.add(f"{sc.title}", hang=2)
-        meta = ", ".join(x for x in (sc.date, sc.time, sc.place) if x)
-        self.add(f"scenario {sc.id} ({sc.kind}){': ' + meta if meta else ''}", hang=2)
-        self.add(f"policy {r.policy.id}: {r.policy.title}, {r.policy.document}", hang=2)
-        self.add()
-        self.add("Accounts:")
-        for a in r.accounts:
-            self.add(f"{a.account.id}: {a.account.name}", indent=2, hang=4)
-        if r.hypothetical:
-            self.hypothesis(r)
-        self.add()
-        self.summary(r)
-        implicated = [c for c in r.clauses if r.implicated(c.id)]
-        if not implicated:
-            self.add()
-            self.add("No clause applies under any account.")
-        for clause in implicated:
-            self.add()
-            self.add("-" * WIDTH)
-            self.clause(r, clause.id)
-        self.questions(r)
+    def scenario(self, s: ScenarioReport, report: Report) -> None:
+        self.question_refs = {q.key: q.ref for q in s.questions}
+        self.header(s, report)
+        self.table(s)
+        self.contested(s)
+        self.questions(s, DEFAULT_QUESTIONS if self.explain == "summary" else None)
+        # The default explains what needs attention; asked for explanations, every clause that applies.
+        cards = [c for c in s.clauses if c.highlighted or self.explain != "summary"]
+        if not s.clauses:
+            self.line()
+            self.line("No clause applies under any account.")
+        elif not cards:
+            self.line()
+            self.line("No clause is breached, contested or could be breached under any account.")
+        elif self.explain == "summary":
+            self.summaries(s, cards)
+        else:
+            for card in cards:
+                self.card(s, card)
 
-    def hypothesis(self, r: ScenarioResult) -> None:
-        h = r.hypothetical
-        names = {a.account.id: a.account.name for a in r.accounts}
-        start = f"the {names.get(h.base, h.base)} account" if h.base else "the undisputed facts only"
-        self.add()
-        self.add(f"Hypothetical (not an account): {start}, with these assumptions:", hang=2)
-        for c in h.changes:
-            self.add(f"- {w.subject_question(c.subject, c.question)}", indent=2, hang=2)
-            if c.subject == "policy":
-                was = "the policy text leaves it open"
-            elif c.before is None:
-                was = "no account states it" if h.base else "the undisputed facts do not state it"
-            else:
-                was = f"{start} gives {w.value_word(c.before)}"
-            self.add(f"assumed {w.value_word(c.after)}; {was}", indent=4, hang=2)
+    def header(self, s: ScenarioReport, report: Report) -> None:
+        self.line((s.title, "bold"))
+        when = ", ".join(x for x in (s.date, s.place) if x)
+        policy = report.policy
+        pol = f"policy {policy.id}" if policy else ""
+        kind = "real incident" if s.kind == "real" else "teaching case"
+        self.line(" · ".join(x for x in (when, kind, pol) if x), indent=0)
+        if s.hypothetical:
+            h = s.hypothetical
+            self.line()
+            self.line((f"Hypothetical (not an account): {h.start}, with these assumptions:", "bold"))
+            for a in h.assumptions:
+                who = w.subject_question(a.subject, a.question)
+                self.hang("-", f"{who} -- assumed {w.value_word(a.assumed)}; {a.was}.", indent=2)
 
-    def summary(self, r: ScenarioResult) -> None:
-        ids = [a.account.id for a in r.accounts] + (["hypothetical"] if r.hypothetical else [])
-        name_w = max([len("clause")] + [len(c.id) for c in r.clauses]) + 2
-        columns = [*r.accounts, *([r.hypothetical.result] if r.hypothetical else [])]
-        cells = {(a.account.id, c.id): w.possible_cell(a.clause(c.id).possible, c)
-                 for a in columns for c in r.clauses}
-        col_w = max([16] + [len(i) + 2 for i in ids] + [len(x) + 2 for x in cells.values()])
-        self.lines.append(("clause".ljust(name_w) + "".join(i.ljust(col_w) for i in ids)).rstrip())
-        any_contested = False
-        any_changed = False
-        any_open = False
-        for clause in r.clauses:
-            row = clause.id.ljust(name_w)
-            for a in columns:
-                v = a.clause(clause.id).verdict
-                any_open = any_open or v == "undetermined"
-                row += self.paint(cells[(a.account.id, clause.id)].ljust(col_w), v)
-            if r.contested(clause.id):
-                row = row.rstrip() + "  *"
-                any_contested = True
-            if r.hypothetical and _changed(r, clause.id):
-                row = row.rstrip() + "  ~"
-                any_changed = True
-            self.lines.append(row.rstrip())
+    def table(self, s: ScenarioReport) -> None:
+        self.line()
+        names = {a.id: a.name for a in s.accounts}
+        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False,
+                  header_style="bold", collapse_padding=True)
+        t.add_column("clause", no_wrap=True)
+        columns = [c.account for c in s.table[0].cells] if s.table else []
+        for acc in columns:
+            t.add_column(names.get(acc, "hypothetical") if acc != "hypothetical" else "hypothetical",
+                         overflow="fold")
+        t.add_column("", overflow="fold")
+        deciding = {c.clause: c.facts for c in s.contested}
+        any_open = any_contested = any_changed = False
+        for row in s.table:
+            cells = [Text(c.short, style=_cell_style(c.short, c.verdict)) for c in row.cells]
+            any_open = any_open or any(c.verdict == "undetermined" for c in row.cells)
+            marks = " ".join(["*", *deciding.get(row.clause, [])] if row.contested else []) + \
+                (" ~" if row.changed else "")
+            any_contested = any_contested or row.contested
+            any_changed = any_changed or row.changed
+            t.add_row(row.clause, *cells, marks)
+        self.c.print(t)
+        legend = []
         if any_open:
-            self.add("? undetermined: the verdicts still possible over every completion of the "
-                     "unknown facts and open policy questions (n/a: not applicable).")
+            legend.append("? undetermined: the verdicts still possible, whatever the unknown facts "
+                          "and open policy questions turn out to be; n/a: not applicable.")
         if any_contested:
-            self.add("* contested: the accounts lead to different possible verdicts.")
+            legend.append("* contested, decided by the facts F1... below.")
+        if legend:
+            self.line((" ".join(legend), "dim"))
         if any_changed:
-            self.add("~ the hypothetical's verdict differs from the one it starts from.")
+            self.line("~ the hypothetical's verdict differs from the one it starts from.")
 
-    def clause(self, r: ScenarioResult, clause_id: str) -> None:
-        clause = next(c for c in r.clauses if c.id == clause_id)
-        strength = {"must": "must", "must not": "must not", "should": "should: guidance"}[clause.strength]
-        head = f"{clause.id} [{strength}]" + ("  * contested" if r.contested(clause_id) else "")
-        self.add(head)
-        self.add(clause.title, indent=2, hang=2)
-        self.wording(clause, quote_indent=4)
-        for d in definition_readings(r, clause_id):
-            self.add()
-            self.add(f"How forcecheck reads \"{d.title}\": {d.reading}", indent=2, hang=4)
-        self.disputes(r, clause_id)
-        for a in r.accounts:
-            cv = a.clause(clause_id)
-            self.add()
-            verdict = self.paint(w.possible_words(cv.possible, clause), cv.verdict)
-            self.add(f"Under the {a.account.name} account ({a.account.id}): {verdict}", indent=2, hang=4)
-            self.items(r, cv)
-        if r.hypothetical:
-            cv = r.hypothetical.result.clause(clause_id)
-            self.add()
-            verdict = self.paint(w.possible_words(cv.possible, clause), cv.verdict)
-            self.add(f"Under the {r.hypothetical.result.account.name}: {verdict}", indent=2, hang=4)
-            self.items(r, cv)
-
-    def wording(self, clause, quote_indent: int) -> None:
-        """The clause's quotes with citation and provenance caveat, then how it is read."""
-        for q in clause.quotes:
-            self.add()
-            self.add(f'"{q.text}"', indent=quote_indent, hang=1)
-            self.add(f"-- {w.citation(q)}", indent=quote_indent + 2, hang=3)
-            if w.caveat(q):
-                self.add(w.caveat(q), indent=quote_indent + 2, hang=3)
-        if clause.reading:
-            self.add()
-            self.add(f"How forcecheck reads it: {clause.reading}", indent=2, hang=4)
-
-    def items(self, r: ScenarioResult, cv: ClauseVerdict) -> None:
-        if not cv.items:
-            self.add("The clause applies to nothing in this account.", indent=4, hang=2)
+    def contested(self, s: ScenarioReport) -> None:
+        """The facts the accounts give differently that decide the contested clauses (the
+        table says which clause each decides), with what each account says and its source."""
+        if not s.disputed_facts:
             return
-        for item in cv.items:
-            self.item(r, cv, item)
+        names = {a.id: a.name for a in s.accounts}
+        decides = {f.ref: [c.clause for c in s.contested if f.ref in c.facts] for f in s.disputed_facts}
+        self.line()
+        n = len(s.contested)
+        self.line((f"Contested: {n} clause{'s' if n != 1 else ''}. The facts that decide "
+                   f"{'them' if n != 1 else 'it'}:", "bold"))
+        for f in s.disputed_facts:
+            who = f"{f.subject_label}: " if f.subject not in ("incident", "policy") else ""
+            d = decides[f.ref]
+            which = "" if len(d) == n or self.explain == "summary" else f"; decides {', '.join(d)}"
+            # A silent account's line says so; a conflict is said once, up front.
+            lead = "The accounts conflict. " if f.conflict else ""
+            self.hang(f.ref, Text.assemble((lead, "bold"), f"{who}{f.question} ",
+                                           (f"({f.key}{which})", "dim")), indent=2)
+            for p in f.positions:
+                self.hang(f"{names[p.account]}:", Text.assemble((p.value_text, "bold"), " -- ",
+                                                                w.position(p, self.explain != "summary")),
+                          indent=5)
 
-    def item(self, r: ScenarioResult, cv: ClauseVerdict, item: ItemVerdict) -> None:
-        on = ", ".join(f"{var} = {i}" for var, i in item.on) or "the incident"
-        if len(cv.items) > 1 or item.on:
-            words = w.possible_words(item.possible, cv.clause)
-            self.add(f"for {on}: {self.paint(words, item.verdict)}", indent=4, hang=4)
-        if item.trigger is not None and item.trigger.value is True and self.explain == "short":
-            # It applies: say on which facts, not how the trigger is built (--explain full).
-            facts = _facts(prune(item.trigger))
-            self.add("it applies, resting on:" if facts else "it applies (from the timeline alone)",
-                     indent=6)
-            for f in facts:
-                self._step(r, f, 8)
-        elif item.trigger is not None:
-            self.add("it applies when:", indent=6)
-            self.step(r, item.trigger, 8)
-        self.add("it requires:" if cv.clause.requirement_kind == "requires" else "it forbids:", indent=6)
-        self.step(r, item.requirement.children[0] if item.requirement.kind == "forbids"
-                  else item.requirement, 8)
-        if item.cases:
-            self.by_cases(item, cv.clause)
-        if not item.exact:
-            self.add("(a bound of the search cut in: the verdicts shown may include some that no "
-                     "completion gives)", indent=6, hang=2)
-        if item.verdict == "undetermined":
-            self.settlements(item)
+    def questions(self, s: ScenarioReport, limit: int | None) -> None:
+        if not s.questions:
+            return
+        shown = s.questions if limit is None else s.questions[:limit]
+        self.line()
+        more = f" (the first {len(shown)} of {len(s.questions)}: all with --questions)" \
+            if len(shown) < len(s.questions) else ""
+        self.line((f"Open questions, most decisive first{more}", "bold"))
+        for q in shown:
+            self.question(q)
 
-    def by_cases(self, item: ItemVerdict, clause) -> None:
-        """Why a verdict is settled although the trace shows unknown facts."""
-        self.add(f"{w.possible_words(item.possible, clause)} whichever way the unknown facts go:",
-                 indent=6, hang=2)
-        u = item.case_on
-        for case in item.cases:
-            lead = f"- if {w.subject_question(u.subject, u.question)} -- {w.value_word(case.value)}: "
-            if case.ruled_out_by:
-                given = ", ".join(f"{s}.{f}" for s, f in case.given)
-                names = ", ".join(f"'{n}'" for n in case.ruled_out_by)
-                self.add(f"{lead}ruled out by the policy's constraint {names}"
-                         + (f", given {given}" if given else ""), indent=8, hang=2)
+    def question(self, q: Question, ways: bool = False) -> None:
+        who = f"{q.subject_label}: " if q.subject not in ("incident", "policy") else ""
+        n = len(q.decides)
+        tail = f" ({n} verdict{'s' if n != 1 else ''}"
+        tail += f"; --assume {q.assume})" if q.assume else ")"
+        self.hang(q.ref, Text.assemble(f"{who}{q.question}", (tail, "dim")), indent=2)
+        if ways:
+            for d in q.decides:
+                self.hang("-", f"{d.account}: {d.clause} ({d.on}): {d.ways}", indent=5)
+
+    # -- clauses -------------------------------------------------------------------------------
+
+    def summaries(self, s: ScenarioReport, cards: list[ClauseCard]) -> None:
+        """Each clause once: its title and, per account, the verdict and what it rests or
+        waits on (fact refs F1.., question refs Q1..)."""
+        self.line()
+        self.line(("Clauses breached, contested or possibly breached", "bold"))
+        for card in cards:
+            self.line((card.id, "bold"), f" {card.title}", indent=2)
+            # Accounts that say the same thing share a line.
+            groups: dict[tuple[str, str, str], list[str]] = {}
+            for v in [*card.verdicts, *([card.hypothetical] if card.hypothetical else [])]:
+                groups.setdefault((v.words, v.verdict, v.why), []).append(v.name)
+            for (words, verdict, why), who in groups.items():
+                words = words.removeprefix("undetermined: ")
+                self.hang(f"{', '.join(who)}:", Text.assemble(self.verdict(words, verdict), f"; {why}"),
+                          indent=4)
+        if len(s.questions) > DEFAULT_QUESTIONS:
+            self.line((f"Q{DEFAULT_QUESTIONS + 1} to Q{len(s.questions)}: forcecheck check "
+                       f"{s.file} --questions", "dim"), indent=2)
+
+    def card(self, s: ScenarioReport, card: ClauseCard) -> None:
+        self.line()
+        self.c.rule(style="dim")
+        mark = "  contested" if card.contested else ""
+        self.line((card.id, "bold"), f" [{card.strength}]{mark}")
+        self.line(card.title, indent=2)
+        for q in card.quotes:
+            if self.shown.first("", "quote", q.text, None):
+                self.hang("", Text.assemble(f'"{q.text}"', (f" -- {q.citation}", "dim")), indent=2, gap=0)
+                if q.caveat:
+                    self.line((q.caveat, "italic"), indent=4)
             else:
-                self.add(lead + w.possible_words(case.possible.verdicts, clause), indent=8, hang=2)
+                self.line((f"(quoted above: {q.citation})", "dim"), indent=4)
+        if card.reading:
+            self.line(("How forcecheck reads it: ", "italic"), card.reading, indent=2)
+        for d in card.definition_readings:
+            if self.shown.first("", "reading", d.definition, None):
+                self.line((f'How forcecheck reads "{d.title}": ', "italic"), d.reading, indent=2)
+            else:
+                self.line((f'"{d.title}": read as above.', "dim"), indent=2)
+        if self.explain == "full":
+            self.hang("The rule:", card.rule.replace("\n", "; "), indent=2)
+        if card.facts:
+            self.line(f"Decided by the disputed facts {', '.join(card.facts)} (above).", indent=2)
+        for v in [*card.verdicts, *([card.hypothetical] if card.hypothetical else [])]:
+            self.account(card, v)
 
-    def settlements(self, item: ItemVerdict) -> None:
-        self.add("what would decide it:", indent=6)
-        for st in item.settlements:
-            words = w.VERDICT_WORDS[st.verdict]
-            self.add(f"- {words}, if{' all of' if len(st.assignments) > 1 else ''}:", indent=8, hang=2)
-            for u, value in st.assignments:
-                self.add(f"{w.subject_question(u.subject, u.question)} -- {w.value_word(value)}",
-                         indent=10, hang=2)
-        cannot = [u for u in item.unknowns if not u.values]
-        if not item.settlements:
-            self.add(f"no answer to up to {MAX_SETTLE_SIZE} of the unknown facts settles it",
-                     indent=8, hang=2)
-        elif not item.search_complete:
-            self.add("(the search was bounded; other combinations of facts may settle it too)",
-                     indent=8, hang=2)
-        for u in cannot:
-            self.add(f"- also waits on: {w.subject_question(u.subject, u.question)}", indent=8, hang=4)
+    def account(self, card: ClauseCard, v: AccountVerdict) -> None:
+        self.line()
+        self.line((f"{v.name}: ", "bold"), self.verdict(v.words, v.verdict), indent=2)
+        if not v.items:
+            self.line("The clause applies to nothing in this account.", indent=4)
+        for item in v.items:
+            self.item(card, v, item, several=len(v.items) > 1 or bool(item.on))
 
-    def disputes(self, r: ScenarioResult, clause_id: str) -> None:
-        names = {a.account.id: a.account.name for a in r.accounts}
-        for d in r.disputes.get(clause_id, ()):
-            self.add()
-            what = "these facts" if len(d.facts) > 1 else "this fact"
-            lead = (f"Why the accounts differ: {w.conflict(what)}. With the {names[d.to_account]} "
-                    f"account's answer{'s' if len(d.facts) > 1 else ''} instead of the "
-                    f"{names[d.from_account]} account's, the verdict goes from "
-                    f"{w.possible_words(d.from_possible)} to {w.possible_words(d.to_possible)}")
-            lead += "." if d.smallest else " (a set found greedily; a smaller one may exist)."
-            self.add(lead, indent=2, hang=2)
-            for f in d.facts:
-                self.add(f"- {w.subject_question(f.subject, f.question)}", indent=4, hang=2)
-                for pos in f.positions:
-                    said = w.statement(pos.stated_by, r.scenario.source_title(pos.source) or pos.source,
-                                       pos.quote, pos.note, r.scenario, pos.inferred)
-                    self.add(f"{names[pos.account]}: {w.value_word(pos.value)} -- {said}",
-                             indent=6, hang=4)
+    def item(self, card: ClauseCard, v: AccountVerdict, item: Item, several: bool = True,
+             indent: int = 4) -> None:
+        if several:
+            self.hang("-", Text.assemble(f"{item.about}: ", self.verdict(item.words, item.verdict)),
+                      indent=indent)
+            indent += 2
+        for block in explain(item, v.account, self.shown, self.explain != "full", self.ask):
+            self.line(block.title, indent=indent)
+            self.trace(block.lines, indent + 2)
+            for b in block.bullets:
+                self.hang("-", b, indent=indent + 2)
 
-    def questions(self, r: ScenarioResult, limit: int | None = 5) -> None:
-        shown = r.questions if limit is None else r.questions[:limit]
-        if not shown:
-            return
-        self.add()
-        self.add("-" * WIDTH)
-        more = f" (the first {limit} of {len(r.questions)}; see --questions)" \
-            if limit is not None and len(r.questions) > limit else ""
-        self.add(f"Open questions, most decisive first{more}:")
-        for n, q in enumerate(shown, 1):
-            self.add()
-            u = q.unknown
-            self.add(f"{n}. {w.subject_question(u.subject, u.question)}", indent=0, hang=3)
-            count = len(q.decides)
-            self.add(f"helps settle {count} undetermined verdict{'s' if count != 1 else ''}"
-                     + (":" if limit is None else ""), indent=3, hang=2)
-            if limit is None:
-                for account, clause_id, label in q.decides:
-                    ways = _ways(r, account, clause_id, label, u)
-                    self.add(f"- {account}: {clause_id} ({label}){ways}", indent=5, hang=4)
+    def ask(self, key: str, subject: str, question: str) -> str:
+        """An open question by its ref when the report lists it ('Q2 (shots.force_reasonable)')."""
+        ref = self.question_refs.get(key)
+        return f"{ref} ({key})" if ref else w.subject_question(subject, question) + " --"
 
-    def step(self, r: ScenarioResult, step: Step, indent: int) -> None:
-        if self.explain == "short":
-            step = prune(step)
-        self._step(r, step, indent)
-
-    def _step(self, r: ScenarioResult, step: Step, indent: int) -> None:
-        mark = f"[{w.value_word(step.value)}]"
-        self.add(f"{mark} {w.step_line(step)}", indent=indent, hang=len(mark) + 1)
-        if step.fact is not None:
-            self.add(f"-> {w.who_states(step.fact, r.scenario)}", indent=indent + len(mark) + 1, hang=3)
-        if step.quote is not None:
-            self.add(f'"{step.quote.text}" -- {w.citation(step.quote)}',
-                     indent=indent + len(mark) + 1, hang=1)
-        for c in step.children:
-            self._step(r, c, indent + 2)
+    def trace(self, trace_lines, indent: int) -> None:
+        for ln in trace_lines:
+            s = ln.step
+            at = indent + 2 * ln.depth
+            value = Text(s.value_text, style=VALUE_STYLES.get(s.value_text, ""))
+            again = Text(" (as above)", style="dim") if ln.again else Text("")
+            self.c.print(Padding(Text.assemble(s.text, " -- ", value, again), (0, 0, 0, at)))
+            if ln.said:
+                self.c.print(Padding(Text(ln.said, style="dim"), (0, 0, 0, at + 4)))
+            if s.quote is not None and s.kind == "exception":
+                self.c.print(Padding(Text(f'"{s.quote.text}" -- {s.quote.citation}', style="dim"),
+                                     (0, 0, 0, at + 4)))
 
 
-def _facts(step: Step) -> list[Step]:
-    """The fact steps of a trace, each once, in the order they first appear."""
-    out: list[Step] = []
-    seen: set[str | None] = set()
-    todo = [step]
-    while todo:
-        s = todo.pop(0)
-        if s.fact is not None and s.ref not in seen:
-            seen.add(s.ref)
-            out.append(s)
-        todo[:0] = list(s.children)
-    return out
+def render_text(report: Report, width: int = FIXED_WIDTH, colour: bool = False,
+                explain: str = "summary") -> str:
+    return TextReport(width, colour, explain).render(report) + "\n"
 
 
-def _changed(r: ScenarioResult, clause_id: str) -> bool:
-    h = r.hypothetical
-    if h.base is not None:
-        base = next((a for a in r.accounts if a.account.id == h.base), None)
-        if base is None:
-            return False
-        return base.clause(clause_id).possible != h.result.clause(clause_id).possible
-    return False
-
-
-def _ways(r: ScenarioResult, account: str, clause_id: str, label: str, u: Unknown) -> str:
-    """': yes -> met; no -> breached' from the settlements that need this fact alone."""
-    acc = next(a for a in r.accounts if a.account.id == account)
-    item = next(i for i in acc.clause(clause_id).items if i.label == label)
-    alone = [(v, s.verdict) for s in item.settlements for x, v in s.assignments
-             if len(s.assignments) == 1 and x.key == u.key]
-    if not alone:
-        return ": with other facts"
-    return ": " + "; ".join(f"if {w.value_word(v)}, {w.VERDICT_WORDS[verdict]}" for v, verdict in alone)
-
-
-def render_text(results: list[ScenarioResult], colour: bool = False, explain: str = "short") -> str:
-    return TextReport(colour, explain).render(results)
-
-
-def render_questions(results: list[ScenarioResult]) -> str:
-    """The investigator's view: only the open questions, each with the verdicts it decides."""
-    report = TextReport(False, "short")
-    for i, r in enumerate(results):
+def render_questions(report: QuestionsReport, width: int = FIXED_WIDTH, colour: bool = False) -> str:
+    """The investigator's view: every open question, each with the verdicts it decides."""
+    r = TextReport(width, colour)
+    for i, s in enumerate(report.scenarios):
         if i:
-            report.add()
-        report.add(f"{r.scenario.model.title} ({r.scenario.id})", hang=2)
-        if not r.questions:
-            report.add("No verdict waits on an unknown fact.")
-        report.questions(r, limit=None)
-    return "\n".join(report.lines) + "\n"
-
-
-def render_clauses(policy) -> str:
-    """`forcecheck clauses`: each clause with strength, title and citations, at 80 columns."""
-    report = TextReport()
-    report.add(f"{policy.id}: {policy.title} ({policy.document}, {policy.version})", hang=2)
-    for c in policy.clauses:
-        report.add()
-        report.add(f"{c.id} [{c.strength}]", indent=0)
-        report.add(c.title, indent=2, hang=2)
-        report.add("; ".join(w.citation(q) for q in c.quotes), indent=4, hang=2)
-    return "\n".join(report.lines) + "\n"
-
-
-def render_clause(c) -> str:
-    """`forcecheck show CLAUSE`: quotes, citations, provenance, reading and the rule."""
-    report = TextReport()
-    report.add(f"{c.id} [{c.strength}]: {c.title}", hang=2)
-    report.wording(c, quote_indent=2)
-    binds = ", ".join(f"each {b.role or b.domain} {b.var}" for b in c.bindings) or "the incident"
-    report.add()
-    report.add(f"applies to {binds}" + (f" where {c.where.source}" if c.where else ""), indent=2, hang=4)
-    report.add(f"{c.requirement_kind} {c.requirement.source}", indent=2, hang=4)
-    report.add(f"defined at {c.span}", indent=2)
-    return "\n".join(report.lines) + "\n"
+            r.line()
+        r.line((f"{s.title} ({s.id})", "bold"))
+        if not s.questions:
+            r.line("No verdict waits on an unknown fact.")
+        else:
+            r.line("Open questions, most decisive first, each with the verdicts it helps settle:")
+        for q in s.questions:
+            r.line()
+            r.question(q, ways=True)
+    return r.text() + "\n"

@@ -79,7 +79,7 @@ def account_name(scenario: Scenario, account_id: str) -> str:
     return account_id
 
 
-INFERRED = "an inference from the account, not its source's words"
+INFERRED = "inferred, not its source's words"
 
 
 def statement(stated_by: str | None, source: str | None, quote: str | None, note: str | None,
@@ -104,12 +104,36 @@ def statement(stated_by: str | None, source: str | None, quote: str | None, note
     return lead
 
 
+def position(p, notes: bool = True) -> str:
+    """What an account's own line says of its statement: its source, whether the account's
+    source says it in words or the account is read as implying it, the quote, the note."""
+    if p.stated_by is None:
+        return "no account states this"
+    if p.stated_by == UNDISPUTED:
+        lead = "all accounts agree"
+    elif p.stated_by == ASSUMED:
+        return "assumed for this hypothetical (--assume)"
+    else:
+        lead = "stated without a source"
+    if p.source_title:
+        lead = f"source: {p.source_title}" if lead.startswith("stated") else \
+            f"{lead} (source: {p.source_title})"
+    if p.inferred:
+        lead += f" ({INFERRED})"
+    if p.quote:
+        lead += f': "{p.quote}"'
+    if notes and p.note:
+        lead += f" [{p.note}]"
+    return lead
+
+
 def who_states(fact: FactUse, scenario: Scenario) -> str:
     return statement(fact.stated_by, fact.source_title or fact.source, fact.quote, fact.note, scenario,
                      fact.inferred)
 
 
 def conflict(what: str) -> str:
+    """Only where two accounts state different values; a silent account is no conflict."""
     return f"the accounts conflict on {what}"
 
 
@@ -129,3 +153,10 @@ def value_word(value: object) -> str:
     return show_value(value)
 
 
+
+
+def safe_url(url: str | None) -> str | None:
+    """An address a report may link to: http(s) only, never `javascript:` or `data:`."""
+    if url and url.strip().lower().startswith(("https://", "http://")):
+        return url.strip()
+    return None

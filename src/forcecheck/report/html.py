@@ -1,0 +1,44 @@
+"""The HTML report: one self-contained, printable page (inline CSS, no network).
+
+Rendered from the report model through a Jinja2 template with autoescaping, so nothing a
+scenario or policy file says can become markup or script; links are kept only when they are
+http(s) addresses.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+
+from jinja2 import Environment, StrictUndefined, select_autoescape
+
+from forcecheck.report import wording as w
+from forcecheck.report.model import AccountVerdict, ClauseCard, Item, Report, ScenarioReport
+from forcecheck.report.prose import Shown, explain, nest
+
+
+def render_html(report: Report) -> str:
+    env = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined,
+                      keep_trailing_newline=True)
+    template = env.from_string(files("forcecheck.report").joinpath("templates/report.html.j2")
+                               .read_text(encoding="utf-8"))
+    shown: dict[str, Shown] = {}
+
+    def explain_item(s: ScenarioReport, card: ClauseCard, v: AccountVerdict, item: Item):
+        # Each clause card explains itself in full: a reader opens one card, not the page.
+        refs = {q.key: f"{q.ref} ({q.key})" for q in s.questions}
+        return explain(item, v.account, shown.setdefault(f"{s.id}/{card.id}", Shown()), True,
+                       lambda key, subject, question: refs.get(key)
+                       or w.subject_question(subject, question) + " --")
+
+    def verdicts_of(card: ClauseCard) -> list[AccountVerdict]:
+        return [*card.verdicts, *([card.hypothetical] if card.hypothetical else [])]
+
+    def facts_of(s: ScenarioReport, clause: str) -> list[str]:
+        return next((c.facts for c in s.contested if c.clause == clause), [])
+
+    return template.render(
+        report=report, safe_url=w.safe_url, explain_item=explain_item, nest=nest,
+        verdicts_of=verdicts_of, facts_of=facts_of, value_word=w.value_word, position=w.position,
+        accounts_by_id=lambda s: {a.id: a.name for a in s.accounts},
+        card_ids=lambda s: {c.id for c in s.clauses})

@@ -1,0 +1,118 @@
+"""The HTML report of each real scenario, rendered by a real browser (headless Chromium):
+the DOM after rendering holds the matrix, the timeline and every contested clause, and a
+screenshot is taken.
+
+Outside CI the test skips, saying why, when no Chromium is installed. `.ci/run` installs
+Debian's chromium and sets FORCECHECK_REQUIRE_BROWSER=1, so there a missing browser fails.
+Screenshots go to $FORCECHECK_SCREENSHOTS when set (CI keeps them), else to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import struct
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conftest import SCENARIOS
+
+REAL = sorted((SCENARIOS / "real").glob("*.yaml"))
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--hide-scrollbars", "--disable-extensions"]
+
+
+def _chromium() -> str | None:
+    for name in (os.environ.get("FORCECHECK_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"):
+        if name and shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    found = _chromium()
+    if found is None:
+        if os.environ.get("FORCECHECK_REQUIRE_BROWSER"):
+            pytest.fail("FORCECHECK_REQUIRE_BROWSER is set but no chromium is installed")
+        pytest.skip("no chromium on this machine (CI installs Debian's chromium; "
+                    "apt-get install chromium to run this test)")
+    return found
+
+
+class _Dom(HTMLParser):
+    """Element ids, data attributes and text of the rendered DOM."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+        self.roles: dict[str, str] = {}
+        self.contested: list[str] = []
+        self.verdict_cells = 0
+        self.tags: list[str] = []
+        self.rows_in: dict[str, int] = {}
+        self._table: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        self.tags.append(tag)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "table" and "data-role" in a:
+            self._table = a["data-role"]
+            self.rows_in[self._table] = 0
+        if tag == "tr" and self._table:
+            self.rows_in[self._table] += 1
+        if "data-contested" in a:
+            self.contested.append(a["data-contested"])
+        if "data-verdict" in a:
+            self.verdict_cells += 1
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self._table = None
+
+
+def _run(chromium: str, *args: str, profile: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([chromium, *FLAGS, f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+@pytest.mark.parametrize("path", REAL, ids=[p.stem for p in REAL])
+def test_html_report_renders_in_a_real_browser(cli, chromium, tmp_path, path):
+    page = tmp_path / "report.html"
+    assert cli("check", str(path), "--format", "html", "--output", str(page)).code in (0, 1)
+    doc = json.loads(cli("check", str(path), "--format", "json").out)["scenarios"][0]
+
+    dumped = _run(chromium, "--dump-dom", page.as_uri(), profile=tmp_path / "profile")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = _Dom()
+    dom.feed(dumped.stdout)
+    # The matrix: a header row and a row per clause, a verdict cell per clause and account.
+    assert dom.rows_in["matrix"] == 1 + len(doc["table"])
+    assert dom.verdict_cells == len(doc["table"]) * len(doc["accounts"])
+    # The timeline: a header row and a row per event, each event addressable.
+    assert dom.rows_in["timeline"] == 1 + len(doc["events"])
+    assert {f"s1-event-{e['id']}" for e in doc["events"]} <= dom.ids
+    # Every contested clause is listed and has its card.
+    contested = [c["clause"] for c in doc["contested"]]
+    assert contested and dom.contested == contested
+    assert {f"s1-clause-{c}" for c in contested} <= dom.ids
+    assert "h1" in dom.tags and "details" in dom.tags
+
+    folder = Path(os.environ.get("FORCECHECK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / f"{path.stem}.png"
+    taken = _run(chromium, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri(),
+                 profile=tmp_path / "profile2")
+    assert taken.returncode == 0, taken.stderr[-2000:]
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 2000)
+    assert len(data) > 50_000  # a rendered page, not a blank one
