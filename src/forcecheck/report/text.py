@@ -246,8 +246,8 @@ class TextReport:
                 self.hang(f"{', '.join(who)}:", Text.assemble(self.verdict(words, verdict), f"; {why}"),
                           indent=4)
         if len(s.questions) > DEFAULT_QUESTIONS:
-            self.line((f"Q{DEFAULT_QUESTIONS + 1} to Q{len(s.questions)}: forcecheck check "
-                       f"{s.file} --questions", "dim"), indent=2)
+            self.line((f"Q{DEFAULT_QUESTIONS + 1} to Q{len(s.questions)}: run the same check with "
+                       "--questions", "dim"), indent=2)
 
     def card(self, s: ScenarioReport, card: ClauseCard) -> None:
         self.line()
