@@ -285,3 +285,17 @@ def test_version(cli):
 def test_clauses_and_show_fit_80_columns(cli, policy):
     for out in [cli("clauses").out] + [cli("show", c.id).out for c in policy.clauses]:
         assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_a_terminal_without_unicode_gets_ascii_not_a_crash():
+    import os
+    import subprocess
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii", "NO_COLOR": "1"}
+    for args in ([], ["--explain", "short"]):
+        run = subprocess.run([sys.executable, "-m", "forcecheck", "check", MPLS, *args],
+                             capture_output=True, env=env, check=False)
+        assert run.returncode == 1, run.stderr
+        out = run.stdout.decode("ascii")  # every byte is ASCII
+        assert "internal error" not in run.stderr.decode()
+        assert "deadly-force-imminent-threat     met" in out

@@ -100,3 +100,13 @@ def test_pytest_plugin_collects_scenarios_and_reports_a_readable_diff(pytester, 
     result.stdout.fnmatch_lines(["*dhs / deadly-force-imminent-threat*", "*- expected: breached*",
                                  "*+ got:      met*"])
     assert "Traceback" not in result.stdout.str()
+
+
+def test_counts_read_as_english():
+    from pathlib import Path
+
+    from forcecheck.testing import Outcome, render_outcomes
+
+    text = render_outcomes([Outcome(Path("one.yaml"), expectations=1)])
+    assert "ok    one.yaml: 1 expectation met" in text
+    assert text.rstrip().endswith("1 scenario: 1 passed, 0 failed, 0 did not load")

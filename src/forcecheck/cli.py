@@ -202,7 +202,8 @@ def check(
     else:
         from forcecheck.report.text import render_text
 
-        text = render_text(report, **_size(width), colour=colour, explain=explain.value)
+        text = render_text(report, **_size(width), colour=colour, explain=explain.value,
+                           ascii_only=output is None and not _unicode_stdout())
     _show(text, output, pager and tty and format is Format.text)
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 
@@ -211,6 +212,11 @@ def wants_colour(choice: str, tty: bool) -> bool:
     from forcecheck.report.text import wants_colour as decide
 
     return decide(choice, tty)
+
+
+def _unicode_stdout() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    return encoding.startswith("utf")
 
 
 def _terminal_width() -> int:

@@ -505,8 +505,12 @@ class _Explainer:
         lead = {"any": f"for at least one {what}", "all": f"for every {what}",
                 "none": f"for no {what}"}[n.kind]
         if not children:
-            many = f"{len(ids)} {what}{'s' if len(ids) != 1 else ''}"
-            lead += f"  (none of the {many} qualifies)" if n.kind != "all" else f"  (all {many} qualify)"
+            if len(ids) == 1:
+                lead += f" (the only {what} does not qualify)" if n.kind != "all" else \
+                    f" (the only {what} qualifies)"
+            else:
+                lead += f" (none of the {len(ids)} {what}s qualifies)" if n.kind != "all" else \
+                    f" (all {len(ids)} {what}s qualify)"
             if not ids:
                 lead = {"any": f"for at least one {what}: there is no {what}",
                         "all": f"for every {what}: there is no {what}",

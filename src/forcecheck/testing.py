@@ -89,6 +89,10 @@ def render_failure(o: Outcome, m: Mismatch) -> list[str]:
     return lines
 
 
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def render_outcomes(outcomes: list[Outcome]) -> str:
     from forcecheck.diagnostics import display_path, render_all
 
@@ -99,18 +103,18 @@ def render_outcomes(outcomes: list[Outcome]) -> str:
             lines.append(f"ERROR {name}: the scenario does not load")
             lines += ["  " + line for line in render_all(o.errors).splitlines()]
         elif o.failures:
-            lines.append(f"FAIL  {name}: {len(o.failures)} of {o.expectations} expectations not met")
+            lines.append(f"FAIL  {name}: {len(o.failures)} of {_n(o.expectations, 'expectation')} not met")
             for m in o.failures:
                 lines += render_failure(o, m)
         elif o.expectations == 0:
             lines.append(f"ok    {name}: no expectations (nothing checked)")
         else:
-            lines.append(f"ok    {name}: {o.expectations} expectations met")
+            lines.append(f"ok    {name}: {_n(o.expectations, 'expectation')} met")
     passed = sum(o.passed for o in outcomes)
     failed = sum(bool(o.failures) and not o.errors for o in outcomes)
     errors = sum(bool(o.errors) for o in outcomes)
     lines.append("")
-    lines.append(f"{len(outcomes)} scenarios: {passed} passed, {failed} failed, {errors} did not load")
+    lines.append(f"{_n(len(outcomes), 'scenario')}: {passed} passed, {failed} failed, {errors} did not load")
     return "\n".join(lines) + "\n"
 
 

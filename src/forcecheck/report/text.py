@@ -39,6 +39,8 @@ DEFAULT_QUESTIONS = 4
 STYLES = {"met": "green", "breached": "bold red", "not followed": "bold magenta",
           "undetermined": "yellow", "not_applicable": "dim", "n/a": "dim", "?": "yellow"}
 
+# rich's SIMPLE_HEAD (a line under the header), drawn with '-' for terminals without Unicode.
+ASCII_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
 VALUE_STYLES = {"yes": "green", "no": "red", "unknown": "yellow"}
 
 
@@ -72,8 +74,10 @@ def _cell_style(short: str, verdict: str) -> str:
 
 
 class TextReport:
-    def __init__(self, width: int = FIXED_WIDTH, colour: bool = False, explain: str = "summary"):
+    def __init__(self, width: int = FIXED_WIDTH, colour: bool = False, explain: str = "summary",
+                 ascii_only: bool = False):
         self.c = console(width, colour)
+        self.ascii = ascii_only  # a terminal that cannot show box drawing
         self.explain = explain
         self.shown = Shown()
         self.question_refs: dict[str, str] = {}
@@ -141,7 +145,7 @@ class TextReport:
         policy = report.policy
         pol = f"policy {policy.id}" if policy else ""
         kind = "real incident" if s.kind == "real" else "teaching case"
-        self.line(" · ".join(x for x in (when, kind, pol) if x), indent=0)
+        self.line((" - " if self.ascii else " · ").join(x for x in (when, kind, pol) if x))
         if s.hypothetical:
             h = s.hypothetical
             self.line()
@@ -153,7 +157,8 @@ class TextReport:
     def table(self, s: ScenarioReport) -> None:
         self.line()
         names = {a.id: a.name for a in s.accounts}
-        t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False,
+        t = Table(box=ASCII_HEAD if self.ascii else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  expand=False,
                   header_style="bold", collapse_padding=True)
         t.add_column("clause", no_wrap=True)
         columns = [c.account for c in s.table[0].cells] if s.table else []
@@ -251,7 +256,7 @@ class TextReport:
 
     def card(self, s: ScenarioReport, card: ClauseCard) -> None:
         self.line()
-        self.c.rule(style="dim")
+        self.c.rule(style="dim", characters="-" if self.ascii else "─")
         mark = "  contested" if card.contested else ""
         self.line((card.id, "bold"), f" [{card.strength}]{mark}")
         self.line(card.title, indent=2)
@@ -316,8 +321,8 @@ class TextReport:
 
 
 def render_text(report: Report, width: int = FIXED_WIDTH, colour: bool = False,
-                explain: str = "summary") -> str:
-    return TextReport(width, colour, explain).render(report) + "\n"
+                explain: str = "summary", ascii_only: bool = False) -> str:
+    return TextReport(width, colour, explain, ascii_only).render(report) + "\n"
 
 
 def render_questions(report: QuestionsReport, width: int = FIXED_WIDTH, colour: bool = False) -> str:
