@@ -7,7 +7,9 @@ their values, and writes a `Step` tree a reviewer can read without knowing the r
 language. For an undetermined verdict, each unknown fact that was read is tried with every
 value it can take, to say which facts would settle the verdict and which way.
 
-Renderers (text, JSON) only read the `ScenarioResult` built here.
+The report model (`report/model.py`) is built from the `ScenarioResult` made here; renderers
+read only that model. A step's `text` is the condition in words (people and events named by
+what the scenario says they are), its `rule` the rule as written.
 """
 
 from __future__ import annotations

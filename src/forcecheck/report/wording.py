@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from forcecheck.evaluate import FactUse, Step, show_value
+from forcecheck.evaluate import FactUse, show_value
 from forcecheck.model import Clause, QuoteRef
 from forcecheck.scenario import ASSUMED, UNDISPUTED, Scenario
 
@@ -139,14 +139,6 @@ def conflict(what: str) -> str:
 
 def subject_question(subject: str, question: str) -> str:
     return question if subject in ("incident", "policy") else f"{subject}: {question}"
-
-
-def step_line(step: Step) -> str:
-    if step.fact is not None:
-        f = step.fact
-        subject = "" if f.subject == "incident" else f"{f.subject}: "
-        return f"{subject}{f.question}"
-    return step.text
 
 
 def value_word(value: object) -> str:
