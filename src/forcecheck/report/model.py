@@ -143,13 +143,19 @@ class Attribution(Part):
     text: str = Field(description="Who says so, in words.")
 
 
-class DisputedFact(Part):
-    ref: str = Field(description="'F1', 'F2': how the report refers to this fact.")
+class Numbered(Part):
+    """A fact (or open policy question) the report lists once and refers to by `ref`."""
+
+    ref: str = Field(description="How the report refers to it: 'F1'... a disputed fact, 'Q1'... an "
+                     "open question, most decisive first.")
     subject: str
     subject_label: str
     fact: str
-    key: str = Field(description="SUBJECT.FACT, as --assume takes it.")
+    key: str = Field(description="SUBJECT.FACT (or the policy question's name), as --assume takes it.")
     question: str
+
+
+class DisputedFact(Numbered):
     conflict: bool = Field(description="At least two accounts state different values (not merely "
                            "one silent).")
     standing: str = Field(description="'the accounts conflict', or which accounts alone state it.")
@@ -180,13 +186,7 @@ class Decided(Part):
     ways: str = Field(description="'if yes, met; if no, breached', or 'with other facts'.")
 
 
-class Question(Part):
-    ref: str = Field(description="'Q1', 'Q2': most decisive first.")
-    subject: str
-    subject_label: str
-    fact: str
-    key: str
-    question: str
+class Question(Numbered):
     values: list[Value]
     assume: str | None = Field(description="How to try it: the --assume argument.")
     decides: list[Decided]
