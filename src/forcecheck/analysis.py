@@ -29,6 +29,7 @@ from forcecheck.engine import (
     QUESTION,
     Constraints,
     Explorer,
+    Seen,
     Var,
     assign,
     clause_outcome,
@@ -43,10 +44,30 @@ MAX_SETTLE_SIZE = 3
 MAX_UNKNOWNS = 12
 MAX_EXHAUSTIVE = 12
 MAX_EVALUATIONS = 2000  # per undetermined verdict
-TOTAL_EVALUATIONS = 10000  # per account, shared among its undetermined verdicts
-MIN_EVALUATIONS = 100  # per undetermined verdict, however many there are
+TOTAL_EVALUATIONS = 10000  # per scenario, shared by every search of its analysis
+MIN_EVALUATIONS = 50  # per undetermined verdict while the scenario's budget lasts
 MAX_NODES_PER_ANSWER = 64  # splits spent proving that one assignment settles a verdict
 Key = tuple[str, str]  # (subject id, "incident" or "policy"; fact or question name)
+
+
+class Budget:
+    """The work the analysis of one scenario may still do, shared by every search in it, so
+    that the analysis grows with the size of a scenario no faster than its verdicts do. What
+    it cut short is counted and reported."""
+
+    def __init__(self, total: int = TOTAL_EVALUATIONS):
+        self.left = total
+        self.cut = 0  # searches cut short because the budget ran out
+
+    def take(self) -> bool:
+        if self.left <= 0:
+            return False
+        self.left -= 1
+        return True
+
+
+class _Spent(Exception):
+    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +160,7 @@ def _apply(world: World, assignments) -> World:
 
 def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
            constraints: Constraints | None = None, possible_verdicts: tuple[str, ...] = (),
-           evaluations: int = MAX_EVALUATIONS
+           evaluations: int = MAX_EVALUATIONS, shared: Budget | None = None
            ) -> tuple[tuple[Unknown, ...], tuple[Settlement, ...], bool]:
     """The unknowns an undetermined verdict depends on, and the smallest assignments settling it.
 
@@ -180,6 +201,9 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
                     continue
                 if budget == 0:
                     return unknowns, _ordered(kept), False
+                if shared is not None and not shared.take():
+                    shared.cut += 1
+                    return unknowns, _ordered(kept), False
                 budget -= 1
                 result = explorer.possible({_var(u): v for u, v in assignment}, enough=2,
                                            nodes=MAX_NODES_PER_ANSWER)
@@ -197,13 +221,7 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
 def _all_reads(compiled: CompiledPolicy, clause: m.Clause, world: World, envs) -> set:
     """Every fact key the clause reads, known or not."""
     seen: set = set()
-
-    class _All(dict):
-        def get(self, key, default=None):
-            seen.add(key)
-            return super().get(key, default)
-
-    probe = World(world.people, world.events, _All(world.values), world.unsettled)
+    probe = World(world.people, world.events, Seen(world.values, seen), world.unsettled)
     for env in envs:
         compiled.verdict(clause, probe, env)
     return seen
@@ -223,11 +241,12 @@ def clause_verdicts(compiled: CompiledPolicy, clause: m.Clause, world: World) ->
     return clause_outcome(compiled, clause, world, constraints)[1].verdicts
 
 
-def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World
-            ) -> tuple[list[Key], bool]:
+def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World,
+            shared: Budget | None = None) -> tuple[list[Key], bool]:
     """A smallest set of fact keys whose values, moved from world `a` to `b`'s, turn the
     clause's possible verdicts in `a` into those in `b` (a mix the constraints do not allow
-    never counts). Returns (keys, smallest)."""
+    never counts). Returns (keys, smallest); when the shared budget runs out, every
+    differing fact, not smallest."""
     target = clause_verdicts(compiled, clause, b)
     reads = (_all_reads(compiled, clause, a, list(compiled.bindings(clause, a)))
              | _all_reads(compiled, clause, b, list(compiled.bindings(clause, b))))
@@ -236,9 +255,19 @@ def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World
     differing = sorted(k for k in reads if a.values.get(k) != b.values.get(k))
 
     def flips(keys) -> bool:
+        if shared is not None and not shared.take():
+            raise _Spent
         changed = a.with_values({k: b.values.get(k) for k in keys})
         return clause_verdicts(compiled, clause, changed) == target
 
+    try:
+        return _smallest(differing, flips)
+    except _Spent:
+        shared.cut += 1  # type: ignore[union-attr]
+        return differing, False
+
+
+def _smallest(differing: list[Key], flips) -> tuple[list[Key], bool]:
     if len(differing) <= MAX_EXHAUSTIVE:
         for size in range(1, len(differing) + 1):
             for keys in itertools.combinations(differing, size):

@@ -186,7 +186,8 @@ def check(
         raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
     from forcecheck.report.model import build
 
-    report = build(results)
+    # The default text report shows no trace: do not build them.
+    report = build(results, traces=not (format is Format.text and explain is Explain.summary))
     if format is Format.json:
         from forcecheck.report.json import render_json
 

@@ -64,8 +64,30 @@ class World:
             self._ids[key] = cached
         return cached
 
+    def events_with(self, attr: str, value: str) -> tuple[str, ...]:
+        """The events whose actor, target or action is `value`, in timeline order."""
+        index = self._ids.get(("by", attr))
+        if index is None:
+            built: dict[str, list[str]] = {}
+            for e in self.events.values():
+                built.setdefault(getattr(e, attr), []).append(e.id)
+            index = {k: tuple(v) for k, v in built.items()}
+            self._ids[("by", attr)] = index  # type: ignore[assignment]
+        return index.get(value, ())  # type: ignore[union-attr]
+
     def __post_init__(self) -> None:
         self._ids: dict[tuple[str, str | None], tuple[str, ...]] = {}
+
+
+def _mentions(n: m.Node, var: str) -> bool:
+    if isinstance(n, m.Var):
+        return n.name == var
+    if isinstance(n, m.EventAttr):
+        return _mentions(n.subject, var)
+    if isinstance(n, m.FactRef):
+        return n.subject is not None and _mentions(n.subject, var)
+    # A constant or an open question does not; anything else may: do not index.
+    return not isinstance(n, m.Const | m.UnsettledRef)
 
 
 def kleene_and(values) -> Value:
@@ -284,11 +306,20 @@ class _Builder:
             body, var, domain, role, kind = self.node(n.body), n.var, n.domain, n.role, n.kind
 
             stop = kind != "all"  # the value that settles the result: False for all, True otherwise
+            keyed = self._event_key(n) if domain == m.EVENT and kind != "all" else None
+            key_attr, key_fn = keyed if keyed else (None, None)
 
             def quantify(w, env):
                 result = not stop
                 inner = dict(env)
-                for i in w.ids(domain, role):
+                ids = w.ids(domain, role)
+                if key_fn is not None:
+                    # "some event x with x.actor == ..." looks only at that person's events:
+                    # for any other, the body's conjunct is false, which decides nothing.
+                    k = key_fn(w, env)
+                    if k is not None:
+                        ids = w.events_with(key_attr, k)
+                for i in ids:
                     inner[var] = i
                     v = body(w, inner)
                     if v is stop:
@@ -300,3 +331,16 @@ class _Builder:
 
             return quantify
         raise AssertionError(f"cannot compile {type(n).__name__}")
+
+    def _event_key(self, n: m.QuantNode):
+        """For `any`/`none` over events whose body is a conjunction with `x.ATTR == E` (E not
+        mentioning x): (ATTR, the closure computing E), so only matching events are visited."""
+        conjuncts = n.body.operands if isinstance(n.body, m.AndNode) else (n.body,)
+        for c in conjuncts:
+            if not (isinstance(c, m.CompareNode) and c.op == "=="):
+                continue
+            for mine, other in ((c.left, c.right), (c.right, c.left)):
+                if (isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var)
+                        and mine.subject.name == n.var and not _mentions(other, n.var)):
+                    return mine.attr, self.node(other)
+        return None

@@ -64,18 +64,19 @@ def exact_verdict(possible: Iterable[str]) -> str:
 # --- reading what an evaluation depends on ----------------------------------------------------
 
 
-class _Recorder(dict):
-    """A values table that remembers which keys were asked for and found unknown."""
+class _Recorder:
+    """A values table that remembers which keys were asked for and found unknown. It wraps
+    the table, never copies it: reading is as cheap in a large world as in a small one."""
 
-    __slots__ = ("missing", "prefix")
+    __slots__ = ("data", "missing", "prefix")
 
     def __init__(self, data, missing: dict, prefix: str | None):
-        super().__init__(data)
+        self.data = data
         self.missing = missing
         self.prefix = prefix
 
     def get(self, key, default=None):
-        value = dict.get(self, key)
+        value = self.data.get(key)
         if value is None:
             self.missing.setdefault(key if self.prefix is None else (self.prefix, key))
             return default
@@ -95,22 +96,24 @@ def read(fn: Callable[[World], object], world: World) -> tuple[object, dict[Var,
     return fn(probe), missing
 
 
-class _Seen(dict):
-    __slots__ = ("seen",)
+class Seen:
+    """A values table that notes every key asked for (known or not), without copying it."""
+
+    __slots__ = ("data", "seen")
 
     def __init__(self, data, seen: set):
-        super().__init__(data)
+        self.data = data
         self.seen = seen
 
     def get(self, key, default=None):
         self.seen.add(key)
-        return dict.get(self, key, default)
+        return self.data.get(key, default)
 
 
 def stated(fn: Callable[[World], object], world: World) -> list[Var]:
     """The facts `fn` reads that `world` states, in a fixed order."""
     seen: set = set()
-    probe = World(world.people, world.events, _Seen(world.values, seen), world.unsettled)
+    probe = World(world.people, world.events, Seen(world.values, seen), world.unsettled)
     probe._ids = world._ids
     fn(probe)
     return sorted(k for k in seen if world.values.get(k) is not None)
@@ -119,7 +122,7 @@ def stated(fn: Callable[[World], object], world: World) -> list[Var]:
 def constraint_reads(compiled: CompiledPolicy, world: World) -> set[Var]:
     """Every fact key the policy's constraints read in `world`, stated or not."""
     seen: set = set()
-    probe = World(world.people, world.events, _Seen(world.values, seen), world.unsettled)
+    probe = World(world.people, world.events, Seen(world.values, seen), world.unsettled)
     probe._ids = world._ids
     for inst in Constraints(compiled, world).instances:
         inst.test(probe)
@@ -127,12 +130,45 @@ def constraint_reads(compiled: CompiledPolicy, world: World) -> set[Var]:
 
 
 def assign(world: World, assignment: dict[Var, object]) -> World:
+    """`world` with these unknowns given values: a small layer over its tables, not a copy."""
     facts = {k: v for k, v in assignment.items() if k[0] != QUESTION}
     questions = {k[1]: v for k, v in assignment.items() if k[0] == QUESTION}
-    out = World(world.people, world.events, {**world.values, **facts},
-                {**world.unsettled, **questions})
+    out = World(world.people, world.events, Layered.over(world.values, facts),
+                Layered.over(world.unsettled, questions))
     out._ids = world._ids
     return out
+
+
+class Layered:
+    """A few values over a table, looked up without copying the table. A layer over a layer
+    merges the two small tops, so a lookup is two dict lookups however deep the search."""
+
+    __slots__ = ("base", "top")
+
+    def __init__(self, top: dict, base):
+        self.top = top
+        self.base = base
+
+    @staticmethod
+    def over(base, top: dict):
+        if not top:
+            return base
+        if isinstance(base, Layered) and len(base.top) <= 16:
+            return Layered({**base.top, **top}, base.base)
+        return Layered(top, base)  # over a large layer (a witness): one more level, no copy
+
+    def get(self, key, default=None):
+        if key in self.top:
+            return self.top[key]
+        return self.base.get(key, default)
+
+    def __getitem__(self, key):
+        if key in self.top:
+            return self.top[key]
+        return self.base[key]
+
+    def __contains__(self, key) -> bool:
+        return key in self.top or key in self.base
 
 
 def domain(policy: m.Policy, world: World, var: Var) -> tuple[object, ...]:
@@ -383,7 +419,7 @@ class Constraints:
             return hit
         witness = self.witness()
         if witness is not None:  # the completion found before, with the new values on top
-            w = assign(world, {v: x for v, x in witness.items() if v not in assigned})
+            w = assign(self._witness_world, {v: _lookup(world, v) for v in assigned})
             if all(self.instances[i].test(w) is True for i in self.touching(assigned)):
                 self._allowed[key] = True
                 return True
@@ -420,6 +456,7 @@ class Constraints:
             if found is not None:  # a bound may have cut the search: keep only a true witness
                 w = assign(self.world, found)
                 found = found if all(inst.test(w) is True for inst in self.instances) else None
+                self._witness_world = w
             self._witness = found
         return self._witness
 

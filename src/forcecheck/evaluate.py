@@ -22,7 +22,7 @@ from forcecheck import model as m
 from forcecheck.analysis import (
     MAX_EVALUATIONS,
     MIN_EVALUATIONS,
-    TOTAL_EVALUATIONS,
+    Budget,
     Dispute,
     DisputedFact,
     OpenQuestion,
@@ -125,6 +125,7 @@ class ScenarioResult:
     disputes: dict[str, tuple[Dispute, ...]]  # contested clause id -> why the accounts differ
     questions: tuple[OpenQuestion, ...]  # unknown facts, most decisive first
     hypothetical: HypotheticalResult | None = None  # never an account: shown apart
+    analysis_cut: int = 0  # searches of the analysis the scenario's work budget cut short
 
     @property
     def clauses(self) -> tuple[m.Clause, ...]:
@@ -177,14 +178,22 @@ def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] |
     `analyse=False`, verdicts and traces only (for measuring what the analysis costs)."""
     policy = compiled.policy
     chosen = [c for c in policy.clauses if clauses is None or c.id in clauses]
-    results = []
+    budget = Budget()
     worlds: dict[str, World] = {}
+    outcomes = []
     for account in scenario.accounts:
         if accounts is not None and account.id not in accounts:
             continue
         worlds[account.id] = scenario.world(account)
-        results.append(_account(compiled, scenario, account, worlds[account.id], chosen, analyse))
-    disputes = _disputes(compiled, scenario, results, worlds, chosen) if analyse else {}
+        outcomes.append((account, _outcomes(compiled, worlds[account.id], chosen)))
+    # What would settle each open verdict shares the scenario's budget: a share per open
+    # verdict while it lasts, so the analysis grows no faster than the verdicts do.
+    open_items = sum(1 for _, computed in outcomes for _, items, _ in computed for o in items
+                     if o.verdict == "undetermined")
+    share = max(MIN_EVALUATIONS, min(MAX_EVALUATIONS, budget.left // max(1, open_items)))
+    results = [_explain(compiled, scenario, account, worlds[account.id], computed, analyse, share, budget)
+               for account, computed in outcomes]
+    disputes = _disputes(compiled, scenario, results, worlds, chosen, budget) if analyse else {}
     hypothetical = None
     if hypothesis is not None:
         account = scenario.hypothetical(hypothesis)
@@ -201,9 +210,12 @@ def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] |
             for subj, fact, value in hypothesis.facts
         ) + tuple(Change("policy", name, policy.unsettled[name].question, None, value)
                   for name, value in hypothesis.unsettled)
-        hypothetical = HypotheticalResult(_account(compiled, scenario, account, world, chosen),
-                                          hypothesis.base, changes)
-    return ScenarioResult(scenario, policy, tuple(results), disputes, _questions(results), hypothetical)
+        computed = _outcomes(compiled, world, chosen)
+        hypothetical = HypotheticalResult(
+            _explain(compiled, scenario, account, world, computed, analyse, share, budget),
+            hypothesis.base, changes)
+    return ScenarioResult(scenario, policy, tuple(results), disputes, _questions(results), hypothetical,
+                          budget.cut)
 
 
 def _refuse_inconsistent(compiled: CompiledPolicy, world: World, hypothesis: Hypothesis) -> None:
@@ -224,15 +236,15 @@ def _refuse_inconsistent(compiled: CompiledPolicy, world: World, hypothesis: Hyp
         raise InputError(problems)
 
 
-def _account(compiled: CompiledPolicy, scenario: Scenario, account: Account, world: World,
-             clauses: list[m.Clause], analyse: bool = True) -> AccountResult:
+def _outcomes(compiled: CompiledPolicy, world: World, clauses: list[m.Clause]):
     constraints = Constraints(compiled, world)
-    computed = [(clause, *clause_outcome(compiled, clause, world, constraints)) for clause in clauses]
-    # What would settle each open verdict shares one budget for the account, so the analysis
-    # grows with the number of open verdicts no faster than linearly.
-    open_items = sum(1 for _, outcomes, _ in computed for o in outcomes if o.verdict == "undetermined")
-    share = max(MIN_EVALUATIONS, min(MAX_EVALUATIONS, TOTAL_EVALUATIONS // max(1, open_items)))
-    explainer = _Explainer(compiled, scenario, account, analyse, share)
+    return [(clause, *clause_outcome(compiled, clause, world, constraints)) for clause in clauses]
+
+
+def _explain(compiled: CompiledPolicy, scenario: Scenario, account: Account, world: World, computed,
+             analyse: bool, share: int, budget: Budget) -> AccountResult:
+    constraints = Constraints(compiled, world)
+    explainer = _Explainer(compiled, scenario, account, analyse, share, budget)
     verdicts = []
     for clause, outcomes, possible in computed:
         items = tuple(explainer.item(clause, world, o, constraints) for o in outcomes)
@@ -246,7 +258,8 @@ def _question(policy: m.Policy, world: World, subject: str, fact: str) -> str:
 
 
 def _disputes(compiled: CompiledPolicy, scenario: Scenario, results: list[AccountResult],
-              worlds: dict[str, World], clauses: list[m.Clause]) -> dict[str, tuple[Dispute, ...]]:
+              worlds: dict[str, World], clauses: list[m.Clause],
+              budget: Budget | None = None) -> dict[str, tuple[Dispute, ...]]:
     """For each contested clause and each pair of accounts that differ on it, a smallest
     set of facts that flips one account's verdict to the other's, in both directions when
     the two sets differ."""
@@ -257,7 +270,7 @@ def _disputes(compiled: CompiledPolicy, scenario: Scenario, results: list[Accoun
             va, vb = a.clause(clause.id).possible, b.clause(clause.id).possible
             if va == vb:
                 continue
-            keys, smallest = dispute(compiled, clause, worlds[a.account.id], worlds[b.account.id])
+            keys, smallest = dispute(compiled, clause, worlds[a.account.id], worlds[b.account.id], budget)
             if any(set(keys) == {(f.subject, f.fact) for f in d.facts} and
                    {d.from_account, d.to_account} == {a.account.id, b.account.id} for d in found):
                 continue  # the same facts decide it both ways: say it once
@@ -366,8 +379,9 @@ class Names:
 
 class _Explainer:
     def __init__(self, compiled: CompiledPolicy, scenario: Scenario, account: Account,
-                 analyse: bool = True, evaluations: int = MAX_EVALUATIONS):
+                 analyse: bool = True, evaluations: int = MAX_EVALUATIONS, budget: Budget | None = None):
         self.names = Names(compiled.policy, scenario)
+        self.budget = budget
         self.analyse = analyse
         self.evaluations = evaluations
         self.c = compiled
@@ -395,7 +409,7 @@ class _Explainer:
             return ItemVerdict(on, verdict, trigger, requirement,
                                **self._cases(clause, world, env, constraints), **base)
         unknowns, settlements, complete = settle(self.c, clause, world, env, constraints,
-                                                 possible.verdicts, self.evaluations)
+                                                 possible.verdicts, self.evaluations, self.budget)
         return ItemVerdict(on, verdict, trigger, requirement, unknowns, settlements, complete, **base)
 
     def _cases(self, clause: m.Clause, world: World, env: Env, constraints: Constraints):

@@ -19,6 +19,7 @@ from forcecheck.diagnostics import Diagnostic, InputError, Span
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 32
+MAX_NODES = 50_000  # keys, values and collections in one file
 NULLS = {"", "~", "null", "Null", "NULL"}
 
 Loc = tuple[str | int, ...]
@@ -51,74 +52,159 @@ def _span(path: str, mark, end_mark=None) -> Span:
     return Span(path, mark.line + 1, mark.column + 1, end)
 
 
+# libyaml's parser when PyYAML has it (fast, and it does not recurse); PyYAML's own otherwise.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path, text: str) -> YamlDoc:
+    """Parse `text` into a `YamlDoc`, in one pass over the parser's events.
+
+    Nothing recursive or quadratic runs before the limits are checked: the events are read
+    one at a time, and depth, node count, anchors and aliases are refused as they arrive."""
     p = str(path)
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise InputError([Diagnostic(Span(p, 1, 1), "Y004", f"file is larger than {MAX_BYTES} bytes")])
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise InputError([Diagnostic(
-                    _span(p, event.start_mark, event.end_mark), "Y002",
-                    "YAML anchors and aliases are not allowed in scenario files",
-                    "write the value out in full where it is needed")])
-        nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+        return _Builder(p).build(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
-        hint = None
-        if ("<stream end>" in problem or "end of stream" in problem) and exc.context_mark is not None:
-            # The file ended inside a bracket or quote: point at where it was opened.
-            mark = exc.context_mark
-            hint = f"{exc.context}; is a bracket or quote left open?"
-        span = _span(p, mark) if mark else Span(p, 1, 1)
-        if hint:
-            pass
-        elif "tab" in problem.lower():
-            hint = "indent with spaces, not tabs"
-        elif "mapping values are not allowed" in problem:
-            hint = "a value containing ': ' must be quoted"
-        elif "could not find expected ':'" in problem:
-            hint = "is a ':' missing after a key, or a quote left open?"
-        raise InputError([Diagnostic(span, "Y001", f"invalid YAML: {problem}", hint)]) from None
+        raise InputError([_yaml_error(p, text, exc)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Diagnostic(Span(p, 1, 1), "Y001", f"invalid YAML: {exc}")]) from None
-    if len(nodes) != 1:
-        what = "is empty" if not nodes else "holds more than one YAML document"
-        raise InputError([Diagnostic(Span(p, 1, 1), "Y003", f"the file {what}",
-                                     "a scenario file holds exactly one mapping")])
-    doc = YamlDoc(p, None, {}, {})
-    errors: list[Diagnostic] = []
-    doc.data = _convert(nodes[0], (), doc, errors, 0)
-    if errors:
-        raise InputError(errors)
-    return doc
 
 
-def _convert(node, loc: Loc, doc: YamlDoc, errors: list[Diagnostic], depth: int):
-    doc.values[loc] = _span(doc.path, node.start_mark, node.end_mark)
-    if depth > MAX_DEPTH:
-        errors.append(Diagnostic(doc.values[loc], "Y004", f"nesting deeper than {MAX_DEPTH} levels"))
-        return None
-    if isinstance(node, yaml.ScalarNode):
-        if node.style is None and node.value in NULLS:
-            return None
-        return node.value
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*loc, i), doc, errors, depth + 1) for i, item in enumerate(node.value)]
-    out: dict[str, object] = {}
-    first: dict[str, Span] = {}
-    for key_node, value_node in node.value:
-        key_span = _span(doc.path, key_node.start_mark, key_node.end_mark)
-        if not isinstance(key_node, yaml.ScalarNode):
-            errors.append(Diagnostic(key_span, "Y005", "a key must be a plain word or string"))
-            continue
-        key = key_node.value
-        if key in first:
-            errors.append(Diagnostic(key_span, "Y005", f"duplicate key '{key}' (first at line "
-                                     f"{first[key].line})", "each key may appear once in a mapping"))
-            continue
-        first[key] = key_span
-        doc.keys[(*loc, key)] = key_span
-        out[key] = _convert(value_node, (*loc, key), doc, errors, depth + 1)
-    return out
+def _yaml_error(p: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or "invalid YAML"
+    hint = None
+    if ("<stream end>" in problem or "end of stream" in problem) and exc.context_mark is not None:
+        # The file ended inside a bracket or quote: point at where it was opened.
+        mark = exc.context_mark
+        hint = f"{exc.context}; is a bracket or quote left open?"
+    span = _span(p, mark) if mark else Span(p, 1, 1)
+    if hint:
+        pass
+    elif mark is not None and _char_at(text, mark.line, mark.column) == "\t" or "tab" in problem.lower():
+        hint = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        hint = "a value containing ': ' must be quoted"
+    elif "could not find expected ':'" in problem:
+        hint = "is a ':' missing after a key, or a quote left open?"
+    return Diagnostic(span, "Y001", f"invalid YAML: {problem}", hint)
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.split("\n", line + 1)
+    return lines[line][column:column + 1] if line < len(lines) else ""
+
+
+class _Builder:
+    """Plain data from parser events, with an explicit stack instead of recursion."""
+
+    def __init__(self, path: str):
+        self.doc = YamlDoc(path, None, {}, {})
+        self.errors: list[Diagnostic] = []
+        self.nodes = 0
+
+    def _refuse(self, event, code: str, message: str, hint: str | None = None) -> InputError:
+        return InputError([Diagnostic(_span(self.doc.path, event.start_mark, event.end_mark), code,
+                                      message, hint)])
+
+    def build(self, events) -> YamlDoc:  # noqa: C901 - one case per event type
+        doc = self.doc
+        # Each frame: [container, loc, pending key (mappings), first-seen keys, skip depth]
+        stack: list[list] = []
+        documents = 0
+        root = None
+        skipping = 0  # inside a key that is not a scalar: its events are dropped
+        for event in events:
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise self._refuse(event, "Y002", "YAML anchors and aliases are not allowed in "
+                                   "scenario files", "write the value out in full where it is needed")
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003",
+                                                 "the file holds more than one YAML document",
+                                                 "a scenario file holds exactly one mapping")])
+                continue
+            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
+                continue
+            starts = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
+            ends = isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent)
+            if skipping:
+                skipping += 1 if starts else -1 if ends else 0
+                continue
+            if ends:
+                frame = stack.pop()
+                span = doc.values[frame[1]]
+                doc.values[frame[1]] = Span(span.path, span.line, span.column,
+                                            event.end_mark.column + 1
+                                            if event.end_mark.line + 1 == span.line else None)
+                value = frame[0]
+                if not stack:
+                    root = value
+                continue
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                raise self._refuse(event, "Y004", f"more than {MAX_NODES} values in one file")
+            # Where does this node go?
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                # A key.
+                frame = stack[-1]
+                key_span = _span(doc.path, event.start_mark, event.end_mark)
+                if not isinstance(event, yaml.ScalarEvent):
+                    self.errors.append(Diagnostic(key_span, "Y005", "a key must be a plain word or string"))
+                    skipping = 1
+                    frame[2] = _SKIP
+                    continue
+                key = event.value
+                if key in frame[3]:
+                    self.errors.append(Diagnostic(
+                        key_span, "Y005", f"duplicate key '{key}' (first at line {frame[3][key].line})",
+                        "each key may appear once in a mapping"))
+                    frame[2] = _SKIP
+                    continue
+                frame[3][key] = key_span
+                doc.keys[(*frame[1], key)] = key_span
+                frame[2] = key
+                continue
+            if stack:
+                frame = stack[-1]
+                if isinstance(frame[0], dict):
+                    key, frame[2] = frame[2], None
+                    if key is _SKIP:
+                        if starts:
+                            skipping = 1
+                        continue
+                    loc = (*frame[1], key)
+                else:
+                    loc = (*frame[1], len(frame[0]))
+            else:
+                loc = ()
+            if len(stack) > MAX_DEPTH:
+                raise self._refuse(event, "Y004", f"nesting deeper than {MAX_DEPTH} levels")
+            doc.values[loc] = _span(doc.path, event.start_mark, event.end_mark)
+            if starts:
+                value: object = {} if isinstance(event, yaml.MappingStartEvent) else []
+            else:
+                value = None if (not event.style and event.value in NULLS) else event.value
+            if stack:
+                container = stack[-1][0]
+                if isinstance(container, dict):
+                    container[loc[-1]] = value
+                else:
+                    container.append(value)
+            elif not starts:
+                root = value
+            if starts:
+                stack.append([value, loc, None, {}])
+        if documents == 0 or root is None and not doc.values:
+            raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003", "the file is empty",
+                                         "a scenario file holds exactly one mapping")])
+        if self.errors:
+            raise InputError(self.errors)
+        doc.data = root
+        return doc
+
+
+_SKIP = object()  # a key already reported (duplicate or not a scalar): drop its value

@@ -86,6 +86,8 @@ class Markdown:
                 self.add(f"- {question} **{md(w.value_word(a.assumed))}** ({md(a.was)})")
             self.add("")
         self.table(s, names)
+        if s.analysis_cut:
+            self.add(f"*{md(w.budget_note(s.analysis_cut))}*", "")
         self.contested(s, names)
         self.questions(s)
         self.add("## Clauses that apply", "")

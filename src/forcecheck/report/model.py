@@ -40,7 +40,8 @@ Value = bool | float | int | str | None
 
 def _clean(v: Any) -> Any:
     if isinstance(v, str):
-        return visible(v)
+        # Printable ASCII (most text) has nothing to escape: skip the regular expression.
+        return v if v.isascii() and v.isprintable() else visible(v)
     if isinstance(v, list | tuple):
         return [_clean(x) for x in v]
     if isinstance(v, dict):
@@ -278,8 +279,10 @@ class Item(Part):
     words: str
     case_on: Waiting | None = None
     cases: list[Case] = []
-    trigger: TraceStep | None
-    requirement: TraceStep
+    trigger: TraceStep | None = Field(description="Where it applies; null when the clause applies "
+                                      "to every such thing, or the report was built without traces.")
+    requirement: TraceStep | None = Field(description="What it requires; null only in a report built "
+                                          "without traces (never in --format json).")
     unknowns: list[Waiting] = []
     settlements: list[Settlement] = []
     search_complete: bool = True
@@ -360,6 +363,9 @@ class ScenarioReport(Part):
     questions: list[Question]
     clauses: list[ClauseCard] = Field(description="Every clause that applies under some account.")
     breached: bool = Field(description="A must / must not clause determinately breached under an account.")
+    analysis_cut: int = Field(0, description="Searches for what would decide a verdict, or why the "
+                              "accounts differ, that the scenario's work budget cut short (their "
+                              "answers may be incomplete; the verdicts are not affected).")
 
 
 class Tool(Part):
@@ -419,7 +425,8 @@ def _cell(account: str, cv: ClauseVerdict) -> Cell:
 
 
 class _Builder:
-    def __init__(self, r: ScenarioResult):
+    def __init__(self, r: ScenarioResult, traces: bool = True):
+        self.traces = traces
         self.r = r
         self.sc = r.scenario
         self.names = Names(r.policy, r.scenario)
@@ -458,7 +465,8 @@ class _Builder:
                            agency=p.agency, accounts=self.present(p.accounts)) for p in sc.people],
             events=self.events(), accounts=self.accounts(), hypothetical=self.hypothetical(),
             table=table, contested=contested, disputed_facts=disputed, questions=questions,
-            clauses=[self.card(c) for c in r.clauses if r.implicated(c.id)], breached=r.breached)
+            clauses=[self.card(c) for c in r.clauses if r.implicated(c.id)], breached=r.breached,
+            analysis_cut=r.analysis_cut)
 
     def present(self, only: list[str] | None) -> list[str]:
         ids = [a.account.id for a in self.r.accounts]
@@ -653,8 +661,8 @@ class _Builder:
             cases=[Case(value=_value(c.value), value_text=w.value_word(c.value),
                         possible=list(c.possible.verdicts), ruled_out_by=list(c.ruled_out_by),
                         given=[f"{s}.{f}" for s, f in c.given]) for c in i.cases],
-            trigger=self.step(i.trigger) if i.trigger else None,
-            requirement=self.step(i.requirement),
+            trigger=self.step(i.trigger) if i.trigger and self.traces else None,
+            requirement=self.step(i.requirement) if self.traces else None,
             unknowns=[_waiting(u) for u in i.unknowns],
             settlements=[Settlement(verdict=s.verdict,
                                     when=[Assignment(subject=u.subject, fact=u.fact, key=u.key,
@@ -746,10 +754,12 @@ def _policy(policy: m.Policy) -> PolicyInfo:
                       sha256=policy.digest)
 
 
-def build(results: list[ScenarioResult]) -> Report:
+def build(results: list[ScenarioResult], traces: bool = True) -> Report:
+    """The report of `results`; without `traces`, the items carry no trace (the default text
+    report shows none, and a large scenario's traces cost more than everything else)."""
     policy = results[0].policy if results else None
     return Report(tool=Tool(version=__version__), policy=_policy(policy) if policy else None,
-                  scenarios=[_Builder(r).build() for r in results],
+                  scenarios=[_Builder(r, traces).build() for r in results],
                   breached=any(r.breached for r in results), disclaimer=w.DISCLAIMER)
 
 

@@ -126,9 +126,11 @@ def explain(item: Item, account: str, shown: Shown, short: bool, ask: Ask) -> li
                          tuple(ln for f in facts for ln in lines(f, account, shown, short))))
     elif item.trigger is not None:
         out.append(Block("It applies when:", tuple(lines(item.trigger, account, shown, short))))
-    forbids = item.requirement.kind == "forbids"
-    req = item.requirement.children[0] if forbids and item.requirement.children else item.requirement
-    out.append(Block("It forbids:" if forbids else "It requires:", tuple(lines(req, account, shown, short))))
+    if item.requirement is not None:
+        forbids = item.requirement.kind == "forbids"
+        req = item.requirement.children[0] if forbids and item.requirement.children else item.requirement
+        out.append(Block("It forbids:" if forbids else "It requires:",
+                         tuple(lines(req, account, shown, short))))
     if item.cases and item.case_on:
         u = item.case_on
         bullets = []

@@ -123,6 +123,8 @@ class TextReport:
         self.question_refs = {q.key: q.ref for q in s.questions}
         self.header(s, report)
         self.table(s)
+        if s.analysis_cut:
+            self.line((w.budget_note(s.analysis_cut), "italic"))
         self.contested(s)
         self.questions(s, DEFAULT_QUESTIONS if self.explain == "summary" else None)
         # The default explains what needs attention; asked for explanations, every clause that applies.

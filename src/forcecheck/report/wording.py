@@ -152,3 +152,10 @@ def safe_url(url: str | None) -> str | None:
     if url and url.strip().lower().startswith(("https://", "http://")):
         return url.strip()
     return None
+
+
+def budget_note(cut: int) -> str:
+    """What the report says when the analysis's work budget cut searches short."""
+    return (f"The analysis's work budget ran out: {cut} search{'es' if cut != 1 else ''} for what would "
+            "decide a verdict, or why the accounts differ, stopped early, so some verdicts list fewer "
+            "deciding facts than exist. The verdicts themselves are exact.")
