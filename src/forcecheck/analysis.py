@@ -247,6 +247,8 @@ def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World,
     clause's possible verdicts in `a` into those in `b` (a mix the constraints do not allow
     never counts). Returns (keys, smallest); when the shared budget runs out, every
     differing fact, not smallest."""
+    if shared is not None:
+        shared.take()  # finding the target and the facts read costs as much as a try
     target = clause_verdicts(compiled, clause, b)
     reads = (_all_reads(compiled, clause, a, list(compiled.bindings(clause, a)))
              | _all_reads(compiled, clause, b, list(compiled.bindings(clause, b))))

@@ -40,6 +40,7 @@ VERDICT_ORDER = ("breached", "undetermined", "met", "not_applicable")
 DEFINITE = ("met", "breached", "not_applicable")
 ALL = frozenset(DEFINITE)
 MAX_NODES = 4096  # per search: splits of one verdict, or of one satisfiability check
+MAX_SPLIT_DEPTH = 150  # unknowns fixed along one path of a search: bounds its recursion too
 QUESTION = "policy"  # the subject of an unsettled question's variable
 Var = tuple[str, str]  # (subject id, "incident" or QUESTION; fact or question name)
 
@@ -143,19 +144,22 @@ class Layered:
     """A few values over a table, looked up without copying the table. A layer over a layer
     merges the two small tops, so a lookup is two dict lookups however deep the search."""
 
-    __slots__ = ("base", "top")
+    __slots__ = ("base", "depth", "top")
 
-    def __init__(self, top: dict, base):
+    def __init__(self, top: dict, base, depth: int = 1):
         self.top = top
         self.base = base
+        self.depth = depth
 
     @staticmethod
     def over(base, top: dict):
         if not top:
             return base
-        if isinstance(base, Layered) and len(base.top) <= 16:
-            return Layered({**base.top, **top}, base.base)
-        return Layered(top, base)  # over a large layer (a witness): one more level, no copy
+        if not isinstance(base, Layered):
+            return Layered(top, base)
+        if len(base.top) <= 16 or base.depth >= 3:  # merge: a small copy, or a bounded depth
+            return Layered({**base.top, **top}, base.base, base.depth)
+        return Layered(top, base, base.depth + 1)  # over a large layer (a witness): no copy
 
     def get(self, key, default=None):
         if key in self.top:
@@ -361,6 +365,8 @@ class Constraints:
         leans to "yes", the sound side for possible verdicts; `witness` checks what it gets."""
         if not undecided:
             return chosen
+        if len(chosen) >= MAX_SPLIT_DEPTH:
+            return chosen  # as when the budget runs out: lean to "yes"; `witness` checks it
         order = list(undecided)
         if not pull:
             groups = _groups([set(undecided[i]) for i in order])
@@ -565,7 +571,7 @@ class Explorer:
             found, exact = (frozenset((verdict,)) if ok else frozenset()), True
         else:
             var, values = _split(self.compiled.policy, w, reads)
-            if var is None or self.budget <= 0 or self.query <= 0:
+            if var is None or self.budget <= 0 or self.query <= 0 or len(key) >= MAX_SPLIT_DEPTH:
                 ok = not checked or c.allows(w, split)
                 found, exact = (ALL if ok else frozenset()), False
             else:
@@ -644,6 +650,7 @@ def clause_possible(compiled: CompiledPolicy, clause: m.Clause, world: World,
 
 MAX_SHARED = 8  # unknowns shared between items that are enumerated to combine them exactly
 JOINT_NODES = 2048  # otherwise: splits of each search over all the items at once
+JOINT_EVALUATIONS = 100_000  # and item evaluations shared by all the searches of one group
 
 
 def _joint(compiled: CompiledPolicy, clause: m.Clause, world: World, members: list[ItemOutcome],
@@ -686,18 +693,23 @@ def _joint(compiled: CompiledPolicy, clause: m.Clause, world: World, members: li
     fns = [kleene_item(compiled, clause, it.env) for it in members]
     found = set()
     exact = True
+    budget = [JOINT_EVALUATIONS]  # the group's searches share it: a large group stays bounded
     if any("breached" in it.possible.verdicts for it in members):
         found.add("breached")
     if all("not_applicable" in it.possible.verdicts for it in members):
-        hit = _reachable(compiled, fns, [{"not_applicable"}] * len(fns), world, constraints)
+        hit = _reachable(compiled, fns, [{"not_applicable"}] * len(fns), world, constraints, budget)
         exact = exact and hit is not None
         if hit is not False:
             found.add("not_applicable")
     for k, it in enumerate(members):
         if "met" not in it.possible.verdicts:
             continue
+        if budget[0] <= 0:  # not proved impossible: keep it (sound), and say the set may be wider
+            found.add("met")
+            exact = False
+            break
         allowed = [{"met"} if j == k else {"met", "not_applicable"} for j in range(len(fns))]
-        hit = _reachable(compiled, fns, allowed, world, constraints)
+        hit = _reachable(compiled, fns, allowed, world, constraints, budget)
         if hit is None:
             exact = False
         if hit is not False:
@@ -707,18 +719,26 @@ def _joint(compiled: CompiledPolicy, clause: m.Clause, world: World, members: li
 
 
 def _reachable(compiled: CompiledPolicy, fns: list[Callable[[World], str]], allowed: list[set[str]],
-               world: World, constraints: Constraints | None) -> bool | None:
+               world: World, constraints: Constraints | None, budget: list[int] | None = None
+               ) -> bool | None:
     """Is there an allowed completion in which each item's verdict is in its allowed set?
-    None when `JOINT_NODES` splits did not tell."""
+    None when the bounds (`JOINT_NODES` splits; `budget`, the evaluations of items that a
+    group's searches share) did not tell. After a split only the items that read the unknown
+    just set are evaluated again, so a split costs what it touches, not every item."""
     policy = compiled.policy
-    budget = [JOINT_NODES]
+    nodes = [JOINT_NODES]
+    evaluations = budget if budget is not None else [JOINT_EVALUATIONS]
 
-    def search(w: World, split: frozenset, added: tuple[Var, ...]) -> bool | None:
+    def search(w: World, split: frozenset, added: tuple[Var, ...], state: list) -> bool | None:
         if constraints is not None and added and constraints.violated(w, constraints.touching(added)):
             return False
+        state = list(state)
+        for i, (verdict, reads) in enumerate(state):
+            if verdict is None or (added and verdict == "undetermined" and added[0] in reads):
+                evaluations[0] -= 1
+                state[i] = read(fns[i], w)
         open_reads = None
-        for fn, ok in zip(fns, allowed, strict=True):
-            verdict, reads = read(fn, w)
+        for (verdict, reads), ok in zip(state, allowed, strict=True):
             if verdict == "undetermined":
                 open_reads = open_reads or reads
             elif verdict not in ok:
@@ -726,18 +746,18 @@ def _reachable(compiled: CompiledPolicy, fns: list[Callable[[World], str]], allo
         if open_reads is None:
             return constraints is None or not split or constraints.allows(w, split)
         var, values = _split(policy, w, open_reads)
-        if var is None or budget[0] <= 0:
+        if var is None or nodes[0] <= 0 or evaluations[0] <= 0 or len(split) >= MAX_SPLIT_DEPTH:
             return None
         unsure = False
         for value in values:
-            budget[0] -= 1
-            got = search(assign(w, {var: value}), split | {var}, (var,))
+            nodes[0] -= 1
+            got = search(assign(w, {var: value}), split | {var}, (var,), state)
             if got:
                 return True
             unsure = unsure or got is None
         return None if unsure else False
 
-    return search(world, frozenset(), ())
+    return search(world, frozenset(), (), [(None, ())] * len(fns))
 
 
 def _product(domains: list[tuple[object, ...]]):

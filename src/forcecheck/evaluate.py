@@ -257,18 +257,32 @@ def _question(policy: m.Policy, world: World, subject: str, fact: str) -> str:
     return spec.question if spec else fact
 
 
+ALL_PAIRS = 6  # up to this many accounts, every pair that differs is explained
+
+
 def _disputes(compiled: CompiledPolicy, scenario: Scenario, results: list[AccountResult],
               worlds: dict[str, World], clauses: list[m.Clause],
               budget: Budget | None = None) -> dict[str, tuple[Dispute, ...]]:
     """For each contested clause and each pair of accounts that differ on it, a smallest
     set of facts that flips one account's verdict to the other's, in both directions when
-    the two sets differ."""
+    the two sets differ. With more than `ALL_PAIRS` accounts, the first account with each
+    distinct set of possible verdicts stands for the others that share it, so the pairs
+    stay few (at most 42 per clause) however many accounts there are."""
     out: dict[str, tuple[Dispute, ...]] = {}
     for clause in clauses:
         found: list[Dispute] = []
-        for a, b in itertools.permutations(results, 2):
+        among = results
+        if len(results) > ALL_PAIRS:
+            first: dict[tuple[str, ...], AccountResult] = {}
+            for r in results:
+                first.setdefault(r.clause(clause.id).possible, r)
+            among = list(first.values())
+        for a, b in itertools.permutations(among, 2):
             va, vb = a.clause(clause.id).possible, b.clause(clause.id).possible
             if va == vb:
+                continue
+            if budget is not None and budget.left <= 0:
+                budget.cut += 1
                 continue
             keys, smallest = dispute(compiled, clause, worlds[a.account.id], worlds[b.account.id], budget)
             if any(set(keys) == {(f.subject, f.fact) for f in d.facts} and

@@ -35,6 +35,7 @@ from forcecheck.report.model import (
 from forcecheck.report.prose import Shown, explain
 
 FIXED_WIDTH = 100
+ACCOUNT_COLUMN = 20  # room an account's column needs in the table ('? met/breached/n/a')
 DEFAULT_QUESTIONS = 4
 STYLES = {"met": "green", "breached": "bold red", "not followed": "bold magenta",
           "undetermined": "yellow", "not_applicable": "dim", "n/a": "dim", "?": "yellow"}
@@ -157,28 +158,45 @@ class TextReport:
                 self.hang("-", f"{who} -- assumed {w.value_word(a.assumed)}; {a.was}.", indent=2)
 
     def table(self, s: ScenarioReport) -> None:
+        """The clause x account table. When the accounts do not fit the width side by side,
+        the table is split into several, each repeating the clause column."""
         self.line()
         names = {a.id: a.name for a in s.accounts}
-        t = Table(box=ASCII_HEAD if self.ascii else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                  expand=False,
-                  header_style="bold", collapse_padding=True)
-        t.add_column("clause", no_wrap=True)
         columns = [c.account for c in s.table[0].cells] if s.table else []
-        for acc in columns:
-            t.add_column(names.get(acc, "hypothetical") if acc != "hypothetical" else "hypothetical",
-                         overflow="fold")
-        t.add_column("", overflow="fold")
+        clause_w = max([len("clause"), *(len(r.clause) for r in s.table)]) + 2
+        marks_w = max([0, *(len(" ".join(["*", *c.facts])) + 2 for c in s.contested)]) + 2
+        # Pack the accounts' columns greedily into tables that fit the width.
+        widths = [min(ACCOUNT_COLUMN, max([len(names.get(acc, "hypothetical")),
+                                           *(len(r.cells[i].short) for r in s.table)]) + 2)
+                  for i, acc in enumerate(columns)]
+        chunks: list[list[int]] = [[]]
+        room = self.c.width - clause_w - marks_w
+        for i, wd in enumerate(widths):
+            if chunks[-1] and sum(widths[j] for j in chunks[-1]) + wd > room:
+                chunks.append([])
+            chunks[-1].append(i)
         deciding = {c.clause: c.facts for c in s.contested}
         any_open = any_contested = any_changed = False
-        for row in s.table:
-            cells = [Text(c.short, style=_cell_style(c.short, c.verdict)) for c in row.cells]
-            any_open = any_open or any(c.verdict == "undetermined" for c in row.cells)
-            marks = " ".join(["*", *deciding.get(row.clause, [])] if row.contested else []) + \
-                (" ~" if row.changed else "")
-            any_contested = any_contested or row.contested
-            any_changed = any_changed or row.changed
-            t.add_row(row.clause, *cells, marks)
-        self.c.print(t)
+        for n, chunk in enumerate(chunks):
+            if n:
+                self.line()
+            t = Table(box=ASCII_HEAD if self.ascii else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                      expand=False, header_style="bold", collapse_padding=True)
+            t.add_column("clause", no_wrap=True)
+            for i in chunk:
+                acc = columns[i]
+                t.add_column(names.get(acc, "hypothetical"), overflow="fold")
+            t.add_column("", overflow="fold")
+            for row in s.table:
+                cells = [Text(row.cells[i].short, style=_cell_style(row.cells[i].short, row.cells[i].verdict))
+                         for i in chunk]
+                any_open = any_open or any(c.verdict == "undetermined" for c in row.cells)
+                marks = " ".join(["*", *deciding.get(row.clause, [])] if row.contested else []) + \
+                    (" ~" if row.changed else "")
+                any_contested = any_contested or row.contested
+                any_changed = any_changed or row.changed
+                t.add_row(row.clause, *cells, marks)
+            self.c.print(t)
         legend = []
         if any_open:
             legend.append("? undetermined: the verdicts still possible, whatever the unknown facts "
