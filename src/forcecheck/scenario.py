@@ -9,6 +9,7 @@ undisputed fact. A fact no one states is simply absent: unknown, never false.
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,6 +123,9 @@ class ScenarioModel(_Strict):
     undisputed: UndisputedModel = UndisputedModel()
     accounts: list[AccountModel] = Field(min_length=1)
     expect: ExpectModel = ExpectModel()
+
+
+MAX_ACCOUNT_ITEMS = 600  # people and events, summed over the accounts (see _Vocabulary._size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +338,7 @@ class _Vocabulary:
         self.sources = {s.id for s in model.sources}
 
     def run(self) -> Scenario:
+        self._size()
         self._unique()
         self._people_and_events()
         undisputed = self._statements(self.model.undisputed.facts, ("undisputed", "facts"), UNDISPUTED)
@@ -390,19 +395,22 @@ class _Vocabulary:
                                "an account's order statements must not contradict each other")
                 continue
             after[first].add(second)
-        # Kahn's algorithm, ties broken by the timeline's order.
+        # Kahn's algorithm, ties broken by the timeline's order: O(events + statements log events).
         position = {e: n for n, e in enumerate(mine)}
-        waiting = {e: sum(e in later for later in after.values()) for e in mine}
-        ready = sorted((e for e in mine if waiting[e] == 0), key=position.get)
+        waiting = dict.fromkeys(mine, 0)
+        for later in after.values():
+            for e in later:
+                waiting[e] += 1
+        ready = [position[e] for e in mine if waiting[e] == 0]
+        heapq.heapify(ready)
         out: list[str] = []
         while ready:
-            e = ready.pop(0)
+            e = mine[heapq.heappop(ready)]
             out.append(e)
             for nxt in after[e]:
                 waiting[nxt] -= 1
                 if waiting[nxt] == 0:
-                    ready.append(nxt)
-                    ready.sort(key=position.get)
+                    heapq.heappush(ready, position[nxt])
         return tuple(out)
 
     def _consistent(self, who: str, present: str, sequence: tuple[str, ...], statements: dict,
@@ -466,6 +474,22 @@ class _Vocabulary:
                                    f"(also used in {seen[key]})", "ids must be unique")
                 else:
                     seen[key] = group
+
+    def _size(self) -> None:
+        """Checking a scenario costs about the number of people and events each account has,
+        summed over the accounts: bounded, so every file under the limits finishes promptly."""
+        m_ = self.model
+        size = 0
+        for a in m_.accounts:
+            size += sum(1 for e in m_.events if e.accounts is None or a.id in e.accounts)
+            size += sum(1 for p in m_.people if p.accounts is None or a.id in p.accounts)
+        if size > MAX_ACCOUNT_ITEMS:
+            self.out.error(self.doc.span(("accounts",)), "S027",
+                           f"the scenario is too large to check: its accounts hold {size} people and "
+                           f"events in all (each account counts its own), more than {MAX_ACCOUNT_ITEMS}",
+                           "split it into several scenarios, or keep only the people and events the "
+                           "accounts state facts about")
+            self.out.raise_if_errors()
 
     def _people_and_events(self) -> None:
         roles, actions = self.policy.roles, self.policy.actions
