@@ -39,3 +39,81 @@ def test_cache_can_be_turned_off(monkeypatch):
     monkeypatch.setenv("FORCECHECK_NO_CACHE", "1")
     assert cache.folder() is None
     assert cache.load("anything") is None
+
+
+def _entry_name(path=None):
+    from importlib.resources import files
+
+    p = str(policy.resolve_policy_path(path).resolve())
+    text = open(p, encoding="utf-8").read()
+    grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
+    return f"policy-{cache.key(p, text, grammar)}.json"
+
+
+def test_a_planted_entry_builds_nothing_but_a_policy(tmp_path, monkeypatch):
+    """An entry naming anything but forcecheck's model classes is refused: no pickle, no
+    import, no call; the policy is built again."""
+    import pickle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    (tmp_path / "forcecheck").mkdir(mode=0o700)
+    marker = tmp_path / "code-ran"
+
+    class Evil:
+        def __reduce__(self):
+            import os
+
+            return (os.system, (f"touch {marker}",))
+
+    entry = tmp_path / "forcecheck" / _entry_name()
+    for payload in (pickle.dumps(Evil()),
+                    b'{"$c": "system", "f": {"command": "touch x"}}',
+                    b'{"$c": "Policy", "f": {"id": {"$c": "Popen", "f": {}}}}'):
+        entry.write_bytes(payload)
+        assert cache.load(entry.name) is None
+        assert [c.id for c in fresh_load(None).policy.clauses]
+        assert not marker.exists()
+
+
+def test_a_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    shared = tmp_path / "forcecheck"
+    shared.mkdir(mode=0o700)
+    assert cache.folder() == shared
+    shared.chmod(0o777)
+    assert cache.folder() is None
+    shared.chmod(0o700)
+    (tmp_path / "made").mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "made"))
+    made = cache.folder()  # created private, whatever the umask
+    assert made is not None and made.stat().st_mode & 0o777 == 0o700
+
+
+def test_entries_are_regular_files_only(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    fresh_load(None)
+    entry = next((tmp_path / "forcecheck").glob("policy-*.json"))
+    entry.unlink()
+    os.mkfifo(entry)  # a FIFO would hang a plain open()
+    assert cache.load(entry.name) is None
+    entry.unlink()
+    entry.symlink_to("/dev/zero")  # a link is not followed
+    assert cache.load(entry.name) is None
+    assert [c.id for c in fresh_load(None).policy.clauses]
+
+
+def test_the_key_changes_with_forcecheck_code(monkeypatch):
+    before = cache.key("p", "t")
+    monkeypatch.setattr(cache, "_code", lambda: "other code")
+    assert cache.key("p", "t") != before
+
+
+def test_the_cache_round_trips_the_policy(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = fresh_load(None).policy
+    second = fresh_load(None).policy  # from the cache
+    assert second.clauses[0].quotes == first.clauses[0].quotes
+    assert [d.name for d in second.definitions.values()] == [d.name for d in first.definitions.values()]
+    assert second.facts == first.facts

@@ -1,45 +1,73 @@
-"""A small on-disk cache for work that depends only on file contents.
+"""A small on-disk cache of checked policies: data, never code.
 
-Building the LALR tables and parsing and checking the policy cost more than everything else
-`check` does on one scenario, and both depend only on the text of the grammar and the policy.
-Results go under $XDG_CACHE_HOME/forcecheck (default ~/.cache/forcecheck), named by a SHA-256
-of everything they depend on, so a stale entry is never read. Any problem (no home, read-only
-disk, corrupt file) only means the work is done again. FORCECHECK_NO_CACHE=1 turns it off.
+Parsing and checking the policy costs more than everything else `check` does on one
+scenario, and depends only on the policy's text, the grammar and forcecheck's own code.
+The checked policy is stored as JSON in which every object is one of forcecheck's own model
+classes, named and rebuilt from a fixed list: reading an entry can build a policy model or
+fail, nothing else (no pickle, no import, no call of anything the entry names).
+
+Entries live in $XDG_CACHE_HOME/forcecheck (default ~/.cache/forcecheck), a folder created
+private (0700) and used only when it belongs to the user and no one else can write to it.
+An entry is named by a SHA-256 of everything it depends on, forcecheck's own source code
+included, so an entry written by another version is never read; it is opened without
+following links and read only when it is a regular file of bounded size. Any problem (no
+home, a folder others can write, a corrupt or foreign entry) only means the work is done
+again. FORCECHECK_NO_CACHE=1 turns it off.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import json
+import math
 import os
-import pickle
+import stat
 import sys
 import tempfile
 from pathlib import Path
 
 from forcecheck import __version__
+from forcecheck import model as m
+from forcecheck.diagnostics import Diagnostic, InputError, Span
+from forcecheck.files import read_bytes
+
+MAX_ENTRY_BYTES = 32_000_000
 
 
 def folder() -> Path | None:
+    """The cache folder, created private; None when it cannot be used safely."""
     if os.environ.get("FORCECHECK_NO_CACHE"):
         return None
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = Path(base) / "forcecheck"
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=0o700)
+        info = os.lstat(path)
     except OSError:
         return None
+    if not _private(info):
+        return None  # someone else could plant an entry: do not use it
     return path
 
 
+def _private(info: os.stat_result) -> bool:
+    """A real folder owned by this user that neither group nor others can write to."""
+    owner_ok = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    return stat.S_ISDIR(info.st_mode) and owner_ok and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
 def _code() -> str:
-    """A hash of the modules whose classes a cached entry holds: a changed class never
-    meets an entry written by the old one."""
+    """A hash of forcecheck's own source (and grammar): an entry written by other code, even
+    of the same version number, is never read."""
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("model.py", "syntax.py", "checker.py", "parser.py", "diagnostics.py"):
+    for p in sorted([*here.glob("*.py"), here / "grammar.lark"]):
         with contextlib.suppress(OSError):
-            h.update((here / name).read_bytes())
+            h.update(p.name.encode("utf-8") + b"\0" + p.read_bytes())
     return h.hexdigest()
 
 
@@ -51,27 +79,81 @@ def key(*parts: str) -> str:
     return h.hexdigest()[:32]
 
 
-def load(name: str) -> object | None:
+def load(name: str) -> m.Policy | None:
     base = folder()
     if base is None:
         return None
     try:
-        with open(base / name, "rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # missing, unreadable or corrupt: do the work again
-        return None
+        data = read_bytes(base / name, MAX_ENTRY_BYTES, "X000", "cache entry", follow=False)
+        found = decode(json.loads(data))
+    except (InputError, ValueError, TypeError, KeyError, RecursionError):
+        return None  # missing, foreign or corrupt: do the work again
+    return found if isinstance(found, m.Policy) else None
 
 
-def store(name: str, value: object) -> None:
+def store(name: str, value: m.Policy) -> None:
     base = folder()
     if base is None:
         return
     tmp = ""
     try:
+        text = json.dumps(encode(value), separators=(",", ":"), allow_nan=False)
         fd, tmp = tempfile.mkstemp(dir=base, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
         os.replace(tmp, base / name)
-    except Exception:
-        with contextlib.suppress(Exception):
+    except Exception:  # a cache that cannot be written only means no cache
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+# --- the codec: forcecheck's model classes and plain values, nothing else ---------------------
+
+_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for cls in [*(c for c in vars(m).values() if isinstance(c, type) and dataclasses.is_dataclass(c)
+                  and c.__module__ == m.__name__), Span, Diagnostic]
+}
+
+
+def encode(v: object) -> object:
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else {"$float": repr(v)}
+    if isinstance(v, list):
+        return [encode(x) for x in v]
+    if isinstance(v, tuple):
+        return {"$t": [encode(x) for x in v]}
+    if isinstance(v, frozenset):
+        return {"$fs": sorted(encode(x) for x in v)}  # type: ignore[type-var]
+    if isinstance(v, dict):
+        return {"$d": [[encode(k), encode(x)] for k, x in v.items()]}
+    name = type(v).__name__
+    if _CLASSES.get(name) is type(v):
+        return {"$c": name, "f": {f.name: encode(getattr(v, f.name)) for f in dataclasses.fields(v)}}
+    raise TypeError(f"cannot cache a {name}")
+
+
+def decode(v: object) -> object:
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    if isinstance(v, list):
+        return [decode(x) for x in v]
+    if not isinstance(v, dict) or len(v) > 2:
+        raise ValueError("not a cache entry")
+    if "$c" in v:
+        cls = _CLASSES[v["$c"]]  # KeyError for anything not on the list
+        fields = v["f"]
+        if not isinstance(fields, dict):
+            raise ValueError("not a cache entry")
+        return cls(**{str(k): decode(x) for k, x in fields.items()})
+    if "$t" in v:
+        return tuple(decode(x) for x in v["$t"])
+    if "$fs" in v:
+        return frozenset(decode(x) for x in v["$fs"])
+    if "$d" in v:
+        return {decode(k): decode(x) for k, x in v["$d"]}
+    if "$float" in v:
+        return float(v["$float"])
+    raise ValueError("not a cache entry")

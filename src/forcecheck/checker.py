@@ -17,6 +17,14 @@ from forcecheck.diagnostics import Collector, Span, did_you_mean, known_list
 EVENT_ATTRS = {"actor": m.PERSON, "target": m.PERSON, "action": m.ACTION}
 POLICY_FIELDS = ("title", "document", "version")
 DOCUMENT_FIELDS = ("title", "text", "citation")
+
+
+def _inside(folder: FsPath, path: str) -> bool:
+    """Does `path` resolve (links and '..' followed) to somewhere under `folder`?"""
+    try:
+        return FsPath(path).resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
 CLAUSE_FIELDS = ("title", "reading")
 CONSTRAINT_FIELDS = ("reason",)
 DEFINITION_FIELDS = ("reading",)
@@ -148,7 +156,13 @@ class _Checker:
                 if required not in values:
                     self.out.error(d.name.span, "C003", f"document '{d.name.text}' needs a '{required}'",
                                    f'add: {required} "..."')
-            text_file = str(FsPath(self.parsed.path).parent / values.get("text", ""))
+            folder = FsPath(self.parsed.path).parent
+            text_file = str(folder / values.get("text", ""))
+            if "text" in values and not _inside(folder, text_file):
+                self.out.error(d.name.span, "C010", f"document '{d.name.text}': its text "
+                               f"'{values['text']}' is not a file in the policy's folder",
+                               "ship the source text beside the policy file (a relative path inside "
+                               "its folder)")
             docs[d.name.text] = m.Document(d.name.text, values.get("title", ""), text_file,
                                            values.get("citation", ""), d.name.span)
         return docs

@@ -343,9 +343,12 @@ def validate(
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
     warnings = list(compiled.policy.warnings)
-    files: list[Path] = []
-    for p in paths:
-        files += sorted(p.rglob("*.y*ml")) + sorted(p.rglob("*.rules")) if p.is_dir() else [p]
+    from forcecheck.files import walk
+
+    try:
+        files = list(walk(paths, (".yaml", ".yml", ".rules")))
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
     for f in files:
         try:
             if f.suffix == ".rules":

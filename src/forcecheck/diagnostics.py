@@ -9,7 +9,9 @@ exit 2 without a traceback and without writing anything half-way.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -122,10 +124,13 @@ _line_cache: dict[str, list[str]] = {}
 def _source_line(path: str, line: int, text: str | None) -> str | None:
     if text is None:
         if path not in _line_cache:
-            try:
-                _line_cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
+            _line_cache[path] = []
+            try:  # only a regular file of a sane size: the one the diagnostic is about
+                info = os.stat(path)
+                if stat.S_ISREG(info.st_mode) and info.st_size <= 4_000_000:
+                    _line_cache[path] = Path(path).read_text(encoding="utf-8").splitlines()
             except (OSError, UnicodeDecodeError):
-                _line_cache[path] = []
+                pass
         lines = _line_cache[path]
     else:
         lines = text.splitlines()

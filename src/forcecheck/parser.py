@@ -8,48 +8,27 @@ own words ("expected 'requires' or 'forbids'"), never Lark's terminal names.
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import cache
 from importlib.resources import files
 
-import lark
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from forcecheck import syntax as s
 from forcecheck.diagnostics import Diagnostic, InputError, Span
+from forcecheck.files import MAX_POLICY_BYTES
 
-MAX_POLICY_BYTES = 2_000_000
 MAX_DEPTH = 200  # nesting of the syntax tree; real rules stay far below
 
 
 @cache
 def _lark() -> Lark:
-    """The LALR parser. Building its tables takes ~100 ms, so Lark caches them in the user's
-    cache directory, keyed by a hash of the grammar and options; any problem with the cache
-    (unwritable, stale, corrupt) only means the tables are built again."""
+    """The LALR parser. Its tables are built once per process (~100 ms), and only when the
+    checked policy is not in the cache (see `cache`), which is the rare case. Lark's own table
+    cache is not used: it is a pickle, and forcecheck reads no pickle."""
     grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
-    options = {"parser": "lalr", "propagate_positions": True, "maybe_placeholders": True}
-    cache_file = _cache_file()
-    if cache_file is None:
-        return Lark(grammar, **options)
-    quiet = logging.getLogger("lark")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
-    try:
-        return Lark(grammar, cache=cache_file, **options)
-    except Exception:  # a broken cache must never stop the parser
-        return Lark(grammar, **options)
-    finally:
-        quiet.setLevel(level)
-
-
-def _cache_file() -> str | None:
-    from forcecheck import cache
-
-    base = cache.folder()
-    return None if base is None else str(base / f"grammar-lark-{lark.__version__}.cache")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 
 def parse_policy_text(text: str, path: str) -> s.PolicyFile:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from forcecheck import model as m
 from forcecheck.compiler import CompiledPolicy, compile_policy
-from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
+from forcecheck.diagnostics import Collector, Diagnostic, InputError
+from forcecheck.files import MAX_POLICY_BYTES, MAX_SOURCE_BYTES, read_bytes, read_text
 
 POLICY_FILE = "policy.rules"
 
@@ -32,27 +33,6 @@ def resolve_policy_path(path: str | Path | None) -> Path:
         return default_policy_path()
     p = Path(path)
     return p / POLICY_FILE if p.is_dir() else p
-
-
-def read_text(path: Path, code: str, what: str) -> str:
-    """Read a UTF-8 file or raise a located diagnostic."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Diagnostic(None, code, f"{what} '{path}' does not exist",
-                                     "check the path")]) from None
-    except IsADirectoryError:
-        raise InputError([Diagnostic(None, code, f"'{path}' is a directory, not a {what}")]) from None
-    except OSError as exc:
-        raise InputError([Diagnostic(None, code, f"cannot read {what} '{path}': {exc.strerror}")]) from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError([Diagnostic(Span(str(path), line, col), code,
-                                     f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
-                                     "save the file as UTF-8")]) from None
 
 
 def source_passages(text: str) -> list[str]:
@@ -74,8 +54,9 @@ def verify_quotes(policy: m.Policy) -> list[Diagnostic]:
     texts: dict[str, list[str] | None] = {}
     for doc in policy.documents.values():
         try:
-            texts[doc.id] = source_passages(Path(doc.text_file).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError):
+            texts[doc.id] = source_passages(read_text(Path(doc.text_file), MAX_SOURCE_BYTES, "Q002",
+                                                      "source text"))
+        except InputError:
             texts[doc.id] = None
             out.error(doc.span, "Q002", f"the source text of document '{doc.id}' cannot be read "
                       f"from '{doc.text_file}'", "ship the source text next to the policy")
@@ -97,7 +78,7 @@ def load_policy(path: str | Path | None = None) -> CompiledPolicy:
 
 @cache
 def _load(path: str) -> CompiledPolicy:
-    text = read_text(Path(path), "P003", "policy file")
+    text = read_text(Path(path), MAX_POLICY_BYTES, "P003", "policy file")
     policy = _checked(text, path)
     problems = verify_quotes(policy)  # always against the source files as they are now
     if problems:
@@ -114,8 +95,8 @@ def digest(policy: m.Policy, text: str) -> str:
     h = hashlib.sha256(text.encode("utf-8"))
     for doc in sorted(policy.documents.values(), key=lambda d: d.id):
         h.update(b"\0" + doc.id.encode("utf-8") + b"\0")
-        with contextlib.suppress(OSError):
-            h.update(Path(doc.text_file).read_bytes())
+        with contextlib.suppress(InputError):
+            h.update(read_bytes(Path(doc.text_file), MAX_SOURCE_BYTES, "Q002", "source text"))
     return h.hexdigest()
 
 
@@ -124,7 +105,7 @@ def _checked(text: str, path: str) -> m.Policy:
     from forcecheck import cache
 
     grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
-    name = f"policy-{cache.key(path, text, grammar)}.pickle"
+    name = f"policy-{cache.key(path, text, grammar)}.json"
     found = cache.load(name)
     if isinstance(found, m.Policy):
         return found

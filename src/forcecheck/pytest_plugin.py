@@ -26,9 +26,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     if file_path.suffix not in (".yaml", ".yml"):
         return None
+    from forcecheck.diagnostics import InputError
+    from forcecheck.files import read_bytes
+    from forcecheck.yamlsource import MAX_BYTES
+
     try:
-        head = file_path.read_text(encoding="utf-8", errors="replace")[:200_000]
-    except OSError:
+        head = read_bytes(file_path, MAX_BYTES, "S000", "scenario")[:200_000].decode("utf-8", "replace")
+    except InputError:
         return None
     if _SCENARIO.search(head) and _EXPECT.search(head):
         return ScenarioFile.from_parent(parent, path=file_path)

@@ -28,8 +28,8 @@ from forcecheck.diagnostics import (
     sorted_diagnostics,
 )
 from forcecheck.engine import Constraints, stated
-from forcecheck.policy import read_text
-from forcecheck.yamlsource import YamlDoc, load_yaml
+from forcecheck.files import read_text
+from forcecheck.yamlsource import MAX_BYTES, YamlDoc, load_yaml
 
 VERDICTS = ("not_applicable", "met", "breached", "undetermined")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -237,7 +237,7 @@ def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy) -> Scenar
     compiled = _compiled(policy)
     policy = compiled.policy
     p = Path(path)
-    text = read_text(p, "S000", "scenario file")
+    text = read_text(p, MAX_BYTES, "S000", "scenario file")
     doc = load_yaml(p, text)
     if not isinstance(doc.data, dict):
         raise InputError([Diagnostic(doc.span(()), "S001", "a scenario file must be a mapping of "

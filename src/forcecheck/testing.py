@@ -34,12 +34,11 @@ class Outcome:
 
 
 def scenario_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The YAML files named, and those under the directories named, in a stable order."""
-    for p in paths:
-        if p.is_dir():
-            yield from sorted(x for x in p.rglob("*") if x.suffix in (".yaml", ".yml") and x.is_file())
-        else:
-            yield p
+    """The YAML files named, and those under the directories named, in a stable order (a
+    bounded walk that follows no link and skips tools' folders; see `files.walk`)."""
+    from forcecheck.files import walk
+
+    yield from walk(paths, (".yaml", ".yml"))
 
 
 def run_one(compiled: CompiledPolicy, path: Path) -> Outcome:

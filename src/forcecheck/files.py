@@ -1,0 +1,116 @@
+"""Reading and finding files safely: the one way forcecheck opens what it is given.
+
+A file is opened without blocking (a FIFO cannot hang a run), checked to be a regular file
+(no device, no `/dev/zero`, no FIFO) whose size is within the limit before anything is
+read, and read up to the limit only. A folder is walked without recursion and without
+following links, to a bounded depth, yielding regular files only. Every problem is a
+located diagnostic, never an exception from deep inside.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from forcecheck.diagnostics import Diagnostic, InputError, Span
+
+MAX_POLICY_BYTES = 2_000_000  # a policy file
+MAX_SOURCE_BYTES = 5_000_000  # a document's source text
+MAX_WALK_DEPTH = 64
+MAX_WALK_FILES = 100_000
+# Folders a walk never enters: tools' and environments' own files are not scenarios.
+SKIPPED_FOLDERS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox",
+                   ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+def read_bytes(path: Path, limit: int, code: str, what: str, follow: bool = True) -> bytes:
+    """At most `limit` bytes of a regular file, or a diagnostic saying why not."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    if not follow:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise InputError([Diagnostic(None, code, f"{what} '{path}' does not exist",
+                                     "check the path")]) from None
+    except IsADirectoryError:
+        raise InputError([Diagnostic(None, code, f"'{path}' is a directory, not a {what}")]) from None
+    except OSError as exc:
+        raise InputError([Diagnostic(None, code, f"cannot read {what} '{path}': {exc.strerror}")]) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError([Diagnostic(None, code, f"'{path}' is a directory, not a {what}")])
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Diagnostic(None, code, f"'{path}' is not a regular file (a device, a pipe "
+                                         f"or a socket), so it is not read as a {what}",
+                                         "give a file saved on disk")])
+        if info.st_size > limit:
+            raise InputError([Diagnostic(Span(str(path), 1, 1), code,
+                                         f"{what} is larger than {limit} bytes ({info.st_size})")])
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:  # it grew while being read
+            raise InputError([Diagnostic(Span(str(path), 1, 1), code,
+                                         f"{what} is larger than {limit} bytes")])
+        return data
+    except OSError as exc:
+        raise InputError([Diagnostic(None, code, f"cannot read {what} '{path}': {exc.strerror}")]) from None
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, limit: int, code: str, what: str) -> str:
+    """A UTF-8 text file of at most `limit` bytes (a BOM is dropped), or a located diagnostic."""
+    data = read_bytes(path, limit, code, what)
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError([Diagnostic(Span(str(path), line, col), code,
+                                     f"{what} is not valid UTF-8 (byte 0x{data[exc.start]:02x})",
+                                     "save the file as UTF-8")]) from None
+
+
+def walk(roots: Iterable[Path], suffixes: tuple[str, ...]) -> Iterator[Path]:
+    """Regular files with these suffixes under `roots` (a root that is a file is yielded as
+    it is), in sorted order: no recursion, no links followed, at most `MAX_WALK_DEPTH` levels
+    and `MAX_WALK_FILES` entries, tools' folders (`.git`, `.venv`...) skipped."""
+    seen = 0
+    for root in roots:
+        if not root.is_dir():
+            yield root
+            continue
+        stack: list[tuple[Path, int]] = [(root, 0)]
+        found: list[Path] = []
+        while stack:
+            folder, depth = stack.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                seen += 1
+                if seen > MAX_WALK_FILES:
+                    raise InputError([Diagnostic(None, "U007", f"more than {MAX_WALK_FILES} entries under "
+                                                 f"'{root}'", "give a smaller folder")])
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        if entry.name in SKIPPED_FOLDERS or depth + 1 > MAX_WALK_DEPTH:
+                            continue
+                        stack.append((Path(entry.path), depth + 1))
+                    elif entry.is_file(follow_symlinks=False) and entry.name.endswith(suffixes):
+                        found.append(Path(entry.path))
+                except OSError:
+                    continue
+        yield from sorted(found)
