@@ -95,6 +95,8 @@ class _Checker:
                 if clause and first:
                     clauses.append(clause)
         self._cycles()
+        if not self.out.errors:
+            self._depth(definitions, [*clauses, *constraints])
         if not self.out.errors:  # after an error, "unused" is mostly a consequence of it
             self._unused()
         self.out.raise_if_errors()
@@ -572,27 +574,69 @@ class _Checker:
     # -- whole-policy checks -------------------------------------------------------------
 
     def _cycles(self) -> None:
-        state: dict[str, int] = {}
+        """Definitions calling each other in a circle, found without recursion (a chain of
+        thousands of definitions is checked like a chain of two)."""
+        state: dict[str, int] = {}  # 1: on the current path, 2: done
+        for start in sorted(self.calls):
+            if state.get(start):
+                continue
+            path: list[str] = [start]
+            state[start] = 1
+            pending: list[list[str]] = [sorted(self.calls.get(start, ()))]
+            while pending:
+                if not pending[-1]:
+                    pending.pop()
+                    state[path.pop()] = 2
+                    continue
+                callee = pending[-1].pop(0)
+                if state.get(callee) == 1:
+                    cycle = path[path.index(callee):] + [callee]
+                    d = self.def_signatures[callee]
+                    self.out.error(d.name.span, "C009", "definitions refer to each other in a circle: "
+                                   + " -> ".join(cycle), "a definition may not depend on itself")
+                    return
+                if state.get(callee) == 2:
+                    continue
+                state[callee] = 1
+                path.append(callee)
+                pending.append(sorted(self.calls.get(callee, ())))
 
-        def visit(name: str, trail: list[str]) -> bool:
-            if state.get(name) == 1:
-                cycle = trail[trail.index(name):] + [name]
-                d = self.def_signatures[name]
-                self.out.error(d.name.span, "C009", "definitions refer to each other in a circle: "
-                               + " -> ".join(cycle), "a definition may not depend on itself")
-                return True
-            if state.get(name) == 2:
-                return False
-            state[name] = 1
-            for callee in sorted(self.calls.get(name, ())):
-                if visit(callee, [*trail, name]):
-                    state[name] = 2
-                    return True
-            state[name] = 2
-            return False
-
-        for name in self.calls:
-            visit(name, [])
+    def _depth(self, definitions: dict[str, m.DefinitionSpec], rules: list) -> None:
+        """Every trace stays shallow enough to read and to render: conditions nested at most
+        `MAX_EXPANDED_DEPTH` levels once each definition is expanded where it is used."""
+        depth: dict[str, int] = {}
+        order: list[str] = []  # callees before callers (no cycle: checked before)
+        done: set[str] = set()
+        for start in sorted(definitions):
+            stack = [(start, False)]
+            while stack:
+                name, expanded = stack.pop()
+                if expanded:
+                    if name not in done:
+                        done.add(name)
+                        order.append(name)
+                    continue
+                if name in done:
+                    continue
+                stack.append((name, True))
+                stack.extend((c, False) for c in sorted(self.calls.get(name, ())) if c not in done)
+        for name in order:
+            d = definitions[name]
+            depth[name] = 1 + max([_nesting(d.body, depth), *(_nesting(x.condition, depth)
+                                                                  for x in d.exceptions)])
+            if depth[name] > MAX_EXPANDED_DEPTH:
+                self.out.error(d.span, "C011", f"definition '{name}' nests its conditions "
+                               f"{depth[name]} levels deep once the definitions it uses are expanded "
+                               f"(at most {MAX_EXPANDED_DEPTH})",
+                               "flatten the chain: call fewer definitions inside one another")
+                return
+        for rule in rules:
+            n = max(_nesting(rule.requirement, depth), _nesting(rule.where, depth) if rule.where else 0)
+            if n > MAX_EXPANDED_DEPTH:
+                self.out.error(rule.span, "C011", f"'{rule.id}' nests its conditions {n} levels deep once "
+                               f"its definitions are expanded (at most {MAX_EXPANDED_DEPTH})",
+                               "flatten it: fewer nested 'not', 'and', 'or' and definitions")
+                return
 
     def _unused(self) -> None:
         for f in self.facts.values():
@@ -605,6 +649,27 @@ class _Checker:
         for d in self.def_signatures.values():
             if f"def:{d.name.text}" not in self.used:
                 self.out.warning(d.name.span, "W001", f"definition '{d.name.text}' is never used")
+
+
+MAX_EXPANDED_DEPTH = 48  # conditions, with definitions expanded: what a trace can show
+
+
+def _nesting(n: m.Node, defs: dict[str, int]) -> int:
+    """How deep `n` nests, a call counting as deep as the definition it calls."""
+    if isinstance(n, m.DefCall):
+        return 1 + max([defs.get(n.name, 1), *(_nesting(a, defs) for a in n.args)])
+    children: tuple = ()
+    if isinstance(n, m.AndNode | m.OrNode):
+        children = n.operands
+    elif isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
+        children = (n.operand,)
+    elif isinstance(n, m.CompareNode | m.OrderNode):
+        children = (n.left, n.right)
+    elif isinstance(n, m.QuantNode):
+        children = (n.body,)
+    elif isinstance(n, m.EventAttr) or isinstance(n, m.FactRef) and n.subject is not None:
+        children = (n.subject,)
+    return 1 + max((_nesting(c, defs) for c in children), default=0)
 
 
 def _bare(e: s.Expr, scope: _Scope) -> bool:

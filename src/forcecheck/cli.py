@@ -61,7 +61,8 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
 
 PolicyOption = Annotated[
     Path | None,
-    typer.Option("--policy", "-p", help="Policy file or directory (default: the shipped DHS policy)."),
+    typer.Option("--policy", "-p", readable=False,
+                 help="Policy file or directory (default: the shipped DHS policy)."),
 ]
 
 
@@ -73,7 +74,7 @@ def _fail(diagnostics) -> typer.Exit:
 
 
 def _write(text: str, output: Path | None) -> None:
-    """Write to stdout, or atomically to a file: complete or not at all."""
+    """Write to stdout, or to a file as `files.write_text` does (atomically for a file)."""
     if output is None:
         try:
             sys.stdout.write(text)
@@ -82,29 +83,19 @@ def _write(text: str, output: Path | None) -> None:
             encoding = sys.stdout.encoding or "ascii"
             sys.stdout.buffer.write(text.encode(encoding, errors="backslashreplace"))
         return
-    import tempfile
+    from forcecheck.diagnostics import InputError
+    from forcecheck.files import write_text
 
-    target = output.resolve()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    except OSError as exc:
-        from forcecheck.diagnostics import Diagnostic
-
-        raise _fail([Diagnostic(None, "U003", f"cannot write '{output}': {exc.strerror}",
-                                "check that the folder exists and is writable")]) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_text(output, text)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
 
 
 @app.command()
 def check(
     scenarios: Annotated[list[Path], typer.Argument(metavar="SCENARIO", help="Scenario YAML files.",
-                                                    show_default=False)],
+                                                    show_default=False, readable=False)],
     policy: PolicyOption = None,
     account: Annotated[list[str] | None, typer.Option("--account", "-a",
                        help="Only this account (repeatable).")] = None,
@@ -116,7 +107,7 @@ def check(
     explain: Annotated[Explain, typer.Option("--explain", help="summary: the answer on one screen; "
                        "short: with each clause's wording and why, in prose; full: every condition "
                        "and the rule as written.")] = Explain.summary,
-    output: Annotated[Path | None, typer.Option("--output", "-o",
+    output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
                       help="Write the report to this file instead of stdout.")] = None,
     color: Annotated[Colour, typer.Option("--color", help="Colour verdicts in text output (auto: on a "
                      "terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces it).")] = Colour.auto,
@@ -319,10 +310,36 @@ def _update(compiled, outcomes, yes: bool):
         if not ok:
             typer.echo("update: nothing written", err=True)
             return outcomes
+    written = 0
     for o, new in pending:
+        problems = _loads(compiled, o.path, new)
+        if problems:  # never replace a file that loads with one that does not
+            from forcecheck.diagnostics import render_all
+
+            typer.echo(f"update: not writing {display_path(str(o.path))}: the rewritten file would not "
+                       f"load\n{render_all(problems)}", err=True)
+            continue
         _write(new, o.path)
-    typer.echo(f"update: rewrote {len(pending)} file(s)", err=True)
+        written += 1
+    typer.echo(f"update: rewrote {written} file(s)", err=True)
     return run(compiled, [o.path for o in outcomes])
+
+
+def _loads(compiled, path: Path, text: str) -> list:
+    """The diagnostics `text` would get as the scenario file at `path` (none: it loads)."""
+    import tempfile
+
+    from forcecheck.diagnostics import InputError
+    from forcecheck.scenario import load_scenario
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / path.name
+        probe.write_text(text, encoding="utf-8")
+        try:
+            load_scenario(probe, compiled)
+        except InputError as exc:
+            return exc.diagnostics
+    return []
 
 
 @app.command()

@@ -9,6 +9,7 @@ located diagnostic, never an exception from deep inside.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterable, Iterator
@@ -114,3 +115,72 @@ def walk(roots: Iterable[Path], suffixes: tuple[str, ...]) -> Iterator[Path]:
                 except OSError:
                     continue
         yield from sorted(found)
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a report or a rewritten file as a careful user would expect.
+
+    A regular file (or a new one) is replaced atomically: complete or not at all, with the
+    mode it had (a new file gets the usual 0666 less the umask, as a shell redirect gives),
+    and no temporary file is left behind, even on SIGTERM. A device or a FIFO that already
+    exists is written to directly, as `> path` would, never replaced by a file. A folder, a
+    full disk or a missing folder is a diagnostic (U003)."""
+    def fail(why: str, hint: str | None = "check that the folder exists and is writable") -> InputError:
+        return InputError([Diagnostic(None, "U003", f"cannot write '{path}': {why}", hint)])
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise fail(exc.strerror or str(exc)) from None
+    data = text.encode("utf-8")
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise fail("it is a folder", "give a file name, e.g. report.html")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        try:
+            with open(path, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise fail(exc.strerror or str(exc)) from None
+        return
+    import signal
+    import tempfile
+
+    if info is not None:
+        mode = stat.S_IMODE(info.st_mode)
+    else:
+        mask = os.umask(0)
+        os.umask(mask)
+        mode = 0o666 & ~mask
+    folder = Path(path).parent
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{Path(path).name}.", dir=folder)
+    except OSError as exc:
+        raise fail(exc.strerror or str(exc)) from None
+
+    def interrupted(signum, frame):  # SIGTERM: remove the temporary file, then exit as killed
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, interrupted) if _main_thread() else None
+    try:
+        try:
+            os.fchmod(fd, mode)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise fail(exc.strerror or str(exc)) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()

@@ -10,6 +10,7 @@ undisputed fact. A fact no one states is simply absent: unknown, never false.
 from __future__ import annotations
 
 import heapq
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -594,7 +595,8 @@ class _Vocabulary:
             self.out.error(span, "S017", f"'{spec.name}' is yes/no, not '{raw}'",
                            "write yes or no; leave the fact out when it is unknown")
         elif spec.kind == "number":
-            self.out.error(span, "S017", f"'{spec.name}' is a number, not '{raw}'")
+            self.out.error(span, "S017", f"'{spec.name}' is a number, not '{raw}'",
+                           "write a finite decimal such as 3 or 2.5")
         else:
             self.out.error(span, "S017", f"'{raw}' is not a possible value of '{spec.name}'",
                            did_you_mean(raw, spec.values) or f"possible values: {', '.join(spec.values)}")
@@ -799,15 +801,20 @@ def parse_hypothesis(scenario: Scenario, policy: m.Policy, assumptions: list[str
     return Hypothesis(base, tuple((s_, f, v) for (s_, f), v in facts.items()), tuple(unsettled.items()))
 
 
+_DECIMAL = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d{1,3})?")
+
+
 def _parse_value(spec: m.FactSpec, raw: str):
     low = raw.strip().lower()
     if spec.kind == "yes_no":
         return {"yes": True, "true": True, "no": False, "false": False}.get(low, _INVALID)
     if spec.kind == "number":
-        try:
-            return float(raw)
-        except ValueError:
+        # A plain finite decimal only: not nan, inf, 1e999 or 1_0, which Python's float()
+        # accepts and RFC 8259 JSON cannot carry.
+        if not _DECIMAL.fullmatch(raw.strip()):
             return _INVALID
+        value = float(raw)
+        return value if math.isfinite(value) else _INVALID
     if spec.kind == "one_of":
         return raw if raw in spec.values else _INVALID
     return raw

@@ -142,6 +142,7 @@ def updated_text(o: Outcome) -> str | None:
     Each account gets the current verdict of every clause implicated under any account;
     existing per-thing and `because` forms keep their shape. Scenario-wide sets that are
     present are recomputed."""
+    import contextlib
     import io
 
     from ruamel.yaml import YAML
@@ -159,20 +160,41 @@ def updated_text(o: Outcome) -> str | None:
     expect = data.get("expect")
     if expect is None:
         expect = data["expect"] = CommentedMap()
+    keys = r.scenario.doc.keys
+
+    def key(mapping, loc: tuple) -> object:
+        """The key of `mapping` as the file writes it: YAML 1.2 reads `1:` as the number 1,
+        forcecheck as the id "1"; match by text, then by where the key stands in the file."""
+        name = loc[-1]
+        for k in mapping:
+            if str(k) == name:
+                return k
+        span = keys.get(loc)
+        if span is not None and hasattr(mapping, "lc"):
+            for k in mapping:
+                with contextlib.suppress(Exception):
+                    if tuple(mapping.lc.key(k)) == (span.line - 1, span.column - 1):
+                        return k
+        return name
+
     for acc in r.accounts:
-        mine = expect.get(acc.account.id)
+        acc_key = key(expect, ("expect", acc.account.id))
+        mine = expect.get(acc_key)
         if mine is None:
-            mine = expect[acc.account.id] = CommentedMap()
+            mine = expect[acc_key] = CommentedMap()
         for cv in acc.clauses:
-            if cv.clause.id not in mine and not r.implicated(cv.clause.id):
+            clause_key = key(mine, ("expect", acc.account.id, cv.clause.id))
+            if clause_key not in mine and not r.implicated(cv.clause.id):
                 continue
-            current = mine.get(cv.clause.id)
+            current = mine.get(clause_key)
             if isinstance(current, dict) and "verdict" not in current:
                 labels = {i.label: i.verdict for i in cv.items}
-                for label in [*labels, *(x for x in current if x not in labels)]:
-                    changes.verdict(current, label, labels.get(label, "not_applicable"))
+                written = {str(x): x for x in current}
+                for label in [*labels, *(x for x in written if x not in labels)]:
+                    at = key(current, ("expect", acc.account.id, cv.clause.id, label))
+                    changes.verdict(current, at, labels.get(label, "not_applicable"))
             else:
-                changes.verdict(mine, cv.clause.id, cv.verdict)
+                changes.verdict(mine, clause_key, cv.verdict)
     if "contested" in expect:
         changes.seq(expect, "contested", [c.id for c in r.clauses if r.contested(c.id)])
     for clause_id in list(expect.get("deciding") or ()):

@@ -329,7 +329,7 @@ class TextReport:
     def trace(self, trace_lines, indent: int) -> None:
         for ln in trace_lines:
             s = ln.step
-            at = indent + 2 * ln.depth
+            at = min(indent + 2 * ln.depth, self.c.width - 40)  # a deep trace stays readable
             value = Text(s.value_text, style=VALUE_STYLES.get(s.value_text, ""))
             again = Text(" (as above)", style="dim") if ln.again else Text("")
             self.c.print(Padding(Text.assemble(s.text, " -- ", value, again), (0, 0, 0, at)))
