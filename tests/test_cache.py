@@ -1,6 +1,7 @@
 """The on-disk cache only ever saves time: a corrupt or stale entry is never trusted."""
 
 import shutil
+from pathlib import Path
 
 from forcecheck import cache, policy
 
@@ -45,7 +46,7 @@ def _entry_name(path=None):
     from importlib.resources import files
 
     p = str(policy.resolve_policy_path(path).resolve())
-    text = open(p, encoding="utf-8").read()
+    text = Path(p).read_text(encoding="utf-8")
     grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
     return f"policy-{cache.key(p, text, grammar)}.json"
 

@@ -7,6 +7,7 @@ http(s) addresses.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.resources import files
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
@@ -16,12 +17,17 @@ from forcecheck.report.model import AccountVerdict, ClauseCard, Item, Report, Sc
 from forcecheck.report.prose import Shown, explain, nest
 
 
-def render_html(report: Report) -> str:
+@cache
+def _template():
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True),
                       trim_blocks=True, lstrip_blocks=True, undefined=StrictUndefined,
                       keep_trailing_newline=True)
-    template = env.from_string(files("forcecheck.report").joinpath("templates/report.html.j2")
-                               .read_text(encoding="utf-8"))
+    return env.from_string(files("forcecheck.report").joinpath("templates/report.html.j2")
+                           .read_text(encoding="utf-8"))
+
+
+def render_html(report: Report) -> str:
+    template = _template()
     shown: dict[str, Shown] = {}
 
     def explain_item(s: ScenarioReport, card: ClauseCard, v: AccountVerdict, item: Item):

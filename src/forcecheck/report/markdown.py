@@ -24,6 +24,8 @@ def md(text: str | None) -> str:
     if not text:
         return ""
     text = " ".join(str(text).split())
+    if not text:
+        return ""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", text)
     return "\\" + text if text[0] in "#+-=>0123456789" else text

@@ -1,0 +1,149 @@
+"""Property-based tests (hypothesis), at a small budget in the suite; `bench/fuzz.py` runs the
+same properties for longer (FORCECHECK_FUZZ_EXAMPLES sets the examples per property).
+
+- mutated scenarios and policies get a result or located diagnostics, never an exception;
+- equivalent encodings of a scenario give the same verdicts;
+- hostile strings in any text field never reach any output raw;
+- work is bounded: every example finishes (no deadline is asserted: tests never assert on
+  wall time, but an example that hung would stop the run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forcecheck.checker import check_policy
+from forcecheck.diagnostics import InputError
+from forcecheck.parser import parse_policy_text
+from forcecheck.scenario import load_scenario
+
+from conftest import POLICY_DIR, SCENARIOS
+
+EXAMPLES = int(os.environ.get("FORCECHECK_FUZZ_EXAMPLES", "25"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None,
+                derandomize=not os.environ.get("FORCECHECK_FUZZ_RANDOM"),  # CI: the same examples each run
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+POLICY_TEXT = (POLICY_DIR / "policy.rules").read_text(encoding="utf-8")
+SOURCES = sorted(SCENARIOS.rglob("*.yaml"))
+PIECES = ["{", "}", "[", "]", "(", ")", '"', "'", ":", ",", ".", "- ", "\n", "\t", "#", "&a ", "*a",
+          "!!python/object/apply:os.system ['true']", " and ", " not ", "==", "yes", "no", "~", "\x00",
+          "\x1b[2J", "\u202e", "é", "999999999999999999999", "nan", "-1e999", "  ", "---\n", "? "]
+
+edits = st.lists(st.tuples(st.floats(0, 1), st.sampled_from(["delete", "insert", "copy"]),
+                           st.integers(1, 40), st.sampled_from(PIECES), st.floats(0, 1)),
+                 min_size=1, max_size=5)
+
+
+def mutate(text: str, plan) -> str:
+    for where, op, length, piece, other in plan:
+        i = int(where * len(text))
+        if op == "delete":
+            text = text[:i] + text[i + length:]
+        elif op == "insert":
+            text = text[:i] + piece + text[i:]
+        else:
+            j = int(other * len(text))
+            text = text[:i] + text[j:j + length] + text[i:]
+    return text
+
+
+@FUZZ
+@given(source=st.sampled_from(SOURCES), plan=edits)
+def test_mutated_scenarios_load_or_get_located_diagnostics(tmp_path, cli, source, plan):
+    path = tmp_path / "s.yaml"
+    path.write_text(mutate(source.read_text(encoding="utf-8"), plan), encoding="utf-8")
+    run = cli("check", str(path), "--format", "json")
+    assert run.code in (0, 1, 2)
+    if run.code == 2:
+        assert re.search(r"error\[[A-Z]\d{3}\]", run.err)
+    else:
+        json.loads(run.out, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+
+
+@FUZZ
+@given(plan=edits)
+def test_mutated_policies_load_or_get_located_diagnostics(plan):
+    try:
+        check_policy(parse_policy_text(mutate(POLICY_TEXT, plan), "policy.rules"))
+    except InputError as exc:
+        assert exc.diagnostics and all(d.message and d.code for d in exc.diagnostics)
+
+
+def _reencode(data: dict, order, flow: bool, long_form: bool, spelling: int) -> str:
+    """The same scenario written differently: keys in another order, flow or block style,
+    facts as {value: ...} or bare, yes/no spelled otherwise."""
+    words = [("yes", "no"), ("Yes", "No"), ("true", "false"), ("TRUE", "FALSE")][spelling]
+
+    def facts(block: dict) -> dict:
+        out = {}
+        for k, v in block.items():
+            if isinstance(v, str) and v in ("yes", "no"):
+                v = words[0] if v == "yes" else words[1]
+            out[k] = {"value": v} if long_form and not isinstance(v, dict) else v
+        return out
+
+    copy = dict(data)
+    if "undisputed" in copy and copy["undisputed"].get("facts"):
+        copy["undisputed"] = {**copy["undisputed"], "facts": facts(copy["undisputed"]["facts"])}
+    copy["accounts"] = [{**a, "facts": facts(a.get("facts") or {})} for a in copy["accounts"]]
+    keys = list(copy)
+    ordered = {k: copy[k] for k in sorted(keys, key=lambda k: order[keys.index(k) % len(order)])}
+    return yaml.safe_dump(ordered, sort_keys=False, default_flow_style=flow, allow_unicode=True)
+
+
+@FUZZ
+@given(source=st.sampled_from(SOURCES), order=st.permutations(range(12)), flow=st.booleans(),
+       long_form=st.booleans(), spelling=st.integers(0, 3))
+def test_equivalent_encodings_give_the_same_verdicts(tmp_path, compiled, source, order, flow,
+                                                     long_form, spelling):
+    from forcecheck.evaluate import evaluate
+
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    data.pop("expect", None)
+    path = tmp_path / "again.yaml"
+    path.write_text(_reencode(data, order, flow, long_form, spelling), encoding="utf-8")
+    original = evaluate(compiled, load_scenario(source, compiled), analyse=False)
+    again = evaluate(compiled, load_scenario(path, compiled), analyse=False)
+    for a, b in zip(original.accounts, again.accounts, strict=True):
+        assert [(c.clause.id, c.possible) for c in a.clauses] == \
+            [(c.clause.id, c.possible) for c in b.clauses]
+
+
+HOSTILE = st.lists(st.sampled_from(["\x1b", "\x07", "\x9b", "\u202e", "\u2066", "\r", "\x08", "[", "]",
+                                    "0", ";", "2J", "met", "<script>", "&", " ", "\x1b]0;", "\x1b[1A"]),
+                   min_size=1, max_size=12).map("".join)
+
+
+@settings(FUZZ, max_examples=max(4, EXAMPLES // 3))  # six renderings per example
+@given(title=HOSTILE, note=HOSTILE, name=HOSTILE, description=HOSTILE)
+def test_hostile_strings_never_reach_output_raw(tmp_path, cli, title, note, name, description):
+    data = {
+        "id": "hostile", "title": title, "kind": "teaching", "summary": description,
+        "people": [{"id": "o", "role": "officer", "description": description},
+                   {"id": "s", "role": "subject", "description": "a man"}],
+        "events": [{"id": "shots", "actor": "o", "action": "fire_firearm", "target": "s",
+                    "description": description}],
+        "undisputed": {"facts": {"o.on_duty": "yes"}},
+        "accounts": [{"id": "a", "name": name,
+                      "facts": {"shots.force_reasonable": {"value": "no", "note": note}}},
+                     {"id": "b", "name": "B"}],
+    }
+    path = tmp_path / "h.yaml"
+    path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML: escapes arrive as characters
+    raw = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+    for args in ([], ["--explain", "short"], ["--format", "markdown"], ["--format", "html"],
+                 ["--format", "json"], ["--questions"]):
+        run = cli("check", str(path), *args)
+        assert run.code in (0, 1, 2)
+        out = run.out if args != ["--format", "json"] else json.dumps(json.loads(run.out), ensure_ascii=False)
+        assert not raw.search(out.replace("\r\n", "\n")), args
+        assert not raw.search(run.err), args
+        if args == ["--format", "html"]:
+            assert "<script>" not in out.split("<script>\n/* Printing", 1)[0]
