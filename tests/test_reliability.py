@@ -276,3 +276,12 @@ def test_number_facts_are_finite_decimals(cli, tmp_path, value):
     assert run.code == 2 and "S017" in run.err and "finite decimal" in run.err
     ok = _file(tmp_path, _custom("distance_m: 2.5"), "ok.yaml")
     assert cli("check", ok, "--policy", policy, "--format", "json").code in (0, 1)
+
+
+def test_output_through_a_link_writes_the_file_it_names(cli, tmp_path):
+    real = tmp_path / "real.txt"
+    real.write_text("old")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    assert cli("check", str(SHOT), "--output", str(link)).code in (0, 1)
+    assert link.is_symlink() and "clause" in real.read_text()

@@ -250,7 +250,7 @@ def _show(text: str, output: Path | None, page: bool) -> None:
 
 @app.command()
 def test(
-    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", show_default=False,
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", show_default=False, readable=False,
                      help="Scenario files or directories (default: ./scenarios).")] = None,
     policy: PolicyOption = None,
     coverage: Annotated[bool, typer.Option("--coverage", help="Also report, for each clause, "
@@ -344,7 +344,7 @@ def _loads(compiled, path: Path, text: str) -> list:
 
 @app.command()
 def validate(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
                                                 help="Scenario files, policy files, or directories.")],
     policy: PolicyOption = None,
 ) -> None:

@@ -135,6 +135,8 @@ def write_text(path: Path, text: str) -> None:
     except OSError as exc:
         raise fail(exc.strerror or str(exc)) from None
     data = text.encode("utf-8")
+    if info is not None and os.path.islink(path):
+        path = Path(os.path.realpath(path))  # write through a link, as `> link` would
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise fail("it is a folder", "give a file name, e.g. report.html")
     if info is not None and not stat.S_ISREG(info.st_mode):
