@@ -285,3 +285,32 @@ def test_output_through_a_link_writes_the_file_it_names(cli, tmp_path):
     link.symlink_to(real)
     assert cli("check", str(SHOT), "--output", str(link)).code in (0, 1)
     assert link.is_symlink() and "clause" in real.read_text()
+
+
+def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    import signal
+
+    real_fdopen = os.fdopen
+
+    class Killed:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def write(self, data):
+            self.fh.write(data[:10])
+            os.kill(os.getpid(), signal.SIGTERM)  # the signal arrives in the middle of the write
+            self.fh.write(data[10:])
+
+    monkeypatch.setattr(os, "fdopen", lambda fd, *a, **k: Killed(real_fdopen(fd, *a, **k)))
+    before = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(SystemExit) as info:
+        files.write_text(tmp_path / "report.json", "x" * 100_000)
+    assert info.value.code == 128 + signal.SIGTERM
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) == before  # the usual handling is back
