@@ -415,6 +415,23 @@ def show(clause_id: Annotated[str, typer.Argument(metavar="CLAUSE", help="A clau
     sys.stdout.write(render_clause(c))
 
 
+@app.command()
+def schema(policy: PolicyOption = None) -> None:
+    """Print the JSON Schema of scenario files for the policy: roles, actions and facts with
+    their questions, for an editor (yaml-language-server) to complete and check them."""
+    import json
+
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy import load_policy
+    from forcecheck.scenario import scenario_schema
+
+    try:
+        compiled = load_policy(policy)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    sys.stdout.write(json.dumps(scenario_schema(compiled.policy), indent=2, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     """Entry point: no Python traceback ever reaches the user."""
     try:
