@@ -299,3 +299,38 @@ def test_a_terminal_without_unicode_gets_ascii_not_a_crash():
         out = run.stdout.decode("ascii")  # every byte is ASCII
         assert "internal error" not in run.stderr.decode()
         assert "deadly-force-imminent-threat     met" in out
+
+
+def test_check_takes_folders_and_standard_input(cli, tmp_path, monkeypatch):
+    run = cli("check", str(SCENARIOS / "real"))
+    assert run.code == 1 and run.out.count("\nclause ") == 2  # both real incidents
+    from typer.testing import CliRunner
+
+    from forcecheck.cli import app
+
+    text = (SCENARIOS / "teaching" / "aim-only.yaml").read_text(encoding="utf-8")
+    run = CliRunner().invoke(app, ["check", "-"], input=text)
+    assert run.exit_code == 0 and run.stdout.startswith("An officer unholsters and aims a firearm")
+    run = CliRunner().invoke(app, ["check", "-"], input="id: x\n  bad: [\n")
+    assert run.exit_code == 2 and "<stdin>:2:6: error[Y001]" in run.stderr
+
+
+def test_walks_skip_hidden_tool_and_ignored_folders(cli, tmp_path):
+    good = (SCENARIOS / "teaching" / "aim-only.yaml").read_text(encoding="utf-8")
+    for folder in (".hidden", ".venv/lib", "node_modules/x", "build", "keep"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "broken.yaml").write_text("id: [\n")
+    (tmp_path / "keep" / "broken.yaml").write_text(good)
+    (tmp_path / "scratch.yaml").write_text("id: [\n")
+    (tmp_path / ".gitignore").write_text("# generated\nbuild/\n/scratch.yaml\n")
+    run = cli("validate", str(tmp_path))
+    assert run.code == 0 and "ok: 1 file(s) valid" in run.err, run.err
+
+
+def test_shell_completion_offers_clause_ids_and_assumable_facts():
+    from forcecheck.cli import _assumable, _clause_ids
+
+    assert "deadly-force-imminent-threat" in _clause_ids("deadly")
+    assert all(c.startswith("deadly") for c in _clause_ids("deadly"))
+    assert "reaches_off_duty_officers=" in _assumable("reach")
+    assert "shots.subject_fleeing=" in _assumable("shots.subject_f")

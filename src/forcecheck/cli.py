@@ -21,7 +21,7 @@ app = typer.Typer(
     name="forcecheck",
     help="Check use-of-force incident accounts against the text of a use-of-force policy.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion for bash, zsh, fish
     pretty_exceptions_enable=False,
 )
 
@@ -59,6 +59,32 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
     """Check use-of-force incident accounts against the text of a use-of-force policy."""
 
 
+def _clause_ids(incomplete: str) -> list[str]:
+    """Shell completion for --clause: the shipped policy's clause ids."""
+    try:
+        from forcecheck.policy import load_policy
+
+        return [c.id for c in load_policy(None).policy.clauses if c.id.startswith(incomplete)]
+    except Exception:  # completion must never fail loudly
+        return []
+
+
+def _assumable(incomplete: str) -> list[str]:
+    """Shell completion for --assume: the policy's open questions, and SUBJECT.FACT once a
+    subject is typed."""
+    try:
+        from forcecheck.policy import load_policy
+
+        policy = load_policy(None).policy
+        if "." in incomplete:
+            subject = incomplete.split(".", 1)[0]
+            names = sorted({f.name for f in policy.facts.values()})
+            return [f"{subject}.{n}=" for n in names if f"{subject}.{n}".startswith(incomplete)]
+        return [f"{q}=" for q in sorted(policy.unsettled) if q.startswith(incomplete)]
+    except Exception:
+        return []
+
+
 PolicyOption = Annotated[
     Path | None,
     typer.Option("--policy", "-p", readable=False,
@@ -94,12 +120,13 @@ def _write(text: str, output: Path | None) -> None:
 
 @app.command()
 def check(
-    scenarios: Annotated[list[Path], typer.Argument(metavar="SCENARIO", help="Scenario YAML files.",
+    scenarios: Annotated[list[Path], typer.Argument(metavar="SCENARIO", help="Scenario YAML files or "
+                                                    "folders; '-' reads one from standard input.",
                                                     show_default=False, readable=False)],
     policy: PolicyOption = None,
     account: Annotated[list[str] | None, typer.Option("--account", "-a",
                        help="Only this account (repeatable).")] = None,
-    clause: Annotated[list[str] | None, typer.Option("--clause", "-c",
+    clause: Annotated[list[str] | None, typer.Option("--clause", "-c", autocompletion=_clause_ids,
                       help="Only this clause (repeatable).")] = None,
     format: Annotated[Format, typer.Option(
         "--format", "-f", help="text (the terminal), markdown (an article draft or an issue), html "
@@ -116,6 +143,7 @@ def check(
     questions: Annotated[bool, typer.Option("--questions", help="Show only the open questions: "
                          "the unknown facts, most decisive first, and the verdicts each settles.")] = False,
     assume: Annotated[list[str] | None, typer.Option("--assume", metavar="FACT=VALUE",
+                      autocompletion=_assumable,
                       help="Evaluate a hypothetical with this fact set (repeatable), e.g. "
                       "shots.subject_fleeing=yes or reaches_off_duty_officers=yes.")] = None,
     base: Annotated[str | None, typer.Option("--base", metavar="ACCOUNT", help="Start the "
@@ -135,8 +163,9 @@ def check(
                 raise InputError([Diagnostic(None, "U001", f"unknown clause '{c}'",
                                              did_you_mean(c, known) or "see `forcecheck clauses`")])
         results = []
-        for path in scenarios:
-            sc = load_scenario(path, compiled)
+
+        for path in _scenario_paths(scenarios):
+            sc = load_scenario(path, compiled, text=_stdin() if str(path) == "-" else None)
             ids = [a.id for a in sc.accounts]
             for a in account or ():
                 if a not in ids:
@@ -198,6 +227,32 @@ def check(
                            ascii_only=output is None and not _unicode_stdout())
     _show(text, output, pager and tty and format is Format.text)
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
+
+
+def _scenario_paths(given: list[Path]) -> list[Path]:
+    """Files as given, folders walked (as `test` and `validate` do), '-' for standard input."""
+    from forcecheck.files import walk
+
+    out: list[Path] = []
+    for p in given:
+        out += [p] if str(p) == "-" else list(walk([p], (".yaml", ".yml")))
+    return out
+
+
+def _stdin() -> str:
+    """A scenario from standard input, bounded like a file."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.yamlsource import MAX_BYTES
+
+    data = sys.stdin.buffer.read(MAX_BYTES + 1) if hasattr(sys.stdin, "buffer") else \
+        sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise InputError([Diagnostic(None, "S000", f"standard input is larger than {MAX_BYTES} bytes")])
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputError([Diagnostic(None, "S000", f"standard input is not valid UTF-8 (byte "
+                                     f"0x{data[exc.start]:02x})", "send UTF-8")]) from None
 
 
 def wants_colour(choice: str, tty: bool) -> bool:

@@ -86,35 +86,79 @@ def read_text(path: Path, limit: int, code: str, what: str) -> str:
 def walk(roots: Iterable[Path], suffixes: tuple[str, ...]) -> Iterator[Path]:
     """Regular files with these suffixes under `roots` (a root that is a file is yielded as
     it is), in sorted order: no recursion, no links followed, at most `MAX_WALK_DEPTH` levels
-    and `MAX_WALK_FILES` entries, tools' folders (`.git`, `.venv`...) skipped."""
+    and `MAX_WALK_FILES` entries; hidden folders, tools' folders (`.venv`, `node_modules`...)
+    and what a `.gitignore` on the way ignores are skipped."""
     seen = 0
     for root in roots:
         if not root.is_dir():
             yield root
             continue
-        stack: list[tuple[Path, int]] = [(root, 0)]
+        stack: list[tuple[Path, int, tuple]] = [(root, 0, ())]
         found: list[Path] = []
         while stack:
-            folder, depth = stack.pop()
+            folder, depth, ignores = stack.pop()
+            ignores = (*ignores, *_gitignore(folder, root))
             try:
                 entries = sorted(os.scandir(folder), key=lambda e: e.name)
             except OSError:
                 continue
             for entry in entries:
+                relative = Path(entry.path).relative_to(root).as_posix()
                 seen += 1
                 if seen > MAX_WALK_FILES:
                     raise InputError([Diagnostic(None, "U007", f"more than {MAX_WALK_FILES} entries under "
                                                  f"'{root}'", "give a smaller folder")])
                 try:
                     if entry.is_dir(follow_symlinks=False):
-                        if entry.name in SKIPPED_FOLDERS or depth + 1 > MAX_WALK_DEPTH:
+                        if (entry.name in SKIPPED_FOLDERS or entry.name.startswith(".")
+                                or depth + 1 > MAX_WALK_DEPTH or _ignored(ignores, relative, True)):
                             continue
-                        stack.append((Path(entry.path), depth + 1))
-                    elif entry.is_file(follow_symlinks=False) and entry.name.endswith(suffixes):
+                        stack.append((Path(entry.path), depth + 1, ignores))
+                    elif (entry.is_file(follow_symlinks=False) and entry.name.endswith(suffixes)
+                          and not _ignored(ignores, relative, False)):
                         found.append(Path(entry.path))
                 except OSError:
                     continue
         yield from sorted(found)
+
+
+def _gitignore(folder: Path, root: Path) -> tuple[tuple[str, str, bool], ...]:
+    """The patterns of `folder`'s .gitignore, each as (folder relative to the root, pattern,
+    folders only). Negations (`!`) are not supported: such a line is skipped."""
+    try:
+        text = read_text(folder / ".gitignore", 1_000_000, "U007", ".gitignore")
+    except InputError:
+        return ()
+    base = folder.relative_to(root).as_posix()
+    base = "" if base == "." else base
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", "!")):
+            continue
+        out.append((base, line.rstrip("/"), line.endswith("/")))
+    return tuple(out)
+
+
+def _ignored(ignores, relative: str, is_dir: bool) -> bool:
+    import fnmatch
+
+    name = relative.rsplit("/", 1)[-1]
+    for base, pattern, dirs_only in ignores:
+        if dirs_only and not is_dir:
+            continue
+        if base and not relative.startswith(base + "/"):
+            continue
+        inner = relative[len(base) + 1:] if base else relative
+        if "/" in pattern.strip("/"):  # anchored to the .gitignore's folder
+            if fnmatch.fnmatchcase(inner, pattern.lstrip("/")):
+                return True
+        elif pattern.startswith("/"):
+            if fnmatch.fnmatchcase(inner, pattern[1:]):
+                return True
+        elif fnmatch.fnmatchcase(name, pattern):
+            return True
+    return False
 
 
 def write_text(path: Path, text: str) -> None:

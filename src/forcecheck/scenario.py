@@ -232,13 +232,15 @@ def _compiled(policy: m.Policy | CompiledPolicy) -> CompiledPolicy:
     return hit[1]
 
 
-def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy) -> Scenario:
-    """Read, shape-check and vocabulary-check one scenario file, and check that each account
-    (with the undisputed facts) respects the policy's constraints."""
+def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy, text: str | None = None) -> Scenario:
+    """Read, shape-check and vocabulary-check one scenario file (or `text`, read already from
+    somewhere `path` names, such as standard input), and check that each account (with the
+    undisputed facts) respects the policy's constraints."""
     compiled = _compiled(policy)
     policy = compiled.policy
-    p = Path(path)
-    text = read_text(p, MAX_BYTES, "S000", "scenario file")
+    p = Path("<stdin>") if str(path) == "-" else Path(path)
+    if text is None:
+        text = read_text(p, MAX_BYTES, "S000", "scenario file")
     doc = load_yaml(p, text)
     if not isinstance(doc.data, dict):
         raise InputError([Diagnostic(doc.span(()), "S001", "a scenario file must be a mapping of "
