@@ -93,7 +93,15 @@ def test_dangling_actor(tmp_path, policy):
 
 def test_unknown_action(tmp_path, policy):
     (d,) = diagnostics(tmp_path, GOOD.replace("fire_firearm", "fire_gun"), policy)
-    assert d.code == "S011" and d.hint == "did you mean 'fire_firearm'?"
+    assert d.code == "S011" and d.hint == "did you mean 'fire_firearm' (fired a firearm)?"
+
+
+def test_did_you_mean_goes_by_meaning_not_spelling_alone(tmp_path, policy):
+    (d,) = diagnostics(tmp_path, GOOD.replace("fire_firearm", "taser"), policy)
+    assert d.hint.startswith("did you mean 'less_lethal_weapon' (used a less-lethal weapon (baton, electric")
+    (d,) = diagnostics(tmp_path, GOOD + "      shots.subject_armed: yes\n", policy)
+    assert d.code == "S015" and not d.hint.startswith("did you mean")  # looks alike, means otherwise
+    assert d.hint.startswith("facts about event 'shots': ") and "in all)" not in d.hint  # every one
 
 
 def test_account_contradicting_an_undisputed_fact(tmp_path, policy):

@@ -112,10 +112,59 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
-def known_list(candidates: Iterable[str], limit: int = 8) -> str:
+def known_list(candidates: Iterable[str], limit: int = 16) -> str:
+    """Every candidate, or, when there are too many to read in a hint, where to find them."""
     names = sorted(set(candidates))
-    shown = ", ".join(names[:limit])
-    return shown + (f", ... ({len(names)} in all)" if len(names) > limit else "")
+    if len(names) > limit:
+        return f"{len(names)} in all: see `forcecheck vocabulary`"
+    return ", ".join(names)
+
+
+# Everyday words for what a use-of-force vocabulary names otherwise.
+_SYNONYMS = {"taser": "electric", "tase": "electric", "tased": "electric", "stun": "electric",
+             "gun": "firearm", "pistol": "firearm", "rifle": "firearm", "handgun": "firearm",
+             "shoot": "fire", "shot": "fire", "shots": "fire", "pepper": "chemical", "mace": "chemical",
+             "spray": "chemical", "chokehold": "chokehold", "choke": "chokehold", "car": "vehicle",
+             "truck": "vehicle", "flee": "escape", "fleeing": "escape", "run": "escape", "civilian": "anyone",
+             "witness": "anyone", "suspect": "force", "punch": "strike", "hit": "strike", "kick": "strike",
+             "injured": "injured", "hurt": "injured", "medical": "medical", "draw": "drew"}
+_STOP = {"a", "an", "the", "of", "or", "and", "to", "was", "is", "did", "this", "that", "with", "in",
+         "at", "by", "for", "on", "it", "its", "any", "person", "officer", "force", "used"}
+
+
+def did_you_mean_meaning(name: str, described: dict[str, str]) -> str | None:
+    """A hint for an unknown name among names with descriptions (roles, actions, facts with
+    their questions): by meaning first ("taser" -> the action whose description says
+    "electric weapon" or "taser"; "armed" -> the facts whose questions ask about weapons),
+    then by spelling only when the spelling is close enough that the meaning is surely the
+    same (a typo, or a name cut short), never a different word that merely looks alike."""
+    words = [_SYNONYMS.get(w, w) for w in re.split(r"[^a-z0-9]+", name.lower())
+             if len(w) >= 3 and w not in _STOP]
+    if name in described:
+        return None
+    starts = sorted((c for c in described if len(name) >= 4 and c.startswith(name) and c != name), key=len)
+    if starts:
+        return f"did you mean '{starts[0]}'?"
+    close = difflib.get_close_matches(name, list(described), n=1, cutoff=0.85)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    lowered = {c.lower(): c for c in described}
+    if name.lower() in lowered:
+        return f"did you mean '{lowered[name.lower()]}'?"
+    hits = []
+    for cand, text in sorted(described.items()):
+        haystack = f"{cand} {text}".lower()
+        stems = [w[:5] for w in words]
+        if stems and all(re.search(rf"\b{re.escape(st)}", haystack) for st in stems):
+            hits.append(cand)
+    if len(hits) > 1:  # prefer the names that have the words themselves ("fire_gun": fire_firearm)
+        score = {h: sum(w in re.split(r"[_\-.]", h) for w in words) for h in hits}
+        best = max(score.values())
+        hits = [h for h in hits if score[h] == best]
+    if 1 <= len(hits) <= 4:
+        shown = " or ".join(f"'{h}' ({described[h]})" for h in hits)
+        return f"did you mean {shown}?"
+    return None
 
 
 _line_cache: dict[str, list[str]] = {}

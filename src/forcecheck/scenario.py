@@ -25,6 +25,7 @@ from forcecheck.diagnostics import (
     Diagnostic,
     InputError,
     did_you_mean,
+    did_you_mean_meaning,
     known_list,
     sorted_diagnostics,
 )
@@ -499,7 +500,7 @@ class _Vocabulary:
         for i, p in enumerate(self.model.people):
             if p.role not in roles:
                 self.out.error(self.doc.span(("people", i, "role")), "S011", f"unknown role '{p.role}'",
-                               did_you_mean(p.role, roles) or f"roles: {known_list(roles)}")
+                               did_you_mean_meaning(p.role, roles) or f"roles: {known_list(roles)}")
         account_ids = [a.id for a in self.model.accounts]
         for i, p in enumerate(self.model.people):
             for j, acc in enumerate(p.accounts or ()):
@@ -522,7 +523,7 @@ class _Vocabulary:
             if e.action not in actions:
                 self.out.error(self.doc.span(("events", i, "action")), "S011",
                                f"unknown action '{e.action}'",
-                               did_you_mean(e.action, actions) or f"actions: {known_list(actions)}")
+                               did_you_mean_meaning(e.action, actions) or f"actions: {known_list(actions)}")
 
     def _source_list(self, ids: list[str], loc: tuple) -> None:
         for j, sid in enumerate(ids):
@@ -576,7 +577,7 @@ class _Vocabulary:
         spec = pool.get(name)
         if spec is None:
             elsewhere = [f for f in self.policy.facts.values() if f.name == name]
-            hint = did_you_mean(name, pool)
+            hint = did_you_mean_meaning(name, {n: f.question for n, f in pool.items()})
             if elsewhere and not hint:
                 hint = f"'{name}' is a fact about {_a(elsewhere[0].subject)}, not about {what}"
             self.out.error(span, "S015", f"{what} has no fact '{name}'",
