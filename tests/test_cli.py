@@ -334,3 +334,25 @@ def test_shell_completion_offers_clause_ids_and_assumable_facts():
     assert all(c.startswith("deadly") for c in _clause_ids("deadly"))
     assert "reaches_off_duty_officers=" in _assumable("reach")
     assert "shots.subject_fleeing=" in _assumable("shots.subject_f")
+
+
+def test_vocabulary_lists_every_role_action_and_fact_with_its_question(cli, policy):
+    out = cli("vocabulary").out
+    words = " ".join(out.split())
+    assert all(f"{r}:" in out for r in policy.roles) and all(f"{a}:" in out for a in policy.actions)
+    for f in policy.facts.values():
+        assert f"{f.name} (" in out and " ".join(f.question.split()) in words, f.key
+    # Each fact with the clauses that read it.
+    assert "threat_of_death_or_serious_injury (yes or no)" in out
+    assert "read by: objectively-reasonable-force, deadly-force-imminent-threat" in words
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_show_takes_definitions_facts_actions_and_roles(cli):
+    assert "definition deadly_force(e: event): a use of deadly force" in cli("show", "deadly_force").out
+    fact = " ".join(cli("show", "shots.subject_fleeing").out.split())
+    assert "fact event.subject_fleeing (yes or no)" in fact and "read by: objectively-reasonable-force" in fact
+    assert cli("show", "less_lethal_weapon").out.startswith("action less_lethal_weapon: used a less-lethal")
+    assert cli("show", "bystander").out.startswith("role bystander: anyone else present")
+    run = cli("show", "deadly_forse")
+    assert run.code == 2 and "did you mean 'deadly_force'?" in run.err

@@ -451,23 +451,45 @@ def clauses(policy: PolicyOption = None) -> None:
 
 
 @app.command()
-def show(clause_id: Annotated[str, typer.Argument(metavar="CLAUSE", help="A clause id.")],
+def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, definition, fact, action, "
+                                             "role or open question of the policy.")],
          policy: PolicyOption = None) -> None:
-    """Show one clause: its quotes, citations, provenance, reading and rule."""
+    """Show one clause (quotes, citations, provenance, reading, rule), or one definition,
+    fact, action, role or open question of the policy."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
     from forcecheck.policy import load_policy
+    from forcecheck.report.policy import render_clause, render_name
+
     try:
         compiled = load_policy(policy)
-        c = compiled.policy.clause(clause_id)
-        if c is None:
-            known = [x.id for x in compiled.policy.clauses]
-            raise InputError([Diagnostic(None, "U001", f"unknown clause '{clause_id}'",
-                                         did_you_mean(clause_id, known) or "see `forcecheck clauses`")])
+        p = compiled.policy
+        c = p.clause(name)
+        text = render_clause(c) if c is not None else render_name(p, name)
+        if text is None:
+            known = [*(x.id for x in p.clauses), *p.definitions, *(f.name for f in p.facts.values()),
+                     *p.actions, *p.roles, *p.unsettled]
+            raise InputError([Diagnostic(None, "U001", f"'{name}' is not a clause, definition, fact, "
+                                         "action, role or open question of the policy",
+                                         did_you_mean(name, known) or "see `forcecheck clauses` and "
+                                         "`forcecheck vocabulary`")])
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
-    from forcecheck.report.policy import render_clause
+    sys.stdout.write(text)
 
-    sys.stdout.write(render_clause(c))
+
+@app.command()
+def vocabulary(policy: PolicyOption = None) -> None:
+    """What a scenario can state: roles, actions, and the facts about the incident, events and
+    people, each with its question and the clauses that read it; and the policy's open questions."""
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy import load_policy
+    from forcecheck.report.policy import render_vocabulary
+
+    try:
+        compiled = load_policy(policy)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    sys.stdout.write(render_vocabulary(compiled.policy))
 
 
 @app.command()

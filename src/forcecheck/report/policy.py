@@ -65,3 +65,123 @@ def render_clause(c: Clause) -> str:
         out.add(part, indent=2, hang=4)
     out.add(f"defined at {c.span}", indent=2)
     return out.text()
+
+
+def _reads(node, policy: Policy, seen_defs: set[str]) -> set[str]:
+    """The fact names a rule reads, through the definitions it calls."""
+    from forcecheck import model as m
+
+    out: set[str] = set()
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if n is None:
+            continue
+        if isinstance(n, m.FactRef):
+            out.add(n.spec.key)
+            todo.append(n.subject)
+        elif isinstance(n, m.DefCall):
+            todo.extend(n.args)
+            if n.name not in seen_defs:
+                seen_defs.add(n.name)
+                d = policy.definitions[n.name]
+                todo.append(d.body)
+                todo.extend(x.condition for x in d.exceptions)
+        elif isinstance(n, m.AndNode | m.OrNode):
+            todo.extend(n.operands)
+        elif isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
+            todo.append(n.operand)
+        elif isinstance(n, m.CompareNode | m.OrderNode):
+            todo.extend((n.left, n.right))
+        elif isinstance(n, m.QuantNode):
+            todo.append(n.body)
+        elif isinstance(n, m.EventAttr):
+            todo.append(n.subject)
+    return out
+
+
+def readers(policy: Policy) -> dict[str, list[str]]:
+    """For each fact key, the clauses whose verdicts read it, in policy order."""
+    out: dict[str, list[str]] = {}
+    for c in policy.clauses:
+        for key in sorted(_reads(c.requirement, policy, set()) | _reads(c.where, policy, set())):
+            out.setdefault(key, []).append(c.id)
+    return out
+
+
+_SUBJECTS = {"incident": "the incident (write: FACT)", "event": "each event (write: EVENT.FACT)",
+             "person": "each person (write: PERSON.FACT)"}
+
+
+def render_vocabulary(policy: Policy) -> str:
+    """`forcecheck vocabulary`: what a scenario can say under this policy, and what reads it."""
+    out = _Lines()
+    out.add(f"What a scenario can state under {policy.id} ({policy.title})", hang=2)
+    out.add()
+    out.add("Roles (people: role):")
+    for k, v in policy.roles.items():
+        out.add(f"{k}: {v}", indent=2, hang=4)
+    out.add()
+    out.add("Actions (events: action):")
+    for k, v in policy.actions.items():
+        out.add(f"{k}: {v}", indent=2, hang=4)
+    read_by = readers(policy)
+    subjects = list(dict.fromkeys(f.subject for f in policy.facts.values()))
+    for subject in subjects:
+        out.add()
+        out.add(f"Facts about {_SUBJECTS.get(subject, f'each {subject} (write: PERSON.FACT)')}:")
+        for f in (f for f in policy.facts.values() if f.subject == subject):
+            kind = {"yes_no": "yes or no", "number": "a number", "text": "text"}.get(
+                f.kind, " | ".join(f.values))
+            out.add(f"{f.name} ({kind})", indent=2, hang=4)
+            out.add(f.question, indent=4, hang=2)
+            clauses = read_by.get(f.key, [])
+            out.add("read by: " + (", ".join(clauses) if clauses else "no clause (a constraint or "
+                                   "definition only)"), indent=4, hang=4)
+    if policy.unsettled:
+        out.add()
+        out.add("Open questions of the policy (no scenario states them; try --assume NAME=yes):")
+        for u in policy.unsettled.values():
+            out.add(f"{u.name}: {u.question}", indent=2, hang=4)
+    return out.text()
+
+
+def render_name(policy: Policy, name: str) -> str | None:
+    """`forcecheck show NAME` for what is not a clause: a definition, fact, action or role."""
+    out = _Lines()
+    if name in policy.definitions:
+        d = policy.definitions[name]
+        params = ", ".join(f"{p}: {t}" for p, t in d.params)
+        out.add(f"definition {d.name}({params}): {d.title}", hang=2)
+        if d.reading:
+            out.add()
+            out.add(f"How forcecheck reads it: {d.reading}", indent=2, hang=4)
+        out.add()
+        out.add(f"means {' '.join(d.body.source.split())}", indent=2, hang=4)
+        for x in d.exceptions:
+            out.add(f"except {' '.join(x.condition.source.split())}", indent=2, hang=4)
+            out.add(f'"{x.quote.text}" -- {w.citation(x.quote)}', indent=4, hang=1)
+        out.add(f"defined at {d.span}", indent=2)
+        return out.text()
+    fact_name = name.rpartition(".")[2]
+    facts = [f for f in policy.facts.values() if f.name == fact_name]
+    if facts:
+        read_by = readers(policy)
+        for f in facts:
+            kind = {"yes_no": "yes or no", "number": "a number", "text": "text"}.get(
+                f.kind, " | ".join(f.values))
+            out.add(f"fact {f.key} ({kind})", hang=2)
+            out.add(f.question, indent=2, hang=2)
+            out.add("read by: " + (", ".join(read_by.get(f.key, [])) or "no clause"), indent=2, hang=4)
+            out.add(f"declared at {f.span}", indent=2)
+        return out.text()
+    if name in policy.actions:
+        out.add(f"action {name}: {policy.actions[name]}", hang=2)
+        return out.text()
+    if name in policy.roles:
+        out.add(f"role {name}: {policy.roles[name]}", hang=2)
+        return out.text()
+    if name in policy.unsettled:
+        out.add(f"open question {name}: {policy.unsettled[name].question}", hang=2)
+        return out.text()
+    return None
