@@ -49,7 +49,7 @@ def test_an_accounts_order_overrides_the_timeline(tmp_path, policy):
 
 def test_an_order_statement_naming_no_event(tmp_path, policy):
     (d,) = diagnostics(tmp_path, TWO_EVENTS + "    order: [drive before shot]\n", policy)
-    assert d.code == "S012" and d.hint == "did you mean 'shots'?"
+    assert d.code == "S028" and d.hint == "did you mean 'shots'?"
 
 
 def test_facts_the_policy_declares_exclusive(tmp_path, policy):

@@ -167,7 +167,7 @@ def test_real_scenarios_must_attribute_every_statement(tmp_path, policy):
 def test_expectations_are_checked_against_the_policy(tmp_path, policy):
     text = GOOD + "expect:\n  one:\n    fleeing-subjct: met\n"
     (d,) = diagnostics(tmp_path, text, policy)
-    assert d.code == "S018" and d.hint == "did you mean 'fleeing-subject'?"
+    assert d.code == "S029" and d.hint == "did you mean 'fleeing-subject'?"
 
 
 def test_event_only_in_some_accounts(tmp_path, policy):

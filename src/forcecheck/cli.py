@@ -493,6 +493,27 @@ def vocabulary(policy: PolicyOption = None) -> None:
 
 
 @app.command()
+def explain(code: Annotated[str | None, typer.Argument(metavar="CODE", help="A diagnostic code, e.g. "
+                                                     "S015; none lists them all.")] = None) -> None:
+    """What a diagnostic code means and what to do about it (like `ruff rule`)."""
+    from forcecheck.codes import CODES
+    from forcecheck.codes import explain as explain_code
+
+    if code is None:
+        sys.stdout.write("".join(f"{c}  {title}\n" for c, (title, _) in CODES.items()))
+        return
+    text = explain_code(code)
+    if text is None:
+        from forcecheck.diagnostics import Diagnostic, did_you_mean
+
+        raise _fail([Diagnostic(None, "U001", f"no diagnostic code '{code}'",
+                                did_you_mean(code.upper(), CODES) or "`forcecheck explain` lists them")])
+    import textwrap
+
+    sys.stdout.write("\n".join(textwrap.fill(p, 80) if p else p for p in text.split("\n")))
+
+
+@app.command()
 def schema(policy: PolicyOption = None) -> None:
     """Print the JSON Schema of scenario files for the policy: roles, actions and facts with
     their questions, for an editor (yaml-language-server) to complete and check them."""

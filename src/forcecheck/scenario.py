@@ -388,7 +388,7 @@ class _Vocabulary:
             x, rel, y = m_.groups()
             bad = [e for e in (x, y) if e not in after]
             if bad:
-                self.out.error(self.doc.span(loc), "S012",
+                self.out.error(self.doc.span(loc), "S028",
                                f"'{bad[0]}' is not an event of the account '{a.id}'",
                                did_you_mean(bad[0], after) or f"its events: {known_list(after)}")
                 continue
@@ -680,7 +680,7 @@ class _Vocabulary:
 
         def clause_ok(cid: object, loc: tuple, key: bool = True) -> None:
             if cid not in clauses:
-                self.out.error(self.doc.span(loc, key=key), "S018", f"unknown clause '{cid}'",
+                self.out.error(self.doc.span(loc, key=key), "S029", f"unknown clause '{cid}'",
                                did_you_mean(str(cid), clauses) or "see `forcecheck clauses`")
 
         def account_ok(acc: str, loc: tuple) -> bool:
