@@ -357,3 +357,33 @@ def test_show_takes_definitions_facts_actions_and_roles(cli):
     assert cli("show", "bystander").out.startswith("role bystander: anyone else present")
     run = cli("show", "deadly_forse")
     assert run.code == 2 and "did you mean 'deadly_force'?" in run.err
+
+
+def test_validate_warns_of_a_fact_no_rule_reads_and_speaks_json(cli, tmp_path):
+    (tmp_path / "source.md").write_text("> aimed\n")
+    (tmp_path / "policy.rules").write_text(
+        'policy p { title "t" document "d" version "1" }\ndocument D { title "s" text "source.md" }\n'
+        'role officer "an officer"\nrole subject "a subject"\naction fire_firearm "fired"\n'
+        'fact event.aimed_at_person: yes_no "Aimed at a person?"\n'
+        'fact event.weather_was_clear: yes_no "Was the weather clear?"\n'
+        'clause c {\n  title "t"\n  strength must\n  quote D transcription "aimed"\n'
+        '  applies to each event e where e.action == fire_firearm\n  requires e.aimed_at_person\n}\n')
+    path = tmp_path / "s.yaml"
+    path.write_text("id: s\ntitle: t\nkind: teaching\nsummary: s\npeople:\n"
+                    "  - {id: o, role: officer, description: d}\n  - {id: m, role: subject, description: d}\n"
+                    "events:\n  - {id: shots, actor: o, action: fire_firearm, target: m, description: d}\n"
+                    "undisputed:\n  facts:\n    shots.aimed_at_person: yes\n"
+                    "    shots.weather_was_clear: yes\n"
+                    "accounts:\n  - {id: a, name: A}\n")
+    run = cli("validate", "--policy", str(tmp_path), str(path))
+    assert run.code == 0 and "warning[W011]" in run.err
+    assert "'shots.weather_was_clear' is read by no clause or constraint" in run.err
+    assert "shots.aimed_at_person' is read" not in run.err
+    doc = json.loads(cli("validate", "--policy", str(tmp_path), str(path), "--format", "json").out)
+    assert doc["format"] == "forcecheck.diagnostics/1" and doc["errors"] == 0
+    (w011,) = [d for d in doc["diagnostics"] if d["code"] == "W011"]
+    assert w011["severity"] == "warning" and w011["line"] == 13 and w011["hint"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(path.read_text().replace("role: officer", "role: oficer"))
+    doc = json.loads(cli("validate", "--policy", str(tmp_path), str(bad), "-f", "json").out)
+    assert doc["errors"] == 1 and doc["diagnostics"][0]["code"] == "S011"

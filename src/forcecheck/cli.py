@@ -402,12 +402,14 @@ def validate(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
                                                 help="Scenario files, policy files, or directories.")],
     policy: PolicyOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text (people) or json (editors and "
+                      "CI: one object per diagnostic, on stdout).")] = "text",
 ) -> None:
     """Check scenarios and policies without evaluating them; diagnostics only."""
     from forcecheck.diagnostics import InputError, render_all
     from forcecheck.evaluate import evaluate, unstated_warnings
     from forcecheck.policy import load_policy
-    from forcecheck.scenario import load_scenario
+    from forcecheck.scenario import load_scenario, unread_statements
 
     problems = []
     try:
@@ -426,9 +428,20 @@ def validate(
             if f.suffix == ".rules":
                 warnings += load_policy(f).policy.warnings
             else:
-                warnings += unstated_warnings(evaluate(compiled, load_scenario(f, compiled)))
+                sc = load_scenario(f, compiled)
+                warnings += unread_statements(sc, compiled.policy)
+                warnings += unstated_warnings(evaluate(compiled, sc))
         except InputError as exc:
             problems += exc.diagnostics
+    if format == "json":
+        from forcecheck.diagnostics import as_json
+
+        sys.stdout.write(as_json([*problems, *warnings], len(files)))
+        raise typer.Exit(EXIT_INPUT if problems else EXIT_OK)
+    if format != "text":
+        from forcecheck.diagnostics import Diagnostic
+
+        raise _fail([Diagnostic(None, "U001", f"no format '{format}' for validate", "text or json")])
     if warnings:
         typer.echo(render_all(warnings), err=True)
     if problems:

@@ -122,6 +122,9 @@ CODES: dict[str, tuple[str, str]] = {
              "(a warning)."),
     "W010": ("decisive fact unstated", "The unstated fact most of the scenario's open verdicts "
              "wait on (a warning): state it, with its source, if any source says."),
+    "W011": ("stated fact no rule reads", "A fact the scenario states that no clause or constraint "
+             "of the policy reads (a warning): it cannot change a verdict. Keep it as a record if a "
+             "source says it, or state the fact the clauses read."),
     "X000": ("cache entry", "Internal: a cache entry that could not be read; the work is done again. "
              "Never shown."),
 }

@@ -223,3 +223,19 @@ def visible(text: str) -> str:
     `\\u202e`). Newlines and tabs stay."""
     return _HIDDEN.sub(lambda mt: f"\\x{ord(mt.group()):02x}" if ord(mt.group()) < 0x100
                        else f"\\u{ord(mt.group()):04x}", text)
+
+
+def as_json(diagnostics: Iterable[Diagnostic], files: int) -> str:
+    """Diagnostics for editors and CI (`validate --format json`): `forcecheck.diagnostics/1`,
+    one object per diagnostic, errors then warnings, each where the text form puts it."""
+    import json
+
+    items = [{"path": display_path(d.span.path) if d.span else None,
+              "line": d.span.line if d.span else None, "column": d.span.column if d.span else None,
+              "end_column": d.span.end_column if d.span else None, "severity": d.severity,
+              "code": d.code, "message": visible(d.message), "hint": visible(d.hint) if d.hint else None}
+             for d in diagnostics]
+    doc = {"format": "forcecheck.diagnostics/1", "files": files, "diagnostics": items,
+           "errors": sum(1 for i in items if i["severity"] == "error"),
+           "warnings": sum(1 for i in items if i["severity"] == "warning")}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

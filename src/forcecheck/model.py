@@ -269,3 +269,48 @@ class Policy:
         if kind in ("incident", "event"):
             return {f.name: f for f in self.facts.values() if f.subject == kind}
         return {f.name: f for f in self.facts.values() if f.subject in ("person", kind)}
+
+
+def facts_read(node, policy: Policy) -> set[str]:
+    """The fact keys (SUBJECT-KIND.NAME) a rule reads, through the definitions it calls."""
+    return _reads(node, policy, set())
+
+
+def _reads(node, policy: Policy, seen_defs: set[str]) -> set[str]:
+    """The fact names a rule reads, through the definitions it calls."""
+    out: set[str] = set()
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        if n is None:
+            continue
+        if isinstance(n, FactRef):
+            out.add(n.spec.key)
+            todo.append(n.subject)
+        elif isinstance(n, DefCall):
+            todo.extend(n.args)
+            if n.name not in seen_defs:
+                seen_defs.add(n.name)
+                d = policy.definitions[n.name]
+                todo.append(d.body)
+                todo.extend(x.condition for x in d.exceptions)
+        elif isinstance(n, AndNode | OrNode):
+            todo.extend(n.operands)
+        elif isinstance(n, NotNode | MemberNode | RoleNode):
+            todo.append(n.operand)
+        elif isinstance(n, CompareNode | OrderNode):
+            todo.extend((n.left, n.right))
+        elif isinstance(n, QuantNode):
+            todo.append(n.body)
+        elif isinstance(n, EventAttr):
+            todo.append(n.subject)
+    return out
+
+
+def fact_readers(policy: Policy) -> dict[str, list[str]]:
+    """For each fact key, the clauses whose verdicts read it, in policy order."""
+    out: dict[str, list[str]] = {}
+    for c in policy.clauses:
+        for key in sorted(_reads(c.requirement, policy, set()) | _reads(c.where, policy, set())):
+            out.setdefault(key, []).append(c.id)
+    return out

@@ -880,3 +880,27 @@ def _value_schema(specs: list[m.FactSpec]) -> dict:
     if spec.kind == "one_of":
         return {"enum": list(spec.values)}
     return {"type": "string"}
+
+
+def unread_statements(scenario: Scenario, policy: m.Policy) -> list[Diagnostic]:
+    """W011: a stated fact that no clause or constraint reads cannot change any verdict (it may
+    still be worth recording; the warning says so, so it is never mistaken for evidence)."""
+    read = set(m.fact_readers(policy))
+    for c in policy.constraints:
+        for node in (c.requirement, c.where):
+            read |= m.facts_read(node, policy)
+    read_names = {k.rpartition(".")[2] for k in read}
+    out = []
+    blocks = [(("undisputed", "facts"), scenario.model.undisputed.facts)]
+    blocks += [(("accounts", i, "facts"), a.facts) for i, a in enumerate(scenario.model.accounts)]
+    for loc, facts in blocks:
+        for key in facts:
+            name = key.rpartition(".")[2]
+            if name in policy.unsettled or name in read_names:
+                continue
+            out.append(Diagnostic(scenario.doc.span((*loc, key), key=True), "W011",
+                                  f"'{key}' is read by no clause or constraint of {policy.id}: it "
+                                  "cannot change any verdict", "keep it as a record if a source says "
+                                  "it, or state the fact the clauses read (`forcecheck vocabulary`)",
+                                  severity="warning"))
+    return out

@@ -6,6 +6,7 @@ import textwrap
 
 from forcecheck.diagnostics import visible
 from forcecheck.model import Clause, Policy
+from forcecheck.model import fact_readers as readers
 from forcecheck.report import wording as w
 from forcecheck.report.model import rule_text
 
@@ -65,48 +66,6 @@ def render_clause(c: Clause) -> str:
         out.add(part, indent=2, hang=4)
     out.add(f"defined at {c.span}", indent=2)
     return out.text()
-
-
-def _reads(node, policy: Policy, seen_defs: set[str]) -> set[str]:
-    """The fact names a rule reads, through the definitions it calls."""
-    from forcecheck import model as m
-
-    out: set[str] = set()
-    todo = [node]
-    while todo:
-        n = todo.pop()
-        if n is None:
-            continue
-        if isinstance(n, m.FactRef):
-            out.add(n.spec.key)
-            todo.append(n.subject)
-        elif isinstance(n, m.DefCall):
-            todo.extend(n.args)
-            if n.name not in seen_defs:
-                seen_defs.add(n.name)
-                d = policy.definitions[n.name]
-                todo.append(d.body)
-                todo.extend(x.condition for x in d.exceptions)
-        elif isinstance(n, m.AndNode | m.OrNode):
-            todo.extend(n.operands)
-        elif isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
-            todo.append(n.operand)
-        elif isinstance(n, m.CompareNode | m.OrderNode):
-            todo.extend((n.left, n.right))
-        elif isinstance(n, m.QuantNode):
-            todo.append(n.body)
-        elif isinstance(n, m.EventAttr):
-            todo.append(n.subject)
-    return out
-
-
-def readers(policy: Policy) -> dict[str, list[str]]:
-    """For each fact key, the clauses whose verdicts read it, in policy order."""
-    out: dict[str, list[str]] = {}
-    for c in policy.clauses:
-        for key in sorted(_reads(c.requirement, policy, set()) | _reads(c.where, policy, set())):
-            out.setdefault(key, []).append(c.id)
-    return out
 
 
 _SUBJECTS = {"incident": "the incident (write: FACT)", "event": "each event (write: EVENT.FACT)",
