@@ -181,3 +181,18 @@ def test_event_only_in_some_accounts(tmp_path, policy):
 def test_unclosed_quote_points_where_it_opened(tmp_path, policy):
     (d,) = diagnostics(tmp_path, GOOD.replace("title: A test", 'title: "A test'), policy)
     assert at(d) == ("Y001", 2, 8) and "left open" in d.hint
+
+
+def test_a_duplicate_key_does_not_hide_the_other_problems(tmp_path, policy):
+    text = GOOD.replace("title: A test\n", "title: A test\ntitle: Again\n")
+    text = text.replace("role: subject", "role: suspekt")
+    found = {d.code for d in diagnostics_all(tmp_path, text, policy)}
+    assert {"Y005", "S011"} <= found
+
+
+def diagnostics_all(tmp_path, text, policy):
+    f = tmp_path / "s.yaml"
+    f.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_scenario(f, policy)
+    return info.value.diagnostics

@@ -244,21 +244,27 @@ def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy, text: str
         text = read_text(p, MAX_BYTES, "S000", "scenario file")
     doc = load_yaml(p, text)
     if not isinstance(doc.data, dict):
-        raise InputError([Diagnostic(doc.span(()), "S001", "a scenario file must be a mapping of "
-                                     "keys (id, title, people, ...)")])
+        raise InputError([*doc.problems, Diagnostic(doc.span(()), "S001", "a scenario file must be "
+                                                    "a mapping of keys (id, title, people, ...)")])
     try:
         model = ScenarioModel.model_validate(doc.data)
     except ValidationError as exc:
-        shape = _pydantic_diagnostics(exc, doc)
+        shape = [*doc.problems, *_pydantic_diagnostics(exc, doc)]
         # Unknown keys alone do not stop the vocabulary pass: report its errors too.
         if any(e["type"] != "extra_forbidden" for e in exc.errors()):
-            raise InputError(shape) from None
+            raise InputError(sorted_diagnostics(shape)) from None
         try:
             _Vocabulary(doc, ScenarioModel.model_validate(_without(doc.data, exc)), compiled).run()
         except InputError as more:
-            shape = sorted_diagnostics([*shape, *more.diagnostics])
-        raise InputError(shape) from None
-    return _Vocabulary(doc, model, compiled).run()
+            shape = [*shape, *more.diagnostics]
+        raise InputError(sorted_diagnostics(shape)) from None
+    try:
+        scenario = _Vocabulary(doc, model, compiled).run()
+    except InputError as more:
+        raise InputError(sorted_diagnostics([*doc.problems, *more.diagnostics])) from None
+    if doc.problems:
+        raise InputError(sorted_diagnostics(doc.problems))
+    return scenario
 
 
 def _without(data: dict, exc: ValidationError) -> dict:

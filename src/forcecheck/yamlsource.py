@@ -10,7 +10,7 @@ document, so later stages (pydantic, the vocabulary) can point at the exact line
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -33,6 +33,7 @@ class YamlDoc:
     data: object
     values: dict[Loc, Span]
     keys: dict[Loc, Span]
+    problems: list = field(default_factory=list)  # duplicate keys: reported, the first one kept
 
     def span(self, loc: Loc, key: bool = False) -> Span:
         """The span of `loc`, or of its nearest enclosing value that has one."""
@@ -201,8 +202,9 @@ class _Builder:
         if documents == 0 or root is None and not doc.values:
             raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003", "the file is empty",
                                          "a scenario file holds exactly one mapping")])
-        if self.errors:
-            raise InputError(self.errors)
+        # Duplicate and complex keys are reported, and the rest of the file is still checked
+        # (the first of two duplicates is kept), so one run shows every problem.
+        doc.problems = list(self.errors)
         doc.data = root
         return doc
 
