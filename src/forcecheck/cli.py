@@ -506,6 +506,47 @@ def vocabulary(policy: PolicyOption = None) -> None:
 
 
 @app.command()
+def fmt(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
+                                                help="Scenario files or folders.")],
+    check_only: Annotated[bool, typer.Option("--check", help="Change nothing: show a diff of what "
+                          "would change and exit 1 if anything would (for CI).")] = False,
+) -> None:
+    """Write scenario files in the canonical layout (key order, indentation; comments, quoting
+    and flow style kept), like `opa fmt`."""
+    import difflib
+
+    from forcecheck.diagnostics import Diagnostic, InputError, display_path
+    from forcecheck.files import read_text, walk, write_text
+    from forcecheck.fmt import formatted
+    from forcecheck.yamlsource import MAX_BYTES, load_yaml
+
+    changed = 0
+    try:
+        for path in walk(paths, (".yaml", ".yml")):
+            old = read_text(path, MAX_BYTES, "S000", "scenario file")
+            new = formatted(old)
+            if new == old:
+                continue
+            if load_yaml(path, new).data != load_yaml(path, old).data:  # never change what it says
+                raise InputError([Diagnostic(None, "S000", f"{display_path(str(path))}: formatting "
+                                             "would change what the file says; left as it is")])
+            changed += 1
+            name = display_path(str(path))
+            if check_only:
+                sys.stdout.write("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                                              name, name)))
+            else:
+                write_text(path, new)
+                typer.echo(f"formatted {name}", err=True)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    if check_only and changed:
+        typer.echo(f"fmt: {changed} file(s) would be reformatted", err=True)
+        raise typer.Exit(1)
+
+
+@app.command()
 def explain(code: Annotated[str | None, typer.Argument(metavar="CODE", help="A diagnostic code, e.g. "
                                                      "S015; none lists them all.")] = None) -> None:
     """What a diagnostic code means and what to do about it (like `ruff rule`)."""
