@@ -30,7 +30,8 @@ def test_the_shipped_scenarios_are_formatted(cli):
 
 def test_fmt_orders_keys_keeps_comments_and_meaning(tmp_path, cli):
     out = formatted(MESSY)
-    assert out.splitlines()[:4] == ["# A comment at the top stays.", "id: messy", "title: Messy", "kind: teaching"]
+    assert out.splitlines()[:4] == ["# A comment at the top stays.", "id: messy", "title: Messy",
+                                    "kind: teaching"]
     assert "summary: s  # and one at the end of a line" in out
     assert "  - id: o\n    role: officer\n    description: an officer\n" in out
     assert "{id: m, role: subject, description: a man}" in out  # flow style as written
