@@ -393,7 +393,11 @@ def _loads(compiled, path: Path, text: str) -> list:
         try:
             load_scenario(probe, compiled)
         except InputError as exc:
-            return exc.diagnostics
+            import dataclasses
+
+            # Said of the file the user named, not of the probe.
+            return [dataclasses.replace(d, span=dataclasses.replace(d.span, path=str(path)))
+                    if d.span is not None and d.span.path == str(probe) else d for d in exc.diagnostics]
     return []
 
 
@@ -503,6 +507,90 @@ def vocabulary(policy: PolicyOption = None) -> None:
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
     sys.stdout.write(render_vocabulary(compiled.policy))
+
+
+@app.command()
+def new(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="The file to write.")] = Path("scenario.yaml"),
+    template: Annotated[str | None, typer.Option("--template", help="Start from a shipped teaching "
+                        "case (e.g. knife-advancing); `--template list` lists them.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The incident in one line.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="teaching or real.")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="What happened, in a few lines.")] = None,
+    person: Annotated[list[str] | None, typer.Option("--person", metavar="ID:ROLE:DESCRIPTION",
+                      help="A person (repeatable).")] = None,
+    event: Annotated[list[str] | None, typer.Option("--event", metavar="ID:ACTOR:ACTION:TARGET:DESCRIPTION",
+                     help="An event, in order (repeatable; TARGET may be empty).")] = None,
+    account: Annotated[list[str] | None, typer.Option("--account", metavar="ID:NAME",
+                       help="An account (repeatable).")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", metavar="ID:TITLE",
+                      help="A source (repeatable).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a new scenario file that loads as written: from prompts, from flags, or from a
+    shipped teaching case (--template)."""
+    import re
+
+    from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean, render_all
+    from forcecheck.new import Draft, render, schema_path, template_folder, templates
+    from forcecheck.policy import load_policy
+
+    if template == "list":
+        sys.stdout.write("".join(f"{t}\n" for t in templates()))
+        return
+    if path.exists() and not force:
+        raise _fail([Diagnostic(None, "U003", f"'{path}' exists; nothing written",
+                                "give another path, or --force to overwrite it")])
+    try:
+        compiled = load_policy(None)
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    if template is not None:
+        if template not in templates():
+            raise _fail([Diagnostic(None, "U001", f"no teaching case '{template}'",
+                                    did_you_mean(template, templates())
+                                    or "`forcecheck new --template list` lists them")])
+        text = (template_folder() / f"{template}.yaml").read_text(encoding="utf-8")
+        text = re.sub(r"\$schema=\S+", f"$schema={schema_path(path)}", text, count=1)
+    else:
+        # With any flag given, it is a script: what is not given takes its default, unasked.
+        scripted = any(x is not None for x in (title, kind, summary, person, event, account, source))
+
+        def ask(value, prompt, default=None):
+            if value is not None or (scripted and default is not None):
+                return value if value is not None else default
+            return typer.prompt(prompt, default=default, err=True)
+
+        def split(items, n, prompt):
+            out = []
+            for item in items or []:
+                parts = item.split(":", n - 1)
+                out.append(tuple(parts + [""] * (n - len(parts))))
+            if items is None and not scripted:
+                while True:
+                    line = typer.prompt(prompt, default="", show_default=False, err=True).strip()
+                    if not line:
+                        break
+                    parts = line.split(":", n - 1)
+                    out.append(tuple(parts + [""] * (n - len(parts))))
+            return out
+
+        the_title = ask(title, "Title (the incident in one line)")
+        draft = Draft(
+            id=re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "scenario",
+            title=the_title, kind=ask(kind, "Kind (teaching or real)", "teaching"),
+            summary=ask(summary, "Summary", the_title),
+            sources=[(i, t, "") for i, t, *_ in split(source, 2, "Source as ID:TITLE (empty: done)")],
+            people=split(person, 3, "Person as ID:ROLE:DESCRIPTION (empty: done)"),
+            events=split(event, 5, "Event as ID:ACTOR:ACTION:TARGET:DESCRIPTION (empty: done)"),
+            accounts=split(account, 2, "Account as ID:NAME (empty: done)") or [("report", "Report")])
+        text = render(draft, schema_path(path))
+    problems = _loads(compiled, path, text)
+    if problems:
+        typer.echo(f"new: nothing written; the file would not load:\n{render_all(problems)}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    _write(text, path)
+    typer.echo(f"new: wrote {path}; next: forcecheck vocabulary, then forcecheck check {path}", err=True)
 
 
 @app.command()
