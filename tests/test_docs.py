@@ -9,7 +9,8 @@ import yaml
 
 from conftest import ROOT
 
-PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+# The tutorial's file has a deliberate slip; test_the_tutorial_runs_as_written covers it.
+PAGES = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "tutorial.md")]
 BLOCKS = [(page, i, block) for page in PAGES
           for i, block in enumerate(re.findall(r"```yaml\n(.*?)```", page.read_text(encoding="utf-8"), re.S))]
 
@@ -31,3 +32,44 @@ def test_yaml_examples_in_the_docs_load(cli, tmp_path, page, index, block):
     else:  # a fragment: only keys a scenario has
         assert set(data) <= {"id", "title", "kind", "date", "time", "place", "summary", "sources", "people",
                              "events", "undisputed", "accounts", "expect"}, set(data)
+
+
+def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
+    """docs/tutorial.md, step by step, in an empty folder: each ```sh line runs; each ```yaml
+    block is the file the step edits; each ```text block appears in what the last command
+    printed ('...' skips lines); `<!-- fix: A -> B -->` is the edit the text asks for."""
+    import shlex
+
+    from typer.testing import CliRunner
+
+    from forcecheck.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("NO_COLOR", "1")
+    text = (ROOT / "docs" / "tutorial.md").read_text(encoding="utf-8")
+    printed = ""
+    steps = 0
+    pieces = [(m.group(1) or "fix", m.group(2) if m.group(1) else m.group(3))
+              for m in re.finditer(r"```(sh|yaml|text)\n(.*?)```|<!-- (fix: .*?) -->", text, re.S)]
+    for kind, body in pieces:
+        if kind == "sh":
+            for line in body.splitlines():
+                args = shlex.split(line)
+                assert args[0] == "forcecheck"
+                result = CliRunner().invoke(app, args[1:])
+                assert result.exit_code in (0, 1, 2), (line, result.stderr)  # 2: the slip, on purpose
+                assert "internal error" not in result.stderr
+                assert result.exception is None or isinstance(result.exception, SystemExit)
+                printed = result.stdout + result.stderr
+                steps += 1
+        elif kind == "yaml":
+            (tmp_path / "strike.yaml").write_text(body, encoding="utf-8")
+        elif kind == "fix":
+            old, new = body.removeprefix("fix: ").split(" -> ")
+            path = tmp_path / "strike.yaml"
+            path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+        else:
+            lines = printed.splitlines()
+            for run in [r.strip("\n").splitlines() for r in body.split("...\n")]:
+                assert any(lines[i:i + len(run)] == run for i in range(len(lines))), run
+    assert steps >= 5
