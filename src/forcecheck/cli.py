@@ -453,18 +453,23 @@ def validate(
     typer.echo(f"ok: {len(files)} file(s) valid", err=True)
 
 
+def _policy(path: Path | None):
+    """The checked policy, or its diagnostics and exit 2."""
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy import load_policy
+
+    try:
+        return load_policy(path).policy
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+
+
 @app.command()
 def clauses(policy: PolicyOption = None) -> None:
     """List the policy's clauses with their citations and provenance."""
-    from forcecheck.diagnostics import InputError
-    from forcecheck.policy import load_policy
-    try:
-        compiled = load_policy(policy)
-    except InputError as exc:
-        raise _fail(exc.diagnostics) from None
     from forcecheck.report.policy import render_clauses
 
-    sys.stdout.write(render_clauses(compiled.policy))
+    sys.stdout.write(render_clauses(_policy(policy)))
 
 
 @app.command()
@@ -498,15 +503,9 @@ def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, def
 def vocabulary(policy: PolicyOption = None) -> None:
     """What a scenario can state: roles, actions, and the facts about the incident, events and
     people, each with its question and the clauses that read it; and the policy's open questions."""
-    from forcecheck.diagnostics import InputError
-    from forcecheck.policy import load_policy
     from forcecheck.report.policy import render_vocabulary
 
-    try:
-        compiled = load_policy(policy)
-    except InputError as exc:
-        raise _fail(exc.diagnostics) from None
-    sys.stdout.write(render_vocabulary(compiled.policy))
+    sys.stdout.write(render_vocabulary(_policy(policy)))
 
 
 @app.command()
@@ -661,15 +660,9 @@ def schema(policy: PolicyOption = None) -> None:
     their questions, for an editor (yaml-language-server) to complete and check them."""
     import json
 
-    from forcecheck.diagnostics import InputError
-    from forcecheck.policy import load_policy
     from forcecheck.scenario import scenario_schema
 
-    try:
-        compiled = load_policy(policy)
-    except InputError as exc:
-        raise _fail(exc.diagnostics) from None
-    sys.stdout.write(json.dumps(scenario_schema(compiled.policy), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(scenario_schema(_policy(policy)), indent=2, ensure_ascii=False) + "\n")
 
 
 def main() -> None:
