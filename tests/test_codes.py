@@ -28,3 +28,31 @@ def test_explain(cli):
     assert "S029  unknown clause" in cli("explain").out
     run = cli("explain", "S0155")
     assert run.code == 2 and "did you mean 'S015'?" in run.err
+
+
+def test_every_scenario_error_has_its_own_hint():
+    """An author of a scenario is told what to do at the place of each error: every error a
+    scenario or its YAML can get is raised with a hint (other codes fall back to `explain`)."""
+    import ast
+
+    missing = []
+    for name in ("scenario.py", "yamlsource.py"):
+        tree = ast.parse((ROOT / "src" / "forcecheck" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+            if called not in ("error", "Diagnostic") or len(node.args) < 3:
+                continue
+            code = node.args[1]
+            if isinstance(code, ast.Constant) and str(code.value)[:1] in "SY" and \
+                    len(node.args) < 4 and not any(k.arg == "hint" for k in node.keywords):
+                missing.append(f"{name}:{node.lineno} {code.value}")
+    assert missing == []
+
+
+def test_a_diagnostic_without_its_own_hint_points_to_explain():
+    from forcecheck.diagnostics import Diagnostic, render
+
+    assert "= hint: `forcecheck explain T001` says what it means" in render(Diagnostic(None, "T001", "x"))

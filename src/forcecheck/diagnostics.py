@@ -202,9 +202,13 @@ def render(diagnostic: Diagnostic, source_text: str | None = None) -> str:
             if d.span.end_column and d.span.end_column > d.span.column:
                 width = d.span.end_column - d.span.column
             out.append(" " * (len(gutter) + d.span.column - 1) + "^" * width)
-    if d.hint:
-        out.append(f"  = hint: {d.hint}")
+    out.append(f"  = hint: {hint_of(d)}")
     return "\n".join(out)
+
+
+def hint_of(d: Diagnostic) -> str:
+    """Every diagnostic has a hint: its own, or where its code is explained."""
+    return d.hint or f"`forcecheck explain {d.code}` says what it means and what to do"
 
 
 def render_all(diagnostics: Iterable[Diagnostic]) -> str:
@@ -233,7 +237,7 @@ def as_json(diagnostics: Iterable[Diagnostic], files: int) -> str:
     items = [{"path": display_path(d.span.path) if d.span else None,
               "line": d.span.line if d.span else None, "column": d.span.column if d.span else None,
               "end_column": d.span.end_column if d.span else None, "severity": d.severity,
-              "code": d.code, "message": visible(d.message), "hint": visible(d.hint) if d.hint else None}
+              "code": d.code, "message": visible(d.message), "hint": visible(hint_of(d))}
              for d in diagnostics]
     doc = {"format": "forcecheck.diagnostics/1", "files": files, "diagnostics": items,
            "errors": sum(1 for i in items if i["severity"] == "error"),

@@ -245,7 +245,9 @@ def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy, text: str
     doc = load_yaml(p, text)
     if not isinstance(doc.data, dict):
         raise InputError([*doc.problems, Diagnostic(doc.span(()), "S001", "a scenario file must be "
-                                                    "a mapping of keys (id, title, people, ...)")])
+                                                    "a mapping of keys (id, title, people, ...)",
+                                                    "start from `forcecheck new` or a file in "
+                                                    "scenarios/teaching")])
     try:
         model = ScenarioModel.model_validate(doc.data)
     except ValidationError as exc:
@@ -311,7 +313,8 @@ def _pydantic_diagnostics(exc: ValidationError, doc: YamlDoc) -> list[Diagnostic
                                   + (f" in {'.'.join(str(x) for x in loc[:-1])}" if loc[:-1] else ""),
                                   f"add a '{loc[-1]}:' entry"))
         elif kind == "literal_error":
-            out.append(Diagnostic(doc.span(loc), "S004", f"{where}: {err['msg'].lower()}"))
+            out.append(Diagnostic(doc.span(loc), "S004", f"{where}: {err['msg'].lower()}",
+                                  "write one of the values the message names"))
         else:
             out.append(Diagnostic(doc.span(loc), "S004", f"{where}: {err['msg'].lower()}",
                                   _FIELD_HINTS.get(kind)))
@@ -467,7 +470,8 @@ class _Vocabulary:
             elif subject in self.people and subject not in present:
                 self.out.error(self.doc.span(("accounts", i, "facts", f"{subject}.{fact}"), key=True),
                                "S025", f"account '{a.id}' states a fact about '{subject}', who is not "
-                               "present in that account")
+                               "present in that account", f"list '{a.id}' in {subject}'s 'accounts', "
+                               "or drop the fact")
 
     def _unique(self) -> None:
         seen: dict[str, str] = {}
@@ -629,7 +633,8 @@ class _Vocabulary:
             because = value.get("because", [])
             if not isinstance(because, list) or not all(isinstance(b, str) for b in because):
                 self.out.error(self.doc.span((*loc, "because")), "S019",
-                               "'because' lists facts (SUBJECT.FACT) or definition names")
+                               "'because' lists facts (SUBJECT.FACT) or definition names",
+                               "e.g. because: [shots.threat_of_death_or_serious_injury]")
             names = {*self.policy.definitions, *self.policy.unsettled,
                      *(k.id for k in self.policy.constraints),
                      *(f.name for f in self.policy.facts.values())}
@@ -699,13 +704,15 @@ class _Vocabulary:
         for acc in sorted(accounts & set(RESERVED_EXPECT_KEYS)):
             i = [a.id for a in self.model.accounts].index(acc)
             self.out.error(self.doc.span(("accounts", i, "id")), "S010",
-                           f"'{acc}' cannot be an account id: it is a reserved key of 'expect'")
+                           f"'{acc}' cannot be an account id: it is a reserved key of 'expect'",
+                           "give the account another id, such as 'report' or 'witnesses'")
         for acc, by_clause in expect.by_account().items():
             if not account_ok(acc, ("expect", acc)):
                 continue
             if not isinstance(by_clause, dict):
                 self.out.error(self.doc.span(("expect", acc)), "S019",
-                               f"expect.{acc} should map clause ids to verdicts")
+                               f"expect.{acc} should map clause ids to verdicts",
+                               "e.g. deadly-force-imminent-threat: met")
                 continue
             for cid, wanted in by_clause.items():
                 clause_ok(cid, ("expect", acc, cid))
@@ -779,7 +786,8 @@ def parse_hypothesis(scenario: Scenario, policy: m.Policy, assumptions: list[str
                 out.error(None, "U004", f"--assume: '{key}' is not an open question of the policy",
                           did_you_mean(key, policy.unsettled) or "write facts as SUBJECT.FACT=VALUE")
             elif raw.lower() not in ("yes", "no"):
-                out.error(None, "U004", f"--assume: '{key}' is yes or no, not '{raw}'")
+                out.error(None, "U004", f"--assume: '{key}' is yes or no, not '{raw}'",
+                          f"--assume {key}=yes or --assume {key}=no")
             else:
                 unsettled[key] = raw.lower() == "yes"
             continue
@@ -803,7 +811,8 @@ def parse_hypothesis(scenario: Scenario, policy: m.Policy, assumptions: list[str
         if value is _INVALID:
             allowed = "yes or no" if spec.kind == "yes_no" else (
                 ", ".join(spec.values) if spec.kind == "one_of" else spec.kind)
-            out.error(None, "U004", f"--assume: '{raw}' is not a value of {key} ({allowed})")
+            out.error(None, "U004", f"--assume: '{raw}' is not a value of {key} ({allowed})",
+                      f"--assume {key}=VALUE, VALUE one of those")
             continue
         facts[(subject, name)] = value
     out.raise_if_errors()

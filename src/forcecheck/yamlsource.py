@@ -64,13 +64,15 @@ def load_yaml(path: Path, text: str) -> YamlDoc:
     one at a time, and depth, node count, anchors and aliases are refused as they arrive."""
     p = str(path)
     if len(text.encode("utf-8")) > MAX_BYTES:
-        raise InputError([Diagnostic(Span(p, 1, 1), "Y004", f"file is larger than {MAX_BYTES} bytes")])
+        raise InputError([Diagnostic(Span(p, 1, 1), "Y004", f"file is larger than {MAX_BYTES} bytes",
+                                     "split it into several scenarios")])
     try:
         return _Builder(p).build(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         raise InputError([_yaml_error(p, text, exc)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Diagnostic(Span(p, 1, 1), "Y001", f"invalid YAML: {exc}")]) from None
+        raise InputError([Diagnostic(Span(p, 1, 1), "Y001", f"invalid YAML: {exc}",
+                                     "`forcecheck explain Y001` lists the usual causes")]) from None
 
 
 def _yaml_error(p: str, text: str, exc: yaml.MarkedYAMLError) -> Diagnostic:
@@ -154,7 +156,8 @@ class _Builder:
                 frame = stack[-1]
                 key_span = _span(doc.path, event.start_mark, event.end_mark)
                 if not isinstance(event, yaml.ScalarEvent):
-                    self.errors.append(Diagnostic(key_span, "Y005", "a key must be a plain word or string"))
+                    self.errors.append(Diagnostic(key_span, "Y005", "a key must be a plain word or string",
+                                                  "write the key as a word, e.g. facts:"))
                     skipping = 1
                     frame[2] = _SKIP
                     continue
