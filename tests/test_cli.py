@@ -322,9 +322,12 @@ def test_walks_skip_hidden_tool_and_ignored_folders(cli, tmp_path):
         (tmp_path / folder / "broken.yaml").write_text("id: [\n")
     (tmp_path / "keep" / "broken.yaml").write_text(good)
     (tmp_path / "scratch.yaml").write_text("id: [\n")
-    (tmp_path / ".gitignore").write_text("# generated\nbuild/\n/scratch.yaml\n")
+    (tmp_path / "draft-1.yaml").write_text("id: [\n")
+    (tmp_path / "draft-keep.yaml").write_text(good)
+    (tmp_path / ".gitignore").write_text("# generated\nbuild/\n/scratch.yaml\n"
+                                         "draft-*.yaml\n!draft-keep.yaml\n")
     run = cli("validate", str(tmp_path))
-    assert run.code == 0 and "ok: 1 file(s) valid" in run.err, run.err
+    assert run.code == 0 and "ok: 2 file(s) valid" in run.err, run.err
 
 
 def test_shell_completion_offers_clause_ids_and_assumable_facts():

@@ -122,9 +122,9 @@ def walk(roots: Iterable[Path], suffixes: tuple[str, ...]) -> Iterator[Path]:
         yield from sorted(found)
 
 
-def _gitignore(folder: Path, root: Path) -> tuple[tuple[str, str, bool], ...]:
+def _gitignore(folder: Path, root: Path) -> tuple[tuple[str, str, bool, bool], ...]:
     """The patterns of `folder`'s .gitignore, each as (folder relative to the root, pattern,
-    folders only). Negations (`!`) are not supported: such a line is skipped."""
+    folders only, negated). As in git, the last pattern that matches decides."""
     try:
         text = read_text(folder / ".gitignore", 1_000_000, "U007", ".gitignore")
     except InputError:
@@ -134,9 +134,11 @@ def _gitignore(folder: Path, root: Path) -> tuple[tuple[str, str, bool], ...]:
     out = []
     for line in text.splitlines():
         line = line.strip()
-        if not line or line.startswith(("#", "!")):
+        if not line or line.startswith("#"):
             continue
-        out.append((base, line.rstrip("/"), line.endswith("/")))
+        negated = line.startswith("!")
+        line = line.removeprefix("!")
+        out.append((base, line.rstrip("/"), line.endswith("/"), negated))
     return tuple(out)
 
 
@@ -144,21 +146,20 @@ def _ignored(ignores, relative: str, is_dir: bool) -> bool:
     import fnmatch
 
     name = relative.rsplit("/", 1)[-1]
-    for base, pattern, dirs_only in ignores:
+    ignored = False
+    for base, pattern, dirs_only, negated in ignores:
         if dirs_only and not is_dir:
             continue
         if base and not relative.startswith(base + "/"):
             continue
         inner = relative[len(base) + 1:] if base else relative
-        if "/" in pattern.strip("/"):  # anchored to the .gitignore's folder
-            if fnmatch.fnmatchcase(inner, pattern.lstrip("/")):
-                return True
-        elif pattern.startswith("/"):
-            if fnmatch.fnmatchcase(inner, pattern[1:]):
-                return True
-        elif fnmatch.fnmatchcase(name, pattern):
-            return True
-    return False
+        if "/" in pattern.strip("/") or pattern.startswith("/"):  # anchored to its folder
+            hit = fnmatch.fnmatchcase(inner, pattern.lstrip("/"))
+        else:
+            hit = fnmatch.fnmatchcase(name, pattern)
+        if hit:
+            ignored = not negated  # the last pattern that matches decides
+    return ignored
 
 
 def write_text(path: Path, text: str) -> None:
