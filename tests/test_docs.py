@@ -73,3 +73,14 @@ def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
             for run in [r.strip("\n").splitlines() for r in body.split("...\n")]:
                 assert any(lines[i:i + len(run)] == run for i in range(len(lines))), run
     assert steps >= 5
+
+
+def test_rule_language_examples_parse():
+    """Every rule example in docs/rule-language.md is valid rule-language syntax."""
+    from forcecheck.parser import parse_policy_text
+
+    text = (ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```text\n(.*?)```", text, re.S)
+    assert len(blocks) >= 4
+    for i, block in enumerate(blocks):
+        parse_policy_text(block, f"example-{i}.rules")  # raises InputError, located, if not

@@ -223,3 +223,42 @@ def test_because_naming_something_not_in_the_scenario_is_an_error(tmp_path, comp
         load_scenario(f, compiled)
     (d,) = info.value.diagnostics
     assert d.code == "S012" and d.hint == "did you mean 'shots'?"
+
+
+WEAPON = """id: w
+title: An officer fires at a man who is firing at a passer-by
+kind: teaching
+summary: s
+people:
+  - {id: officer, role: officer, description: an officer}
+  - {id: man, role: subject, description: a man with a gun}
+events:
+  - {id: shots, actor: officer, action: fire_firearm, target: man, description: The officer fires.}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    man.armed_with: ARMED
+    shots.target_weapon_use: fired_at_someone
+    shots.threat_had_ended: no
+accounts:
+  - {id: report, name: Report}
+"""
+
+
+def test_a_weapon_and_what_was_done_with_it_can_be_stated(tmp_path, compiled):
+    """What an incident record states first (armed with what, and what they did with it):
+    firing at someone, the threat not ended, is an imminent threat by constraint, so the
+    deadly-force standard is met whichever way the unstated threat question goes; and
+    someone using a weapon cannot also be unarmed."""
+    f = tmp_path / "w.yaml"
+    f.write_text(WEAPON.replace("ARMED", "firearm"))
+    r = evaluate(compiled, load_scenario(f, compiled))
+    cv = r.accounts[0].clause("deadly-force-imminent-threat")
+    assert cv.possible == ("met",)
+    (item,) = cv.items
+    assert any("firing-at-someone-is-an-imminent-threat" in c.ruled_out_by for c in item.cases)
+    f.write_text(WEAPON.replace("ARMED", "unarmed"))
+    with pytest.raises(InputError) as info:
+        load_scenario(f, compiled)
+    assert info.value.diagnostics[0].code == "S022" and "using-a-weapon-means-armed" in \
+        info.value.diagnostics[0].message
