@@ -75,10 +75,12 @@ def templates() -> list[str]:
 
 
 def schema_path(target: Path) -> str:
-    """The shipped editor schema, relative to where the new file goes when it can be."""
+    """The shipped editor schema (in the wheel, or docs/ of a source checkout), relative to
+    where the new file goes when it can be."""
     import os
+    from importlib.resources import files
 
-    for root in (Path(__file__).resolve().parents[2] / "docs",):
+    for root in (Path(str(files("forcecheck"))) / "_schema", Path(__file__).resolve().parents[2] / "docs"):
         schema = root / "scenario.schema.json"
         if schema.is_file():
             try:
