@@ -390,3 +390,19 @@ def test_validate_warns_of_a_fact_no_rule_reads_and_speaks_json(cli, tmp_path):
     bad.write_text(path.read_text().replace("role: officer", "role: oficer"))
     doc = json.loads(cli("validate", "--policy", str(tmp_path), str(bad), "-f", "json").out)
     assert doc["errors"] == 1 and doc["diagnostics"][0]["code"] == "S011"
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_no_heavy_module(flag):
+    """Start-up: `--help` and `--version` load neither lark nor pydantic nor the scenario
+    models (a fresh process, so nothing another test imported counts)."""
+    import subprocess
+
+    code = (f"import sys; sys.argv = ['forcecheck', {flag!r}]\n"
+            "from forcecheck.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('lark', 'pydantic', 'forcecheck.scenario', 'forcecheck.model', 'jinja2') "
+            "if m in sys.modules]\n"
+            "print('HEAVY', heavy)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert "HEAVY []" in run.stdout, run.stdout + run.stderr
