@@ -302,8 +302,10 @@ def test_a_terminal_without_unicode_gets_ascii_not_a_crash():
 
 
 def test_check_takes_folders_and_standard_input(cli, tmp_path, monkeypatch):
-    run = cli("check", str(SCENARIOS / "real"))
-    assert run.code == 1 and run.out.count("\nclause ") == 2  # both real incidents
+    run = cli("check", str(SCENARIOS / "real"))  # a folder of two: a batch, a line each
+    lines = run.out.splitlines()
+    assert run.code == 1 and len(lines) == 3 and lines[-1].startswith("2 scenarios: ")
+    assert lines[0].startswith("scenarios/real/minneapolis-2026-01-07.yaml: minneapolis-2026-01-07: breached")
     from typer.testing import CliRunner
 
     from forcecheck.cli import app

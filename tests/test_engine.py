@@ -262,3 +262,37 @@ def test_a_weapon_and_what_was_done_with_it_can_be_stated(tmp_path, compiled):
         load_scenario(f, compiled)
     assert info.value.diagnostics[0].code == "S022" and "using-a-weapon-means-armed" in \
         info.value.diagnostics[0].message
+
+
+def test_the_read_once_shortcut_gives_what_the_search_gives(compiled):
+    """Each item's possible verdicts (by the read-once shortcut where it applies) are those of
+    the full search over every completion, on the shipped scenarios and on generated ones
+    (`bench/corpus.py`); and the shortcut is taken often enough for that to mean something."""
+    import importlib.util
+
+    from forcecheck.engine import Constraints, _read_once_form, item, kleene_item, possible
+    from forcecheck.scenario import load_scenario
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("corpus", ROOT / "bench" / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    scenarios = [load_scenario(p, compiled) for p in sorted((ROOT / "scenarios").rglob("*.yaml"))]
+    scenarios += [load_scenario(f"gen-{i}.yaml", compiled, text=corpus.scenario(i, seed=7))
+                  for i in range(150)]
+    undetermined = shortcut = 0
+    for sc in scenarios:
+        for account in sc.accounts:
+            world = sc.world(account)
+            constraints = Constraints(compiled, world)
+            for clause in compiled.policy.clauses:
+                for env in compiled.bindings(clause, world):
+                    outcome = item(compiled, clause, world, env, constraints)
+                    if outcome.kleene != "undetermined":
+                        continue
+                    undetermined += 1
+                    shortcut += _read_once_form(compiled, clause) and not constraints.touching(outcome.reads)
+                    searched = possible(compiled, kleene_item(compiled, clause, env), world, constraints)
+                    assert outcome.possible == searched, (sc.model.id, clause.id, env)
+    assert shortcut > 100 and undetermined > shortcut

@@ -33,7 +33,6 @@ from forcecheck.engine import (
     Var,
     assign,
     clause_outcome,
-    constraint_reads,
     domain,
     fact_spec,
     kleene_item,
@@ -241,6 +240,39 @@ def clause_verdicts(compiled: CompiledPolicy, clause: m.Clause, world: World) ->
     return clause_outcome(compiled, clause, world, constraints)[1].verdicts
 
 
+def differing_facts(compiled: CompiledPolicy, clause: m.Clause, worlds: list[World],
+                    tied: list[list[set]] | None = None) -> list[Key]:
+    """The facts whose values differ between the worlds (accounts) and that the clause reads
+    under any of them, or that a constraint ties to a fact it reads (such a fact may have to
+    move with one the clause reads): the candidates for why the accounts' verdicts differ.
+    `tied`, if given, is `constraint_reads` of each world (the same for every clause)."""
+    reads: set = set()
+    for i, w in enumerate(worlds):
+        reads |= _all_reads(compiled, clause, w, list(compiled.bindings(clause, w)))
+        tied_here = tied[i] if tied is not None else constraint_reads(compiled, w)
+        grown = True
+        while grown:  # a constraint reading one of them brings in what else it reads
+            grown = False
+            for keys in tied_here:
+                if keys & reads and not keys <= reads:
+                    reads |= keys
+                    grown = True
+    return sorted(k for k in reads if len({w.values.get(k) for w in worlds}) > 1)
+
+
+def constraint_reads(compiled: CompiledPolicy, world: World,
+                     constraints: Constraints | None = None) -> list[set]:
+    """Every fact key each ground constraint reads in `world`, stated or not."""
+    out = []
+    for inst in (constraints or Constraints(compiled, world)).instances:
+        seen: set = set()
+        probe = World(world.people, world.events, Seen(world.values, seen), world.unsettled)
+        probe._ids = world._ids
+        inst.test(probe)
+        out.append(seen)
+    return out
+
+
 def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World,
             shared: Budget | None = None) -> tuple[list[Key], bool]:
     """A smallest set of fact keys whose values, moved from world `a` to `b`'s, turn the
@@ -250,11 +282,7 @@ def dispute(compiled: CompiledPolicy, clause: m.Clause, a: World, b: World,
     if shared is not None:
         shared.take()  # finding the target and the facts read costs as much as a try
     target = clause_verdicts(compiled, clause, b)
-    reads = (_all_reads(compiled, clause, a, list(compiled.bindings(clause, a)))
-             | _all_reads(compiled, clause, b, list(compiled.bindings(clause, b))))
-    # A fact tied by a constraint to one the clause reads may have to move with it.
-    reads |= constraint_reads(compiled, a) | constraint_reads(compiled, b)
-    differing = sorted(k for k in reads if a.values.get(k) != b.values.get(k))
+    differing = differing_facts(compiled, clause, [a, b])
 
     def flips(keys) -> bool:
         if shared is not None and not shared.take():

@@ -148,6 +148,9 @@ def check(
                       "shots.subject_fleeing=yes or reaches_off_duty_officers=yes.")] = None,
     base: Annotated[str | None, typer.Option("--base", metavar="ACCOUNT", help="Start the "
                     "hypothetical from this account (default: the undisputed facts only).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=0, help="Check many scenarios as a "
+                    "batch in this many processes (0: one per core): a line or a JSON Lines record "
+                    "per scenario, in input order. Several files are a batch even without it.")] = None,
 ) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
@@ -162,9 +165,15 @@ def check(
             if c not in known:
                 raise InputError([Diagnostic(None, "U001", f"unknown clause '{c}'",
                                              did_you_mean(c, known) or "see `forcecheck clauses`")])
+        paths = _scenario_paths(scenarios)
+        if jobs is not None or (len(paths) > 1 and format in (Format.text, Format.json)):
+            if assume or base or questions:
+                raise InputError([Diagnostic(None, "U008", "--assume, --base and --questions take one "
+                                             "scenario, not a batch", "check the scenario on its own")])
+            _batch(paths, policy, compiled, account, clause, format, explain, output, jobs or 1)
         results = []
 
-        for path in _scenario_paths(scenarios):
+        for path in paths:
             sc = load_scenario(path, compiled, text=_stdin() if str(path) == "-" else None)
             ids = [a.id for a in sc.accounts]
             for a in account or ():
@@ -227,6 +236,63 @@ def check(
                            ascii_only=output is None and not _unicode_stdout())
     _show(text, output, pager and tty and format is Format.text)
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
+
+
+def _batch(paths: list[Path], policy: Path | None, compiled, account, clause, format: Format,
+           explain: Explain, output: Path | None, jobs: int) -> None:
+    """Many scenarios: a line of text or a JSON Lines record each, streamed in input order,
+    diagnostics of bad files on stderr; a progress bar on a terminal. Exit 2 if a file could
+    not be checked, else 1 if a binding clause is breached in any, else 0."""
+    from forcecheck.batch import Options, run
+    from forcecheck.diagnostics import Diagnostic, InputError
+
+    if format not in (Format.text, Format.json):
+        raise InputError([Diagnostic(None, "U008", f"a batch is written as text or json, not {format.value}",
+                                     "use --format json (JSON Lines) or check one scenario at a time")])
+    if output is not None:
+        raise InputError([Diagnostic(None, "U008", "a batch streams to standard output, not --output",
+                                     "redirect it: forcecheck check DIR --format json > results.jsonl")])
+    options = Options(str(policy) if policy is not None else None,
+                      tuple(account) if account else None, tuple(clause) if clause else None,
+                      None if explain is Explain.summary else explain.value)
+    items = ((str(p), _stdin() if str(p) == "-" else None) for p in paths)
+    counts = {"ok": 0, "breached": 0, "error": 0}
+    with _progress(len(paths)) as advance:
+        for outcome in run(items, options, jobs=jobs or (os.cpu_count() or 1), compiled=compiled):
+            counts[outcome.status] += 1
+            if outcome.diagnostics:
+                sys.stderr.write(outcome.diagnostics + "\n")
+            _write((outcome.line if format is Format.json else outcome.summary) + "\n", None)
+            advance(1)
+    if format is Format.text:
+        _write(f"{len(paths)} scenarios: {counts['breached']} with a binding clause breached, "
+               f"{counts['ok']} without, {counts['error']} not checked (see the errors above)\n", None)
+    code = EXIT_INPUT if counts["error"] else EXIT_BREACHED if counts["breached"] else EXIT_OK
+    raise typer.Exit(code)
+
+
+def _progress(total: int):
+    """A progress bar on stderr when it is a terminal (rich); nothing otherwise. Yields a
+    function that moves it on by n."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda n: None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        # Output on the same terminal goes above the bar; output to a pipe is left alone.
+        with Progress("checking", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True,
+                      redirect_stdout=sys.stdout.isatty()) as progress:
+            task = progress.add_task("checking", total=total)
+
+            yield lambda n: progress.advance(task, n)
+
+    return bar()
 
 
 def _scenario_paths(given: list[Path]) -> list[Path]:

@@ -118,6 +118,10 @@ CODES: dict[str, tuple[str, str]] = {
     "U006": ("hypothesis breaks a constraint", "The assumptions, with what the base account states, "
              "cannot all be true under the policy's constraints."),
     "U007": ("folder too large", "A folder holds more than 100,000 entries to walk."),
+    "U008": ("not for a batch", "A batch (several scenarios, or --jobs) writes a line or a JSON Lines "
+             "record per scenario to standard output: --assume, --base and --questions take one "
+             "scenario, markdown and html are reports for one scenario at a time, and --output is "
+             "replaced by redirecting standard output."),
     "W001": ("unused", "A fact, definition or open question the policy declares but no rule uses "
              "(a warning)."),
     "W010": ("decisive fact unstated", "The unstated fact most of the scenario's open verdicts "

@@ -155,11 +155,15 @@ class CompiledPolicy:
     policy: m.Policy
     fns: dict[int, Fn]
     definitions: dict[str, Callable[[World, Env], Value]]
+    notes: dict = field(default_factory=dict)  # what later stages learn once about the policy
 
     def value(self, node: m.Node, world: World, env: Env) -> Value:
         return self.fns[id(node)](world, env)
 
     def bindings(self, clause: m.Clause | m.Constraint, world: World) -> Iterator[Env]:
+        if not clause.bindings:  # a clause about the incident: one binding, of nothing
+            yield {}
+            return
         domains = [world.ids(b.domain, b.role) for b in clause.bindings]
         for combo in itertools.product(*domains):
             env = {b.var: i for b, i in zip(clause.bindings, combo, strict=True)}

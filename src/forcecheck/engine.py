@@ -120,16 +120,6 @@ def stated(fn: Callable[[World], object], world: World) -> list[Var]:
     return sorted(k for k in seen if world.values.get(k) is not None)
 
 
-def constraint_reads(compiled: CompiledPolicy, world: World) -> set[Var]:
-    """Every fact key the policy's constraints read in `world`, stated or not."""
-    seen: set = set()
-    probe = World(world.people, world.events, Seen(world.values, seen), world.unsettled)
-    probe._ids = world._ids
-    for inst in Constraints(compiled, world).instances:
-        inst.test(probe)
-    return seen
-
-
 def assign(world: World, assignment: dict[Var, object]) -> World:
     """`world` with these unknowns given values: a small layer over its tables, not a copy."""
     facts = {k: v for k, v in assignment.items() if k[0] != QUESTION}
@@ -593,6 +583,113 @@ class Explorer:
         return found, exact, complete
 
 
+# --- the read-once shortcut ----------------------------------------------------------------------
+#
+# Kleene evaluation is exact (it gives "unknown" only when completions disagree) for a formula in
+# which no unknown is read twice and each test of an unknown can come out either way: the
+# formula is then a monotone combination of independent two-outcome atoms. For such an item, no
+# unknown of which a constraint reads, the possible verdicts follow from the trigger's and the
+# requirement's Kleene values at once, with no search. Which formulas qualify is decided from
+# their form (`_two_outcome`, once per clause); "read once" is counted as they are evaluated.
+
+
+def _two_outcome(policy: m.Policy, n: m.Node, memo: dict) -> bool:
+    """Every test of a fact in `n` (definitions included) comes out true for some value of the
+    fact and false for another, and reads one fact only."""
+    key = id(n)
+    if key in memo:
+        return memo[key]
+    memo[key] = False  # a definition that calls itself is not read-once
+    if isinstance(n, m.FactRef):
+        ok = n.spec.kind == "yes_no"
+    elif isinstance(n, m.UnsettledRef | m.Const | m.Var | m.EventAttr | m.OrderNode | m.RoleNode):
+        ok = True
+    elif isinstance(n, m.CompareNode):
+        facts = [x for x in (n.left, n.right) if _reads_facts(x)]
+        if not facts:
+            ok = True
+        elif len(facts) == 1 and n.op in ("==", "!=") and isinstance(facts[0], m.FactRef):
+            other = n.right if facts[0] is n.left else n.left
+            spec = facts[0].spec
+            values = (True, False) if spec.kind == "yes_no" else spec.values
+            ok = (spec.kind in ("yes_no", "one_of") and isinstance(other, m.Const)
+                  and other.value in values and len(values) >= 2)
+        else:
+            ok = False
+    elif isinstance(n, m.MemberNode):
+        if not _reads_facts(n.operand):
+            ok = True
+        else:
+            spec = n.operand.spec if isinstance(n.operand, m.FactRef) else None
+            ok = (spec is not None and spec.kind == "one_of" and bool(n.choices & set(spec.values))
+                  and not set(spec.values) <= n.choices)
+    elif isinstance(n, m.NotNode):
+        ok = _two_outcome(policy, n.operand, memo)
+    elif isinstance(n, m.AndNode | m.OrNode):
+        ok = all(_two_outcome(policy, x, memo) for x in n.operands)
+    elif isinstance(n, m.QuantNode):
+        ok = _two_outcome(policy, n.body, memo)
+    elif isinstance(n, m.DefCall):
+        d = policy.definitions[n.name]
+        ok = (all(not _reads_facts(a) for a in n.args) and _two_outcome(policy, d.body, memo)
+              and all(_two_outcome(policy, x.condition, memo) for x in d.exceptions))
+    else:
+        ok = False
+    memo[key] = ok
+    return ok
+
+
+def _reads_facts(n: m.Node) -> bool:
+    if isinstance(n, m.FactRef | m.UnsettledRef | m.DefCall):
+        return True
+    if isinstance(n, m.AndNode | m.OrNode):
+        return any(_reads_facts(x) for x in n.operands)
+    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
+        return _reads_facts(n.operand)
+    if isinstance(n, m.CompareNode | m.OrderNode):
+        return _reads_facts(n.left) or _reads_facts(n.right)
+    if isinstance(n, m.QuantNode):
+        return _reads_facts(n.body)
+    return False
+
+
+def _read_once_form(compiled: CompiledPolicy, clause: m.Clause) -> bool:
+    memo = compiled.notes.setdefault("two_outcome", {})
+    known = compiled.notes.setdefault("read_once_form", {})
+    if clause.id not in known:
+        known[clause.id] = all(_two_outcome(compiled.policy, n, memo)
+                               for n in (clause.where, clause.requirement) if n is not None)
+    return known[clause.id]
+
+
+def _from_parts(trigger: object, held: object) -> Possible:
+    """The verdicts possible when the trigger and the requirement (Kleene values, None for
+    unknown) can each come out either way independently."""
+    found = set()
+    if trigger is not True:
+        found.add("not_applicable")
+    if trigger is not False:
+        if held is not False:
+            found.add("met")
+        if held is not True:
+            found.add("breached")
+    return Possible(ordered(found))
+
+
+class _Counter(_Recorder):
+    """A recorder that counts how often each unknown is read."""
+
+    __slots__ = ()
+
+    def get(self, key, default=None):
+        value = self.data.get(key)
+        if value is None:
+            k = key if self.prefix is None else (self.prefix, key)
+            self.missing[k] = self.missing.get(k, 0) + 1
+            return default
+        return value
+
+
 def kleene_item(compiled: CompiledPolicy, clause: m.Clause, env: Env) -> Callable[[World], str]:
     return lambda w: compiled.verdict(clause, w, env)
 
@@ -609,13 +706,37 @@ class ItemOutcome:
         return self.possible.verdict
 
 
+def _counting(world: World) -> tuple[World, _Counter, _Counter]:
+    """`world` seen through counters of the unknowns read (reset them between evaluations)."""
+    values, unsettled = _Counter(world.values, {}, None), _Counter(world.unsettled, {}, QUESTION)
+    probe = World(world.people, world.events, values, unsettled)
+    probe._ids = world._ids
+    return probe, values, unsettled
+
+
 def item(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
-         constraints: Constraints | None) -> ItemOutcome:
+         constraints: Constraints | None, counting: tuple | None = None) -> ItemOutcome:
+    """One binding's verdict: the Kleene first pass, then, if it is undetermined, the verdicts
+    possible over every completion the constraints allow (by the read-once shortcut when it
+    applies, else by search). `counting`: `_counting(world)`, to reuse for many items."""
+    probe, values, unsettled = counting or _counting(world)
+    counts: dict = {}
+    values.missing = unsettled.missing = counts
+    trigger = compiled.value(clause.where, probe, env) if clause.where is not None else True
+    if trigger is False:
+        return ItemOutcome(env, "not_applicable", Possible(("not_applicable",)), frozenset(counts))
+    held = compiled.value(clause.requirement, probe, env)
+    if clause.requirement_kind == "forbids":
+        held = kleene_not(held)
+    reads = frozenset(counts)
+    if held is not None and trigger is not None:
+        kleene = "met" if held else "breached"
+        return ItemOutcome(env, kleene, Possible((kleene,)), reads)
+    if (_read_once_form(compiled, clause) and all(c == 1 for c in counts.values())
+            and not (constraints is not None and constraints.touching(reads))):
+        return ItemOutcome(env, "undetermined", _from_parts(trigger, held), reads)
     fn = kleene_item(compiled, clause, env)
-    kleene, reads = read(fn, world)
-    if kleene != "undetermined":
-        return ItemOutcome(env, kleene, Possible((kleene,)), frozenset(reads))
-    return ItemOutcome(env, kleene, possible(compiled, fn, world, constraints), frozenset(reads))
+    return ItemOutcome(env, "undetermined", possible(compiled, fn, world, constraints), reads)
 
 
 def clause_possible(compiled: CompiledPolicy, clause: m.Clause, world: World,
@@ -625,6 +746,8 @@ def clause_possible(compiled: CompiledPolicy, clause: m.Clause, world: World,
     share one (an officer's duty status, an open question) are searched together."""
     if not items:
         return Possible(("not_applicable",))
+    if len(items) == 1:
+        return items[0].possible
     linked = []
     for it in items:
         variables = set(it.reads) if it.kleene == "undetermined" else set()
@@ -849,6 +972,8 @@ def cases(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
 def clause_outcome(compiled: CompiledPolicy, clause: m.Clause, world: World,
                    constraints: Constraints | None) -> tuple[list[ItemOutcome], Possible]:
     """Every item of the clause in `world` (those that may apply) and the clause's verdicts."""
-    items = [item(compiled, clause, world, env, constraints) for env in compiled.bindings(clause, world)]
+    counting = _counting(world)
+    items = [item(compiled, clause, world, env, constraints, counting)
+             for env in compiled.bindings(clause, world)]
     items = [it for it in items if it.possible.verdicts != ("not_applicable",)]
     return items, clause_possible(compiled, clause, world, items, constraints)
