@@ -17,3 +17,43 @@ def test_hand_written_baseline_agrees_with_the_policy(compiled):
     assert verdicts == {"met", "breached", "undetermined", "not_applicable"}
     for w, env in cases:
         assert compiled.verdict(clause, w, env) == bench.hand_written(w, env["e"]), env
+
+
+def _module(name):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_rule_engine_benchmark_rules_give_the_reference_verdicts():
+    """The engines benchmark times only engines that agree with its plain-Python reference;
+    forcecheck's encoding of the eight rules must agree on every account of its corpus, with
+    every verdict (and undetermined ones, from unknown facts) present."""
+    from forcecheck.engine import Constraints, clause_outcome
+    from forcecheck.policy import load_policy
+    from forcecheck.scenario import load_scenario
+
+    bench = _module("bench_engines")
+    compiled = load_policy(bench.HERE)
+    data = bench.corpus(400, seed=3)
+    seen = set()
+    for i, accounts in enumerate(data):
+        sc = load_scenario(f"s{i}.yaml", compiled, text=bench.scenario_yaml(i, accounts))
+        for account, facts in zip(sc.accounts, accounts, strict=True):
+            world = sc.world(account)
+            k = Constraints(compiled, world)
+            got = [clause_outcome(compiled, c, world, k)[1].verdict for c in compiled.policy.clauses]
+            assert got == bench.reference(facts), (i, facts)
+            seen |= set(got)
+    assert seen == {"met", "breached", "not_applicable", "undetermined"}
+
+
+def test_batch_corpus_scenarios_all_load(compiled):
+    """The batch benchmark's generated scenarios are valid (a benchmark of refusals would
+    measure nothing)."""
+    from forcecheck.scenario import load_scenario
+
+    corpus = _module("corpus")
+    for i in range(200):
+        load_scenario(f"s{i}.yaml", compiled, text=corpus.scenario(i))
