@@ -116,3 +116,46 @@ def test_html_report_renders_in_a_real_browser(cli, chromium, tmp_path, path):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 2000)
     assert len(data) > 50_000  # a rendered page, not a blank one
+
+
+class _Bars(HTMLParser):
+    """The corpus report's bars as the browser built them: clause -> [(status, count)]."""
+
+    def __init__(self):
+        super().__init__()
+        self.bars: dict[str, list[tuple[str, int]]] = {}
+        self._clause: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "tr" and "data-clause" in a:
+            self._clause = a["data-clause"]
+            self.bars[self._clause] = []
+        if tag == "rect" and self._clause:
+            self.bars[self._clause].append((a["data-status"], int(a["data-count"])))
+
+
+def test_corpus_report_charts_render_in_a_real_browser(cli, chromium, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "scenarios"
+    assert cli("import", str(root / "tests" / "fixtures" / "incidents.csv"), "--mapping",
+               str(root / "mappings" / "wapo-2015.yaml"), "--output", str(out)).code == 0
+    records = tmp_path / "records.jsonl"
+    records.write_text(cli("check", str(out), "--format", "json").out, encoding="utf-8")
+    page = tmp_path / "corpus.html"
+    assert cli("corpus", str(records), "--format", "html", "--output", str(page)).code == 0
+
+    dumped = _run(chromium, "--dump-dom", page.as_uri(), profile=tmp_path / "profile")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    bars = _Bars()
+    bars.feed(dumped.stdout)
+    assert len(bars.bars) == 13  # a row per clause of the policy
+    # each bar's segments add up to the records the clause applies to (or may)
+    assert bars.bars["deadly-force-imminent-threat"] == [("breach_possible", 3), ("met", 2)]
+    assert bars.bars["neck-restraint"] == []  # applies to no record: no bar
+    folder = Path(os.environ.get("FORCECHECK_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    shot = folder / "corpus.png"
+    taken = _run(chromium, f"--screenshot={shot}", "--window-size=1280,1400", page.as_uri(),
+                 profile=tmp_path / "profile2")
+    assert taken.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -104,6 +104,8 @@ def record(compiled: CompiledPolicy, scenario: Scenario, path: str, options: Opt
         "contested": contested,
         "open_questions": [{"fact": u.key, "question": u.question, "waiting": len(waits[_var(u)])}
                            for u in questions],
+        "policy": {"id": policy.id, "title": policy.title},
+        **({"record": scenario.model.record.model_dump()} if scenario.model.record else {}),
     }
 
 

@@ -166,7 +166,8 @@ def check(
                 raise InputError([Diagnostic(None, "U001", f"unknown clause '{c}'",
                                              did_you_mean(c, known) or "see `forcecheck clauses`")])
         paths = _scenario_paths(scenarios)
-        if jobs is not None or (len(paths) > 1 and format in (Format.text, Format.json)):
+        many = len(paths) > 1 or any(p.suffix == ".jsonl" for p in paths)
+        if jobs is not None or (many and format in (Format.text, Format.json)):
             if assume or base or questions:
                 raise InputError([Diagnostic(None, "U008", "--assume, --base and --questions take one "
                                              "scenario, not a batch", "check the scenario on its own")])
@@ -255,9 +256,10 @@ def _batch(paths: list[Path], policy: Path | None, compiled, account, clause, fo
     options = Options(str(policy) if policy is not None else None,
                       tuple(account) if account else None, tuple(clause) if clause else None,
                       None if explain is Explain.summary else explain.value)
-    items = ((str(p), _stdin() if str(p) == "-" else None) for p in paths)
     counts = {"ok": 0, "breached": 0, "error": 0}
-    with _progress(len(paths)) as advance:
+    lines = any(p.suffix == ".jsonl" for p in paths)
+    with _progress(None if lines else len(paths)) as advance:
+        items = _batch_items(paths)
         for outcome in run(items, options, jobs=jobs or (os.cpu_count() or 1), compiled=compiled):
             counts[outcome.status] += 1
             if outcome.diagnostics:
@@ -265,13 +267,33 @@ def _batch(paths: list[Path], policy: Path | None, compiled, account, clause, fo
             _write((outcome.line if format is Format.json else outcome.summary) + "\n", None)
             advance(1)
     if format is Format.text:
-        _write(f"{len(paths)} scenarios: {counts['breached']} with a binding clause breached, "
+        _write(f"{sum(counts.values())} scenarios: {counts['breached']} with a binding clause breached, "
                f"{counts['ok']} without, {counts['error']} not checked (see the errors above)\n", None)
     code = EXIT_INPUT if counts["error"] else EXIT_BREACHED if counts["breached"] else EXIT_OK
     raise typer.Exit(code)
 
 
-def _progress(total: int):
+def _batch_items(paths: list[Path]):
+    """(name, text or None) for each scenario: a file, standard input, or each line of a JSON
+    Lines file of scenarios (as `forcecheck import --output FILE.jsonl` writes), named FILE:LINE."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+
+    for p in paths:
+        if str(p) == "-":
+            yield "-", _stdin()
+        elif p.suffix == ".jsonl":
+            if not p.is_file():
+                raise InputError([Diagnostic(None, "U005", f"'{p}' is not a file",
+                                             "give a JSON Lines file of scenarios")])
+            with p.open(encoding="utf-8", errors="replace") as f:
+                for n, line in enumerate(f, 1):
+                    if line.strip():
+                        yield f"{p}:{n}", line
+        else:
+            yield str(p), None
+
+
+def _progress(total: int | None):
     """A progress bar on stderr when it is a terminal (rich); nothing otherwise. Yields a
     function that moves it on by n."""
     import contextlib
@@ -519,13 +541,100 @@ def validate(
     typer.echo(f"ok: {len(files)} file(s) valid", err=True)
 
 
+class CorpusFormat(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+
+
+class Status(StrEnum):
+    breached = "breached"
+    breach_possible = "breach_possible"
+    undetermined = "undetermined"
+    met = "met"
+    not_applicable = "not_applicable"
+
+
+@app.command()
+def corpus(
+    records: Annotated[Path, typer.Argument(metavar="RECORDS", show_default=False, readable=False,
+                       help="JSON Lines from `forcecheck check PATH... --format json`; '-' reads "
+                       "standard input.")],
+    where: Annotated[list[str] | None, typer.Option("--where", metavar="FIELD=VALUE", help="Only records "
+                     "whose imported field has this value (repeatable), e.g. state=CA or year=2019.")] = None,
+    clause: Annotated[str | None, typer.Option("--clause", "-c", help="With --status: list the records "
+                      "in one cell.")] = None,
+    status: Annotated[Status | None, typer.Option("--status", help="With --clause: which cell.")] = None,
+    format: Annotated[CorpusFormat, typer.Option("--format", "-f")] = CorpusFormat.text,
+    mapping: Annotated[Path | None, typer.Option("--mapping", "-m", readable=False, help="The import's "
+                       "mapping: its readings of each code are shown with the report.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
+                      help="Write the report to this file instead of stdout.")] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """What a policy's clauses say across a corpus of checked records: per clause, how many
+    records it applies to and how many are met, breached or undetermined (with a breach
+    possible or not); the facts that would settle the most; the records behind a cell."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.report import corpus as report
+
+    filters = []
+    for w in where or ():
+        name, eq, value = w.partition("=")
+        if not eq or not name:
+            raise _fail([Diagnostic(None, "U009", f"--where '{w}' is not FIELD=VALUE",
+                                    "e.g. --where state=CA")])
+        filters.append((name.strip(), value.strip()))
+    if (clause is None) != (status is None):
+        raise _fail([Diagnostic(None, "U009", "--clause and --status go together",
+                                "e.g. --clause deadly-force-imminent-threat --status breach_possible")])
+    try:
+        if str(records) == "-":
+            lines = enumerate(sys.stdin, 1)
+            result = report.aggregate(lines, "<stdin>", filters, (clause, status.value) if clause else None)
+        else:
+            if not records.is_file():
+                raise InputError([Diagnostic(None, "U005", f"'{records}' is not a file of records",
+                                             "give the JSON Lines that `forcecheck check ... --format json` "
+                                             "wrote")])
+            with records.open(encoding="utf-8", errors="replace") as f:
+                result = report.aggregate(enumerate(f, 1), str(records), filters,
+                                          (clause, status.value) if clause else None)
+        if clause is not None and clause not in result.clauses:
+            from forcecheck.diagnostics import did_you_mean
+
+            raise InputError([Diagnostic(None, "U001", f"no clause '{clause}' in these records",
+                                         did_you_mean(clause, list(result.clauses)) or "")])
+        readings = []
+        if mapping is not None:
+            from forcecheck.mapping import load_mapping
+
+            m = load_mapping(mapping, _compiled_policy(policy)).model
+            readings = [(col, value or "(empty)", " ".join(rule.reading.split()))
+                        for col, spec in m.columns.items() for value, rule in spec.values.items()]
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    if format is CorpusFormat.html:
+        text = report.render_html(result, readings)
+    elif format is CorpusFormat.markdown:
+        text = report.render_markdown(result)
+    else:
+        text = report.render_text(result)
+    _write(text, output)
+
+
 def _policy(path: Path | None):
     """The checked policy, or its diagnostics and exit 2."""
+    return _compiled_policy(path).policy
+
+
+def _compiled_policy(path: Path | None):
+    """The compiled policy, or its diagnostics and exit 2."""
     from forcecheck.diagnostics import InputError
     from forcecheck.policy import load_policy
 
     try:
-        return load_policy(path).policy
+        return load_policy(path)
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
 
@@ -729,6 +838,62 @@ def schema(policy: PolicyOption = None) -> None:
     from forcecheck.scenario import scenario_schema
 
     sys.stdout.write(json.dumps(scenario_schema(_policy(policy)), indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command("import")
+def import_(
+    data: Annotated[Path, typer.Argument(metavar="DATA", show_default=False, readable=False,
+                    help="The database: a CSV file with a header row, or JSON Lines.")],
+    mapping: Annotated[Path, typer.Option("--mapping", "-m", readable=False, show_default=False,
+                       help="The mapping file that says what each column's codes mean (e.g. "
+                       "mappings/wapo-2015.yaml).")],
+    output: Annotated[Path, typer.Option("--output", "-o", readable=False, show_default=False,
+                      help="A folder for one scenario file per record, or a .jsonl file for one "
+                      "scenario per line.")],
+    policy: PolicyOption = None,
+) -> None:
+    """Turn each record of an incident database into a scenario, through a declarative mapping.
+
+    Every statement is attributed to the database, the record and the coded value. A bad row
+    gets its diagnostic and the others go on (exit 2 at the end); values the mapping does not
+    cover are counted and listed, and leave the facts unknown. Importing again gives the same
+    bytes."""
+    from forcecheck.diagnostics import InputError, render_all
+    from forcecheck.files import write_text
+    from forcecheck.mapping import Unmapped, file_name, import_records, load_mapping
+
+    compiled = _compiled_policy(policy)
+    try:
+        loaded = load_mapping(mapping, compiled)
+        unmapped = Unmapped()
+        imported = failed = 0
+        lines: list[str] = []
+        as_lines = output.suffix == ".jsonl"
+        if not as_lines:
+            output.mkdir(parents=True, exist_ok=True)
+        for result in import_records(loaded, data, compiled, unmapped):
+            if result.text is None:
+                failed += 1
+                sys.stderr.write(render_all(result.diagnostics) + "\n")
+                continue
+            imported += 1
+            if as_lines:
+                import json
+
+                import yaml
+
+                lines.append(json.dumps(yaml.safe_load(result.text), ensure_ascii=False,
+                                        separators=(",", ":")))
+            else:
+                write_text(output / file_name(loaded, result.record_id or ""), result.text)
+        if as_lines:
+            write_text(output, "".join(line + "\n" for line in lines))
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    for line in unmapped.lines():
+        sys.stderr.write(f"{data}: note: {line}\n")
+    sys.stderr.write(f"{imported} records imported to {output}, {failed} not imported\n")
+    raise typer.Exit(EXIT_INPUT if failed else EXIT_OK)
 
 
 def main() -> None:

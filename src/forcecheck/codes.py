@@ -122,6 +122,26 @@ CODES: dict[str, tuple[str, str]] = {
              "record per scenario to standard output: --assume, --base and --questions take one "
              "scenario, markdown and html are reports for one scenario at a time, and --output is "
              "replaced by redirecting standard output."),
+    "U009": ("bad corpus option", "`corpus` takes --where FIELD=VALUE, and --clause with --status "
+             "together."),
+    "M001": ("mapping file unreadable", "The mapping file cannot be read, or is not a mapping of keys."),
+    "M002": ("unknown key in mapping", "A key the mapping format does not have (a typo?)."),
+    "M003": ("missing key in mapping", "A key the mapping needs is missing."),
+    "M004": ("bad value in mapping", "A value of the wrong kind in the mapping file."),
+    "M005": ("mapping rule invalid", "A rule of the mapping would state a fact or add an event the "
+             "policy's vocabulary does not allow; it is reported at the rule."),
+    "M010": ("data file unreadable", "The database file cannot be read (missing, too large, or not "
+             "UTF-8)."),
+    "M011": ("record not read", "A row of the database cannot be read (a CSV row with the wrong number "
+             "of fields, a JSON line that is not an object); the other records are imported."),
+    "M012": ("record lacks a column", "A record has no column the mapping reads: is the mapping for "
+             "this layout?"),
+    "M013": ("record id missing or repeated", "Each record needs an id of its own, in the column the "
+             "mapping names."),
+    "M014": ("record gives an invalid scenario", "The rules for this record's codes, together, give a "
+             "scenario the policy refuses (e.g. two codes whose facts break a constraint)."),
+    "R001": ("not a record", "`corpus` reads the JSON Lines `check` writes for a batch "
+             "(forcecheck.record/1)."),
     "W001": ("unused", "A fact, definition or open question the policy declares but no rule uses "
              "(a warning)."),
     "W010": ("decisive fact unstated", "The unstated fact most of the scenario's open verdicts "

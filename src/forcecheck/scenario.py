@@ -96,6 +96,16 @@ class AccountModel(_Strict):
     order: list[str] = []  # "EVENT before EVENT" / "EVENT after EVENT", where it differs from the timeline
 
 
+class RecordModel(_Strict):
+    """Where an imported scenario came from: a database, its record, and the record's fields
+    that a corpus report can filter on (`forcecheck import` writes it)."""
+
+    database: str
+    id: str
+    mapping: str | None = None
+    fields: dict[str, str | None] = {}
+
+
 class ExpectModel(BaseModel):
     """Expected results: per account (`dhs: {clause: verdict}`), plus three reserved keys."""
 
@@ -124,6 +134,7 @@ class ScenarioModel(_Strict):
     events: list[EventModel] = []
     undisputed: UndisputedModel = UndisputedModel()
     accounts: list[AccountModel] = Field(min_length=1)
+    record: RecordModel | None = None
     expect: ExpectModel = ExpectModel()
 
 
@@ -291,7 +302,12 @@ _FIELD_HINTS = {
 }
 
 
-def _pydantic_diagnostics(exc: ValidationError, doc: YamlDoc) -> list[Diagnostic]:
+def _pydantic_diagnostics(exc: ValidationError, doc: YamlDoc, root: type[BaseModel] | None = None,
+                          codes: tuple[str, str, str] = ("S002", "S003", "S004"),
+                          what: str = "the scenario") -> list[Diagnostic]:
+    """pydantic's errors as located diagnostics (unknown key, missing key, bad value), for a
+    scenario or, with `root` and `codes`, another file validated by a model."""
+    unknown, missing, bad = codes
     out: list[Diagnostic] = []
     seen: set[tuple] = set()
     for err in exc.errors():
@@ -303,20 +319,20 @@ def _pydantic_diagnostics(exc: ValidationError, doc: YamlDoc) -> list[Diagnostic
         seen.add((loc, kind))
         where = ".".join(str(x) for x in loc) or "the file"
         if kind == "extra_forbidden":
-            parent = _model_at(loc[:-1])
+            parent = _model_at(loc[:-1], root or ScenarioModel)
             known = list(parent.model_fields) if parent else []
-            out.append(Diagnostic(doc.span(loc, key=True), "S002", f"unknown key '{loc[-1]}' in "
-                                  f"{'.'.join(str(x) for x in loc[:-1]) or 'the scenario'}",
+            out.append(Diagnostic(doc.span(loc, key=True), unknown, f"unknown key '{loc[-1]}' in "
+                                  f"{'.'.join(str(x) for x in loc[:-1]) or what}",
                                   did_you_mean(str(loc[-1]), known) or f"allowed: {known_list(known, 12)}"))
         elif kind == "missing":
-            out.append(Diagnostic(doc.span(loc[:-1]), "S003", f"'{loc[-1]}' is missing"
+            out.append(Diagnostic(doc.span(loc[:-1]), missing, f"'{loc[-1]}' is missing"
                                   + (f" in {'.'.join(str(x) for x in loc[:-1])}" if loc[:-1] else ""),
                                   f"add a '{loc[-1]}:' entry"))
         elif kind == "literal_error":
-            out.append(Diagnostic(doc.span(loc), "S004", f"{where}: {err['msg'].lower()}",
+            out.append(Diagnostic(doc.span(loc), bad, f"{where}: {err['msg'].lower()}",
                                   "write one of the values the message names"))
         else:
-            out.append(Diagnostic(doc.span(loc), "S004", f"{where}: {err['msg'].lower()}",
+            out.append(Diagnostic(doc.span(loc), bad, f"{where}: {err['msg'].lower()}",
                                   _FIELD_HINTS.get(kind)))
     # A union of str | mapping reports twice; keep the clearest per place.
     by_place: dict[tuple, Diagnostic] = {}
@@ -325,8 +341,8 @@ def _pydantic_diagnostics(exc: ValidationError, doc: YamlDoc) -> list[Diagnostic
     return sorted(by_place.values(), key=lambda d: (d.span.line, d.span.column) if d.span else (0, 0))
 
 
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    model: type[BaseModel] | None = ScenarioModel
+def _model_at(loc: tuple, root: type[BaseModel]) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = root
     for part in loc:
         if isinstance(part, int) or model is None:
             continue

@@ -1,0 +1,249 @@
+"""The corpus report: what a policy's clauses say across many checked records.
+
+Input is the JSON Lines of a batch check (`forcecheck.record/1`). Per clause: how many records
+it applies to, and of those how many are met, breached, undetermined with a breach possible, or
+undetermined otherwise; the unknown facts that hold up the most undetermined verdicts (what a
+researcher should go and find out); filters on any imported field; and the records behind any
+cell. Rendered as text, Markdown or one self-contained HTML page with inline SVG bars.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from forcecheck.diagnostics import Diagnostic, InputError, Span, visible
+
+# A record's status for one clause, across its accounts, most serious first.
+STATUSES = ("breached", "breach_possible", "undetermined", "met", "not_applicable")
+LABELS = {"breached": "breached", "breach_possible": "undetermined, breach possible",
+          "undetermined": "undetermined, no breach possible", "met": "met",
+          "not_applicable": "not applicable"}
+COLOURS = {"breached": "#c62828", "breach_possible": "#ef8f00", "undetermined": "#9e9e9e",
+           "met": "#2e7d32"}
+TOP_QUESTIONS = 10
+
+
+@dataclass
+class Corpus:
+    records: int = 0  # records checked and kept by the filters
+    errors: int = 0  # records that could not be checked
+    filtered_out: int = 0
+    policy: dict = field(default_factory=dict)
+    databases: Counter = field(default_factory=Counter)
+    clauses: dict[str, Counter] = field(default_factory=dict)  # clause -> status -> records
+    cells: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # only when drilling down
+    questions: dict[str, dict] = field(default_factory=dict)  # fact -> question, records, verdicts
+    filters: tuple[tuple[str, str], ...] = ()
+
+
+def status(rec: dict, clause: str) -> str:
+    verdicts = rec["verdicts"][clause]
+    possible = rec.get("possible", {}).get(clause, {})
+    found = set()
+    for account, verdict in verdicts.items():
+        if verdict == "undetermined":
+            found.add("breach_possible" if "breached" in possible.get(account, []) else "undetermined")
+        else:
+            found.add(verdict)
+    return next(s for s in STATUSES if s in found) if found else "not_applicable"
+
+
+def field_value(rec: dict, name: str) -> str | None:
+    fields = (rec.get("record") or {}).get("fields") or {}
+    if name in fields:
+        return fields[name]
+    if name == "year":
+        date = fields.get("date") or ""
+        return date[:4] or None
+    return None
+
+
+def aggregate(lines: Iterable[tuple[int, str]], path: str, filters: list[tuple[str, str]] = (),
+              drill: tuple[str, str] | None = None) -> Corpus:
+    """Read records (line number, text) and count; a line that is not a record is an error
+    located at its line."""
+    corpus = Corpus(filters=tuple(filters))
+    for n, line in lines:
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError([Diagnostic(Span(path, n, exc.colno), "R001", f"not a JSON record: {exc.msg}",
+                                         "give the output of `forcecheck check ... --format json`")]
+                             ) from None
+        if not isinstance(rec, dict) or rec.get("format") != "forcecheck.record/1":
+            raise InputError([Diagnostic(Span(path, n, 1), "R001", "not a forcecheck.record/1 record",
+                                         "give the output of `forcecheck check PATH... --format json` "
+                                         "(several files or --jobs)")])
+        if "errors" in rec:
+            corpus.errors += 1
+            continue
+        if any(field_value(rec, k) != v for k, v in filters):
+            corpus.filtered_out += 1
+            continue
+        corpus.records += 1
+        corpus.policy = rec.get("policy") or corpus.policy
+        corpus.databases[(rec.get("record") or {}).get("database") or "(not imported)"] += 1
+        for clause in rec["verdicts"]:
+            st = status(rec, clause)
+            corpus.clauses.setdefault(clause, Counter())[st] += 1
+            if drill is not None and drill == (clause, st):
+                corpus.cells.setdefault(drill, []).append(
+                    {"path": rec["path"], "scenario": rec["scenario"], "title": rec["title"],
+                     "record": (rec.get("record") or {}).get("id")})
+        for q in rec.get("open_questions", []):
+            entry = corpus.questions.setdefault(q["fact"], {"question": q["question"], "records": 0,
+                                                             "verdicts": 0})
+            entry["records"] += 1
+            entry["verdicts"] += q["waiting"]
+    return corpus
+
+
+def top_questions(corpus: Corpus) -> list[tuple[str, dict]]:
+    return sorted(corpus.questions.items(), key=lambda kv: (-kv[1]["verdicts"], kv[0]))[:TOP_QUESTIONS]
+
+
+def framing(corpus: Corpus) -> str:
+    title = corpus.policy.get("title") or corpus.policy.get("id") or "the policy"
+    sources = ", ".join(sorted(corpus.databases)) or "no records"
+    return (f"What {title} would say of these records as coded (source: {sources}), taking each "
+            "record's codes as true. A database may record incidents the policy does not govern "
+            "(shootings by police generally, checked against a policy that binds one agency's "
+            "officers): these are the clauses' verdicts on the coded facts, not findings about any "
+            "incident or officer. Each imported statement carries the mapping's reading of its code.")
+
+
+def _filters(corpus: Corpus) -> str:
+    return ", ".join(f"{k}={v}" for k, v in corpus.filters) or "none"
+
+
+def render_text(corpus: Corpus, width: int = 100) -> str:
+    out = [f"Corpus: {corpus.records:,} records checked (filters: {_filters(corpus)}; "
+           f"{corpus.filtered_out:,} left out by them; {corpus.errors:,} could not be checked)", ""]
+    out += _wrap(framing(corpus), width) + [""]
+    name_w = max([len(c) for c in corpus.clauses] + [6])
+    out.append(f"{'clause':{name_w}}  applies  {'met':>6}  {'breached':>8}  {'breach?':>7}  "
+               f"{'open':>6}   bar")
+    for clause, counts in corpus.clauses.items():
+        applies = corpus.records - counts["not_applicable"]
+        bar = _bar(counts, applies, 30)
+        out.append(f"{clause:{name_w}}  {applies:7,}  {counts['met']:6,}  {counts['breached']:8,}  "
+                   f"{counts['breach_possible']:7,}  {counts['undetermined']:6,}   {bar}")
+    out += ["", "breach?: undetermined, and a breach is possible under some account; open: undetermined, "
+            "no breach possible. Bar: # breached, ? breach possible, . open, = met.", "",
+            "Facts that would settle the most undetermined verdicts (go and find these out):"]
+    for fact, q in top_questions(corpus):
+        out.append(f"  {fact}: {q['verdicts']:,} verdicts in {q['records']:,} records")
+        out += ["    " + line for line in _wrap(visible(q["question"]), width - 4)]
+    for (clause, st), rows in corpus.cells.items():
+        out += ["", f"Records where {clause} is {LABELS[st]} ({len(rows):,}):"]
+        out += [f"  {r['path']}: {visible(r['title'])}" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _bar(counts: Counter, applies: int, width: int) -> str:
+    if not applies:
+        return ""
+    parts = [("#", counts["breached"]), ("?", counts["breach_possible"]), (".", counts["undetermined"]),
+             ("=", counts["met"])]
+    return "".join(ch * round(width * n / applies) for ch, n in parts)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
+
+
+def render_markdown(corpus: Corpus) -> str:
+    out = ["# Corpus report", "", f"{corpus.records:,} records checked (filters: {_filters(corpus)}; "
+           f"{corpus.filtered_out:,} left out by them; {corpus.errors:,} could not be checked).", "",
+           f"> {framing(corpus)}", "",
+           "| clause | applies to (or may) | met | breached | undetermined, breach possible "
+           "| undetermined, no breach possible |",
+           "|---|---|---|---|---|---|"]
+    for clause, counts in corpus.clauses.items():
+        applies = corpus.records - counts["not_applicable"]
+        out.append(f"| {clause} | {applies:,} | {counts['met']:,} | {counts['breached']:,} | "
+                   f"{counts['breach_possible']:,} | {counts['undetermined']:,} |")
+    out += ["", "## Facts that would settle the most undetermined verdicts", "",
+            "| fact | question | verdicts waiting | records |", "|---|---|---|---|"]
+    for fact, q in top_questions(corpus):
+        out.append(f"| `{fact}` | {visible(q['question']).replace('|', '/')} | {q['verdicts']:,} | "
+                   f"{q['records']:,} |")
+    for (clause, st), rows in corpus.cells.items():
+        out += ["", f"## Records where {clause} is {LABELS[st]} ({len(rows):,})", ""]
+        out += [f"- `{r['path']}`: {visible(r['title'])}" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def render_html(corpus: Corpus, readings: list[tuple[str, str, str]] = ()) -> str:
+    """One self-contained page: the framing, a stacked bar per clause (inline SVG), the table,
+    the top questions, the drill-down, and the mapping's readings when given."""
+    e = html.escape
+    rows = []
+    bar_w, bar_h = 360, 18
+    for clause, counts in corpus.clauses.items():
+        applies = corpus.records - counts["not_applicable"]
+        x = 0.0
+        rects = []
+        for st in ("breached", "breach_possible", "undetermined", "met"):
+            n = counts[st]
+            if not n or not applies:
+                continue
+            w = bar_w * n / applies
+            rects.append(f'<rect class="seg seg-{st}" data-status="{st}" data-count="{n}" x="{x:.1f}" y="0" '
+                         f'width="{w:.1f}" height="{bar_h}" fill="{COLOURS[st]}">'
+                         f"<title>{e(LABELS[st])}: {n:,}</title></rect>")
+            x += w
+        svg = (f'<svg class="bar" role="img" aria-label="{e(clause)}" width="{bar_w}" height="{bar_h}" '
+               f'viewBox="0 0 {bar_w} {bar_h}">{"".join(rects)}</svg>')
+        rows.append(f'<tr data-clause="{e(clause)}"><th scope="row">{e(clause)}</th><td>{applies:,}</td>'
+                    f"<td>{counts['met']:,}</td><td>{counts['breached']:,}</td>"
+                    f"<td>{counts['breach_possible']:,}</td><td>{counts['undetermined']:,}</td><td>{svg}</td></tr>")
+    legend = " ".join(f'<span class="key"><i style="background:{COLOURS[s]}"></i>{e(LABELS[s])}</span>'
+                      for s in ("breached", "breach_possible", "undetermined", "met"))
+    questions = "".join(f"<tr><td><code>{e(f)}</code></td><td>{e(visible(q['question']))}</td>"
+                        f"<td>{q['verdicts']:,}</td><td>{q['records']:,}</td></tr>"
+                        for f, q in top_questions(corpus))
+    drill = "".join(f'<section class="drill"><h2>Records where {e(c)} is {e(LABELS[s])} '
+                    f"({len(rs):,})</h2><ul>"
+                    + "".join(f"<li><code>{e(r['path'])}</code> {e(visible(r['title']))}</li>" for r in rs)
+                    + "</ul></section>" for (c, s), rs in corpus.cells.items())
+    reading_rows = "".join(f"<tr><td>{e(c)}</td><td>{e(v)}</td><td>{e(r)}</td></tr>" for c, v, r in readings)
+    readings_html = (f'<details id="readings"><summary>How the mapping reads each code</summary><table>'
+                     f"<tr><th>column</th><th>value</th><th>reading</th></tr>{reading_rows}</table></details>"
+                     if readings else "")
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Corpus report</title>
+<style>
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 1rem 0; }}
+th, td {{ padding: .25rem .6rem; text-align: left; border-bottom: 1px solid #ddd; vertical-align: top; }}
+#clauses td:nth-child(n+2):not(:last-child), #questions td:nth-child(n+3) {{ text-align: right; }}
+#clauses th[scope=row] {{ white-space: nowrap; }}
+.framing {{ border-left: 4px solid #ef8f00; padding: .5rem 1rem; background: #fff8e1; }}
+.key {{ margin-right: 1rem; }}
+.key i {{ display: inline-block; width: .9rem; height: .9rem; margin-right: .3rem; vertical-align: -2px; }}
+@media print {{ .framing {{ background: none; }} }}
+</style></head><body>
+<h1>Corpus report</h1>
+<p>{corpus.records:,} records checked (filters: {e(_filters(corpus))}; {corpus.filtered_out:,} left out by
+them; {corpus.errors:,} could not be checked).</p>
+<p class="framing" id="framing">{e(framing(corpus))}</p>
+<p>{legend}</p>
+<table id="clauses"><tr><th>clause</th><th>applies to (or may)</th><th>met</th><th>breached</th>
+<th>undetermined, breach possible</th><th>undetermined, no breach possible</th><th></th></tr>
+{"".join(rows)}</table>
+<h2>Facts that would settle the most undetermined verdicts</h2>
+<table id="questions"><tr><th>fact</th><th>question</th><th>verdicts waiting</th><th>records</th></tr>
+{questions}</table>
+{drill}
+{readings_html}
+</body></html>
+"""
