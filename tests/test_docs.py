@@ -1,6 +1,7 @@
 """The docs' examples run: every ```yaml block in docs/ and the README is extracted; a whole
-scenario must load and pass its own expectations, a fragment must at least be YAML that fits
-the place it shows. So a doc can never again show a file that does not load."""
+scenario must load and pass its own expectations, a whole mapping file must load, a fragment
+must at least be YAML that fits the place it shows. So a doc can never again show a file that
+does not load."""
 
 import re
 
@@ -21,10 +22,16 @@ def test_there_are_examples():
 
 @pytest.mark.parametrize(("page", "index", "block"), BLOCKS,
                          ids=[f"{p.name}-{i}" for p, i, _ in BLOCKS])
-def test_yaml_examples_in_the_docs_load(cli, tmp_path, page, index, block):
+def test_yaml_examples_in_the_docs_load(cli, compiled, tmp_path, page, index, block):
     data = yaml.safe_load(block)
     assert isinstance(data, dict)
-    if "accounts" in data and "id" in data:  # a whole scenario: it loads and its expectations hold
+    if "mapping" in data:  # a whole mapping file: it loads, every rule checked against the policy
+        from forcecheck.mapping import load_mapping
+
+        path = tmp_path / "mapping.yaml"
+        path.write_text(block, encoding="utf-8")
+        load_mapping(path, compiled)
+    elif "accounts" in data and "id" in data:  # a whole scenario: it loads and its expectations hold
         path = tmp_path / "example.yaml"
         path.write_text(block, encoding="utf-8")
         run = cli("test", str(path))
