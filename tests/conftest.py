@@ -62,5 +62,14 @@ def cli():
     return run_cli
 
 
+def policy_tree(tmp_path: Path) -> Path:
+    """A copy of the shipped policies (with their shared vocabulary) under `tmp_path`; returns
+    the copy of the DHS policy's folder."""
+    import shutil
+
+    shutil.copytree(POLICY_DIR.parent, tmp_path / "policy")
+    return tmp_path / "policy" / "dhs"
+
+
 def split(cmd: str) -> list[str]:
     return shlex.split(cmd)

@@ -1,11 +1,10 @@
 """The on-disk cache only ever saves time: a corrupt or stale entry is never trusted."""
 
-import shutil
 from pathlib import Path
 
 from forcecheck import cache, policy
 
-from conftest import POLICY_DIR
+from conftest import policy_tree
 
 
 def fresh_load(path):
@@ -26,8 +25,7 @@ def test_corrupt_cache_entries_are_ignored(tmp_path, monkeypatch):
 
 def test_a_changed_policy_is_not_served_from_the_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
-    copy = tmp_path / "dhs"
-    shutil.copytree(POLICY_DIR, copy)
+    copy = policy_tree(tmp_path)
     before = fresh_load(copy)
     rules = copy / "policy.rules"
     rules.write_text(rules.read_text().replace('title "Safe tactics:', 'title "Tactics:'))
@@ -47,8 +45,9 @@ def _entry_name(path=None):
 
     p = str(policy.resolve_policy_path(path).resolve())
     text = Path(p).read_text(encoding="utf-8")
+    used = "".join(f"\0{v}\0{t}" for v, t in policy._vocabularies(text, p))
     grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
-    return f"policy-{cache.key(p, text, grammar)}.json"
+    return f"policy-{cache.key(p, text + used, grammar)}.json"
 
 
 def test_a_planted_entry_builds_nothing_but_a_policy(tmp_path, monkeypatch):

@@ -1,6 +1,5 @@
 """Every clause quotes its policy wording verbatim from the source text the project ships."""
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,7 @@ from forcecheck.diagnostics import InputError
 from forcecheck.model import PROVENANCE_LABELS
 from forcecheck.policy import load_policy, source_passages, verify_quotes
 
-from conftest import POLICY_DIR
+from conftest import POLICY_DIR, policy_tree
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "sources" / "dhs-policy-text.md"
 RESEARCH = SHARED.parent / "dhs-policy-research.md"
@@ -43,7 +42,7 @@ def test_seed_quotes_come_from_the_seed_document(policy):
 def test_shipped_source_passages_are_copied_unchanged_from_the_source_notes():
     text = SHARED.read_text(encoding="utf-8")
     research = RESEARCH.read_text(encoding="utf-8")
-    for f in (POLICY_DIR / "sources").glob("*.md"):
+    for f in sorted(POLICY_DIR.parent.glob("*/sources/*.md")):  # every shipped policy's sources
         notes = research if f.name == "reported.md" else text
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.startswith("> "):
@@ -57,9 +56,7 @@ def test_shipped_source_passages_are_copied_unchanged_from_the_source_notes():
 
 @pytest.fixture
 def policy_copy(tmp_path):
-    dest = tmp_path / "dhs"
-    shutil.copytree(POLICY_DIR, dest)
-    return dest
+    return policy_tree(tmp_path)
 
 
 def test_a_tidied_quote_stops_the_policy_loading(policy_copy):

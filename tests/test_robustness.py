@@ -12,7 +12,10 @@ from forcecheck.scenario import load_scenario
 
 from conftest import POLICY_DIR, SCENARIOS
 
-POLICY_TEXT = (POLICY_DIR / "policy.rules").read_text(encoding="utf-8")
+# The DHS policy with its shared vocabulary inlined: one file, valid alone, to mutate.
+USES = 'uses "../vocabulary/incident.rules"'
+POLICY_TEXT = (POLICY_DIR.parent / "vocabulary" / "incident.rules").read_text(encoding="utf-8") + (
+    POLICY_DIR / "policy.rules").read_text(encoding="utf-8").replace(USES, "")
 SCENARIO_TEXT = (SCENARIOS / "real" / "minneapolis-2026-01-07.yaml").read_text(encoding="utf-8")
 PIECES = ["{", "}", "(", ")", '"', ":", ",", ".", " and ", " not ", "==", "- ", "\n", "\t", "#",
           "&a ", "*a", "yes", "[", "]", "'", "\x00", "é", "  "]

@@ -25,7 +25,7 @@ def _inside(folder: FsPath, path: str) -> bool:
         return FsPath(path).resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError):
         return False
-CLAUSE_FIELDS = ("title", "reading")
+CLAUSE_FIELDS = ("title", "reading", "concept")
 CONSTRAINT_FIELDS = ("reason",)
 DEFINITION_FIELDS = ("reading",)
 
@@ -312,7 +312,8 @@ class _Checker:
             return None
         bindings, where, req = checked
         return m.Clause(d.name.text, values.get("title", ""), strength.value, quotes,
-                        values.get("reading"), bindings, where, requirement.kind, req, d.span)
+                        values.get("reading"), bindings, where, requirement.kind, req, d.span,
+                        values.get("concept"))
 
     def _rule(self, applies: s.Applies | None, requirement: s.Requirement | None
               ) -> tuple[tuple[m.BindingSpec, ...], m.Node | None, m.Node] | None:
@@ -639,15 +640,16 @@ class _Checker:
                 return
 
     def _unused(self) -> None:
+        mine = self.parsed.path  # what a shared vocabulary declares need not be used by every policy
         for f in self.facts.values():
-            if f"fact:{f.key}" not in self.used:
+            if f"fact:{f.key}" not in self.used and f.span.path == mine:
                 self.out.warning(f.span, "W001", f"fact '{f.key}' is declared but no rule uses it",
                                  "use it in a definition or clause, or remove it")
         for u in self.unsettled.values():
             if f"unsettled:{u.name}" not in self.used:
                 self.out.warning(u.span, "W001", f"unsettled question '{u.name}' is never used")
         for d in self.def_signatures.values():
-            if f"def:{d.name.text}" not in self.used:
+            if f"def:{d.name.text}" not in self.used and d.name.span.path == mine:
                 self.out.warning(d.name.span, "W001", f"definition '{d.name.text}' is never used")
 
 

@@ -123,7 +123,10 @@ def check(
     scenarios: Annotated[list[Path], typer.Argument(metavar="SCENARIO", help="Scenario YAML files or "
                                                     "folders; '-' reads one from standard input.",
                                                     show_default=False, readable=False)],
-    policy: PolicyOption = None,
+    policy: Annotated[list[Path] | None, typer.Option(
+        "--policy", "-p", readable=False, help="Policy: a shipped name (dhs, doj, cfr-287-8; see "
+        "`forcecheck policies`), a file or a directory (default: dhs). Repeat it to see the scenario "
+        "under each, side by side.")] = None,
     account: Annotated[list[str] | None, typer.Option("--account", "-a",
                        help="Only this account (repeatable).")] = None,
     clause: Annotated[list[str] | None, typer.Option("--clause", "-c", autocompletion=_clause_ids,
@@ -158,6 +161,10 @@ def check(
     from forcecheck.policy import load_policy
     from forcecheck.scenario import load_scenario, parse_hypothesis
 
+    if policy and len(policy) > 1:
+        _side_by_side(scenarios, policy, format, output, assume or base or questions or account or clause
+                      or jobs is not None)
+    policy = policy[0] if policy else None
     try:
         compiled = load_policy(policy)
         known = [c.id for c in compiled.policy.clauses]
@@ -271,6 +278,39 @@ def _batch(paths: list[Path], policy: Path | None, compiled, account, clause, fo
                f"{counts['ok']} without, {counts['error']} not checked (see the errors above)\n", None)
     code = EXIT_INPUT if counts["error"] else EXIT_BREACHED if counts["breached"] else EXIT_OK
     raise typer.Exit(code)
+
+
+def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, output: Path | None,
+                  other_options: object) -> None:
+    """One scenario under several policies: each policy's clauses, then the concepts they share,
+    quoting each policy's wording where their verdicts differ. Exit 1 if a binding clause of
+    any of them is breached."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.evaluate import evaluate
+    from forcecheck.policy import load_policy
+    from forcecheck.report import compare
+    from forcecheck.scenario import load_scenario
+
+    try:
+        paths = _scenario_paths(scenarios)
+        if len(paths) != 1 or other_options:
+            raise InputError([Diagnostic(None, "U010", "several --policy options take one scenario, with "
+                                         "no --assume, --questions, --account, --clause or --jobs",
+                                         "check the scenario under each policy, side by side")])
+        if format not in (Format.text, Format.json):
+            raise InputError([Diagnostic(None, "U010", f"side by side is written as text or json, not "
+                                         f"{format.value}", "use --format json, or one policy at a time "
+                                         "for markdown and html")])
+        text = _stdin() if str(paths[0]) == "-" else None
+        results = []
+        for p in policies:
+            compiled = load_policy(p)
+            results.append(evaluate(compiled, load_scenario(paths[0], compiled, text=text)))
+    except InputError as exc:
+        raise _fail(exc.diagnostics) from None
+    doc = compare.build(results)
+    _write(compare.render_json(doc) if format is Format.json else compare.render_text(doc), output)
+    raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 
 
 def _batch_items(paths: list[Path]):
@@ -838,6 +878,36 @@ def schema(policy: PolicyOption = None) -> None:
     from forcecheck.scenario import scenario_schema
 
     sys.stdout.write(json.dumps(scenario_schema(_policy(policy)), indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def policies() -> None:
+    """The shipped policies: name (for --policy), document, version, what kind of text each quote
+    comes from, and the shared vocabulary they use."""
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy import load_policy, shipped_policies
+
+    out = []
+    for name, path in shipped_policies():
+        try:
+            p = load_policy(path).policy
+        except InputError as exc:
+            raise _fail(exc.diagnostics) from None
+        labels: dict[str, int] = {}
+        for c in p.clauses:
+            for q in c.quotes:
+                labels[q.provenance] = labels.get(q.provenance, 0) + 1
+        shown = ", ".join(f"{n} {label}" for label, n in sorted(labels.items()))
+        out += [f"{name}: {p.title}", f"  id {p.id}; {len(p.clauses)} clauses; quotes: {shown}",
+                f"  document: {p.document}", f"  version: {p.version}"]
+        out += [f"  source {d.id}: {d.title}" for d in p.documents.values()]
+        out.append("")
+    out.append("Check a scenario under several: forcecheck check SCENARIO --policy dhs --policy doj "
+               "--policy cfr-287-8")
+    import textwrap
+
+    sys.stdout.write("\n".join(textwrap.fill(line, 100, subsequent_indent="    ") if line else line
+                                for line in out) + "\n")
 
 
 @app.command("import")

@@ -122,6 +122,11 @@ CODES: dict[str, tuple[str, str]] = {
              "record per scenario to standard output: --assume, --base and --questions take one "
              "scenario, markdown and html are reports for one scenario at a time, and --output is "
              "replaced by redirecting standard output."),
+    "P004": ("bad vocabulary", "A `uses` line names a vocabulary that is not a .rules file in the "
+             "folder of policies, or does not exist; or the vocabulary holds something other than "
+             "roles, actions, facts, exclusive facts, definitions and constraints."),
+    "U010": ("not for side by side", "Several --policy options show one scenario under each policy, as "
+             "text or json; they do not combine with a batch, hypotheticals, questions or filters."),
     "U009": ("bad corpus option", "`corpus` takes --where FIELD=VALUE, and --clause with --status "
              "together."),
     "M001": ("mapping file unreadable", "The mapping file cannot be read, or is not a mapping of keys."),

@@ -58,8 +58,15 @@ def _detail(value) -> tuple[str, tuple[str, ...], tuple[str, ...] | None] | None
     return None
 
 
+def _mine(result: ScenarioResult) -> bool:
+    """The expectations are for the policy the scenario was checked under."""
+    return result.scenario.model.expect.applies_to(result.policy.id)
+
+
 def expected(result: ScenarioResult) -> list[Expected]:
-    out = []
+    out: list[Expected] = []
+    if not _mine(result):
+        return out
     for account, by_clause in result.scenario.model.expect.by_account().items():
         for clause, wanted in (by_clause or {}).items():
             whole = _detail(wanted)
@@ -76,6 +83,8 @@ def expected(result: ScenarioResult) -> list[Expected]:
 def count(result: ScenarioResult) -> int:
     """How many things the scenario expects."""
     expect = result.scenario.model.expect
+    if not _mine(result):
+        return 0
     n = len(expected(result)) + (expect.contested is not None)
     return n + len(expect.deciding or {}) + len(expect.undetermined or {})
 
@@ -107,7 +116,8 @@ def mismatches(result: ScenarioResult) -> list[Mismatch]:
         if absent:
             out.append(Mismatch(e.account, e.clause, e.on, f"{e.verdict} because of {_show(e.because)}",
                                 f"{got}, without {_show(absent)} in its reason", items))
-    out += _set_mismatches(result)
+    if _mine(result):
+        out += _set_mismatches(result)
     return out
 
 

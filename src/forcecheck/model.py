@@ -220,6 +220,7 @@ class Clause:
     requirement_kind: str  # requires | forbids
     requirement: Node
     span: Span
+    concept: str | None = None  # what the clause is about, shared across policies (side by side)
 
     @property
     def binding(self) -> bool:

@@ -100,6 +100,10 @@ class _ToSyntax(Transformer):
     def document_decl(self, meta, items):
         return s.DocumentDecl(self._tok(items[0]), tuple(items[1:]))
 
+    @v_args(meta=True)
+    def uses_decl(self, meta, items):
+        return s.UsesDecl(self._string(items[0]), self._span(meta))
+
     def role_decl(self, items):
         return s.RoleDecl(self._tok(items[0]), self._string(items[1]))
 

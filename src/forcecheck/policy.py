@@ -8,13 +8,16 @@ its sources cannot be used at all, not only in the test suite.
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
 from forcecheck import model as m
+from forcecheck import syntax as s
 from forcecheck.compiler import CompiledPolicy, compile_policy
-from forcecheck.diagnostics import Collector, Diagnostic, InputError
+from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
 from forcecheck.files import MAX_POLICY_BYTES, MAX_SOURCE_BYTES, read_bytes, read_text
 
 POLICY_FILE = "policy.rules"
@@ -28,10 +31,25 @@ def default_policy_path() -> Path:
     return Path(__file__).resolve().parents[2] / "policy" / "dhs" / POLICY_FILE
 
 
+SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
+
+
+def shipped_policies() -> list[tuple[str, Path]]:
+    """(name, folder) of every shipped policy, the DHS policy first."""
+    home = default_policy_path().parent.parent
+    found = sorted(p.parent for p in home.glob(f"*/{POLICY_FILE}"))
+    return [(p.name, p) for p in sorted(found, key=lambda p: (p.name != "dhs", p.name))]
+
+
 def resolve_policy_path(path: str | Path | None) -> Path:
+    """A policy file, a folder holding one, or the name of a shipped policy (dhs, doj, ...)."""
     if path is None:
         return default_policy_path()
     p = Path(path)
+    if not p.exists() and SHIPPED_NAME.fullmatch(str(path)):
+        shipped = default_policy_path().parent.parent / str(path) / POLICY_FILE
+        if shipped.is_file():
+            return shipped
     return p / POLICY_FILE if p.is_dir() else p
 
 
@@ -79,17 +97,66 @@ def load_policy(path: str | Path | None = None) -> CompiledPolicy:
 @cache
 def _load(path: str) -> CompiledPolicy:
     text = read_text(Path(path), MAX_POLICY_BYTES, "P003", "policy file")
-    policy = _checked(text, path)
+    vocabularies = _vocabularies(text, path)
+    policy = _checked(text, path, vocabularies)
     problems = verify_quotes(policy)  # always against the source files as they are now
     if problems:
         raise InputError(problems)
-    policy.digest = digest(policy, text)
+    policy.digest = digest(policy, text + "".join(t for _, t in vocabularies))
     return compile_policy(policy)
 
 
+USES = re.compile(r'^[ \t]*uses[ \t]+"([^"\n]*)"', re.M)
+VOCABULARY_ITEMS = (s.RoleDecl, s.ActionDecl, s.FactDecl, s.ExclusiveDecl, s.Definition, s.ClauseDecl)
+
+
+def _vocabularies(text: str, path: str) -> list[tuple[str, str]]:
+    """(path, text) of each shared vocabulary the policy `uses`, read before parsing so that
+    the cache key covers them. A vocabulary lives beside the policy's folder (in the folder
+    of policies), never elsewhere."""
+    out = []
+    home = Path(path).parent.parent
+    for match in USES.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        target = (Path(path).parent / match.group(1)).resolve()
+        span = Span(path, line, 1)
+        if not str(target).startswith(str(home.resolve()) + os.sep) or target.suffix != ".rules":
+            raise InputError([Diagnostic(span, "P004", f"vocabulary '{match.group(1)}' is not a .rules file "
+                                         "in the folder of policies",
+                                         'e.g. uses "../vocabulary/incident.rules"')])
+        if not target.is_file():
+            raise InputError([Diagnostic(span, "P004", f"vocabulary '{match.group(1)}' does not exist",
+                                         'e.g. uses "../vocabulary/incident.rules"')])
+        out.append((str(target), read_text(target, MAX_POLICY_BYTES, "P003", "vocabulary file")))
+    return out
+
+
+def _merged(parsed: s.PolicyFile, vocabularies: list[tuple[str, str]]) -> s.PolicyFile:
+    """The policy's declarations after those of the vocabularies it uses; a vocabulary holds
+    only what describes an incident (roles, actions, facts, exclusive facts, definitions and
+    constraints), never clauses, documents or another `uses`."""
+    from forcecheck.parser import parse_policy_text
+
+    head: list = []
+    problems = []
+    for vpath, vtext in vocabularies:
+        for d in parse_policy_text(vtext, vpath).declarations:
+            if isinstance(d, VOCABULARY_ITEMS) and getattr(d, "kind", "constraint") == "constraint":
+                head.append(d)
+            else:
+                span = getattr(d, "span", None) or getattr(getattr(d, "name", None), "span", None)
+                problems.append(Diagnostic(span, "P004", "a vocabulary holds roles, actions, facts, "
+                                           "exclusive facts, definitions and constraints only",
+                                           "move this into the policy file"))
+    if problems:
+        raise InputError(problems)
+    rest = tuple(d for d in parsed.declarations if not isinstance(d, s.UsesDecl))
+    return s.PolicyFile(parsed.path, (*head, *rest))
+
+
 def digest(policy: m.Policy, text: str) -> str:
-    """SHA-256 of the policy file and the source texts its quotes are proven against: a
-    report names exactly the policy it was made with."""
+    """SHA-256 of the policy file (with its vocabularies) and the source texts its quotes are
+    proven against: a report names exactly the policy it was made with."""
     import hashlib
 
     h = hashlib.sha256(text.encode("utf-8"))
@@ -100,18 +167,19 @@ def digest(policy: m.Policy, text: str) -> str:
     return h.hexdigest()
 
 
-def _checked(text: str, path: str) -> m.Policy:
-    """Parse and check, or reuse the result for exactly this text at this path."""
+def _checked(text: str, path: str, vocabularies: list[tuple[str, str]] = ()) -> m.Policy:
+    """Parse and check, or reuse the result for exactly this text (and vocabularies) at this path."""
     from forcecheck import cache
 
     grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
-    name = f"policy-{cache.key(path, text, grammar)}.json"
+    used = "".join(f"\0{p}\0{t}" for p, t in vocabularies)
+    name = f"policy-{cache.key(path, text + used, grammar)}.json"
     found = cache.load(name)
     if isinstance(found, m.Policy):
         return found
     from forcecheck.checker import check_policy
     from forcecheck.parser import parse_policy_text
 
-    policy = check_policy(parse_policy_text(text, path))
+    policy = check_policy(_merged(parse_policy_text(text, path), list(vocabularies)))
     cache.store(name, policy)
     return policy

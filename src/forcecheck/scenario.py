@@ -113,12 +113,19 @@ class ExpectModel(BaseModel):
     contested: list[str] | None = None  # exactly the contested clauses
     deciding: dict[str, list[str]] | None = None  # clause -> the facts that decide its dispute
     undetermined: dict[str, list[str]] | None = None  # account -> exactly its undetermined clauses
+    # The policy (its id) the expectations are for; by default the shipped DHS policy. Under
+    # another policy they are neither checked nor run: one scenario file serves every policy.
+    policy: str | None = None
+
+    def applies_to(self, policy_id: str) -> bool:
+        return (self.policy or DEFAULT_POLICY_ID) == policy_id
 
     def by_account(self) -> dict[str, object]:
         return dict(self.model_extra or {})
 
 
-RESERVED_EXPECT_KEYS = ("contested", "deciding", "undetermined")
+RESERVED_EXPECT_KEYS = ("contested", "deciding", "undetermined", "policy")
+DEFAULT_POLICY_ID = "dhs-uof"
 
 
 class ScenarioModel(_Strict):
@@ -704,6 +711,8 @@ class _Vocabulary:
         accounts = {a.id for a in self.model.accounts}
         clauses = {c.id for c in self.policy.clauses}
         expect = self.model.expect
+        if not expect.applies_to(self.policy.id):
+            return  # expectations for another policy: this one does not judge them
 
         def clause_ok(cid: object, loc: tuple, key: bool = True) -> None:
             if cid not in clauses:

@@ -149,6 +149,14 @@ class DocumentDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class UsesDecl:
+    """`uses "../vocabulary/incident.rules"`: a shared vocabulary this policy builds on."""
+
+    path: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class RoleDecl:
     """`role officer "..."`: a kind of person."""
 
@@ -289,6 +297,7 @@ class ClauseDecl:
 
 Declaration = (
     PolicyDecl
+    | UsesDecl
     | DocumentDecl
     | RoleDecl
     | ActionDecl

@@ -1,0 +1,134 @@
+"""One scenario under several policies, side by side.
+
+For each policy, its clauses under every account (the same facts, read by each policy's own
+clauses); then, for each concept the policies share (deadly force, fleeing, moving vehicles,
+threats only to self or property, the duties to intervene and to render aid), each account's
+verdict under each policy that has a clause for it. Where the policies come out differently on
+the same facts, the report quotes each policy's wording and its reading, which is where the
+difference lies. Text and JSON (`forcecheck.compare/1`).
+"""
+
+from __future__ import annotations
+
+import json
+
+from forcecheck.diagnostics import visible
+from forcecheck.evaluate import ScenarioResult
+
+FORMAT = "forcecheck.compare/1"
+
+
+def _short(verdict: str, possible: tuple[str, ...], binding: bool) -> str:
+    names = {"met": "met", "breached": "breached" if binding else "not followed",
+             "not_applicable": "n/a", "undetermined": "undetermined"}
+    if verdict != "undetermined":
+        return names[verdict] if verdict != "not_applicable" else "not applicable"
+    return "? " + "/".join(names[p] for p in possible)
+
+
+def _outcome(verdict: str, possible: list[str]) -> str:
+    """What matters when policies are compared: breached, could be breached, or not breached
+    (met, not applicable, or undetermined with no breach possible). A 'should' not followed
+    counts as breached: the policies' strengths are compared in their wording."""
+    if verdict == "breached":
+        return "breached"
+    return "could be breached" if "breached" in possible else "not breached"
+
+
+def build(results: list[ScenarioResult]) -> dict:
+    """The comparison as data (what JSON writes and text renders)."""
+    first = results[0]
+    accounts = [a.account for a in first.accounts]
+    policies = [{"id": r.policy.id, "title": r.policy.title, "sha256": r.policy.digest} for r in results]
+    tables = []
+    for r in results:
+        rows = []
+        for clause in r.clauses:
+            rows.append({"clause": clause.id, "title": clause.title, "strength": clause.strength,
+                         "concept": clause.concept, "cells": [
+                             {"account": a.account.id, "verdict": a.clause(clause.id).verdict,
+                              "possible": list(a.clause(clause.id).possible),
+                              "short": _short(a.clause(clause.id).verdict, a.clause(clause.id).possible,
+                                              clause.binding)} for a in r.accounts]})
+        tables.append({"policy": r.policy.id, "rows": rows})
+    concepts: list[str] = []
+    for r in results:
+        for clause in r.clauses:
+            if clause.concept and clause.concept not in concepts:
+                concepts.append(clause.concept)
+    shared = []
+    for concept in concepts:
+        holders = [(r, next(c for c in r.clauses if c.concept == concept)) for r in results
+                   if any(c.concept == concept for c in r.clauses)]
+        if len(holders) < 2:
+            continue
+        for account in accounts:
+            cells = []
+            for r, clause in holders:
+                cv = next(a for a in r.accounts if a.account.id == account.id).clause(clause.id)
+                cells.append({"policy": r.policy.id, "clause": clause.id, "verdict": cv.verdict,
+                              "possible": list(cv.possible),
+                              "short": _short(cv.verdict, cv.possible, clause.binding)})
+            differs = len({_outcome(c["verdict"], c["possible"]) for c in cells}) > 1
+            entry = {"concept": concept, "account": account.id, "account_name": visible(account.name),
+                     "cells": cells, "differs": differs}
+            if differs:
+                entry["wording"] = [{"policy": r.policy.id, "clause": clause.id,
+                                     "document": clause.quotes[0].document,
+                                     "section": clause.quotes[0].section,
+                                     "provenance": clause.quotes[0].provenance,
+                                     "quote": clause.quotes[0].text, "reading": clause.reading}
+                                    for r, clause in holders]
+            shared.append(entry)
+    model = first.scenario.model
+    return {"format": FORMAT, "scenario": model.id, "title": visible(model.title),
+            "accounts": [{"id": a.id, "name": visible(a.name)} for a in accounts],
+            "policies": policies, "tables": tables, "concepts": shared}
+
+
+def render_json(doc: dict) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(doc: dict, width: int = 100) -> str:
+    import textwrap
+
+    names = {a["id"]: a["name"] for a in doc["accounts"]}
+    out = [doc["title"], f"side by side under {', '.join(p['id'] for p in doc['policies'])}", ""]
+    for table in doc["tables"]:
+        out.append(f"{table['policy']}")
+        w = max(len(r["clause"]) for r in table["rows"]) + 2
+        cw = max(14, *(len(names[c["account"]]) + 2 for r in table["rows"] for c in r["cells"]))
+        out.append(("  " + "clause".ljust(w) + "".join(names[c["account"]].ljust(cw)
+                                                       for c in table["rows"][0]["cells"])).rstrip())
+        for r in table["rows"]:
+            cells = "".join(c["short"].ljust(cw) for c in r["cells"])
+            out.append(("  " + r["clause"].ljust(w) + cells).rstrip())
+        out.append("")
+    out.append("The concepts the policies share, on the same facts")
+    policies = [p["id"] for p in doc["policies"]]
+    for account in doc["accounts"]:
+        out.append(f"  {account['name']}:")
+        for entry in (e for e in doc["concepts"] if e["account"] == account["id"]):
+            by = {c["policy"]: c for c in entry["cells"]}
+            cells = "; ".join(f"{p} {by[p]['short']}" for p in policies if p in by)
+            mark = "  <- differs" if entry["differs"] else ""
+            out.append(f"    {entry['concept']}: {cells}{mark}")
+    differing = [e for e in doc["concepts"] if e["differs"]]
+    if differing:
+        out += ["", "Where the policies differ, and the wording that makes the difference"]
+        for e in differing:
+            out.append(f"  {e['concept']}, under {e['account_name']}: " + "; ".join(
+                f"{c['policy']} {c['short']}" for c in e["cells"]))
+            for wd in e["wording"]:
+                out += textwrap.wrap(f"{wd['policy']} {wd['clause']} ({wd['document']}, {wd['section']}, "
+                                     f"{wd['provenance']}): \"{wd['quote']}\"", width,
+                                     initial_indent="    ", subsequent_indent="      ")
+                if wd["reading"]:
+                    out += textwrap.wrap(f"read as: {wd['reading']}", width, initial_indent="      ",
+                                         subsequent_indent="      ")
+    out += [""] + textwrap.wrap("Each policy reads the same facts through its own clauses; a verdict says "
+                                "what that policy's text implies if an account is taken as true, not what "
+                                "happened. A concept differs when one policy's verdict is breached, or "
+                                "could be, and another's is not.", width)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,150 @@
+"""More than one policy: the shared incident vocabulary, 8 C.F.R. § 287.8(a)(2) and the DOJ
+policy encoded beside the DHS one, one scenario checked under each, and side by side."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from conftest import ROOT, SCENARIOS
+
+MPLS = str(SCENARIOS / "real" / "minneapolis-2026-01-07.yaml")
+NORTHRIDGE = str(SCENARIOS / "real" / "northridge-2025-12-31.yaml")
+STEP_ASIDE = str(SCENARIOS / "teaching" / "step-aside-possible.yaml")
+SHIPPED = ["dhs", "cfr-287-8", "doj"]
+
+
+def test_the_shipped_policies_are_listed(cli):
+    out = cli("policies").out
+    for name, pid in (("dhs", "dhs-uof"), ("doj", "doj-uof"), ("cfr-287-8", "cfr-287-8")):
+        assert f"{name}: " in out and f"id {pid};" in out
+    assert "quotes: 10 transcription" in out  # DOJ: every quote a transcription
+    assert "(regulation)" in out
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_policy_loads_by_name_and_proves_its_quotes(name):
+    from forcecheck.policy import load_policy, verify_quotes
+
+    policy = load_policy(name).policy
+    assert verify_quotes(policy) == [] and policy.clauses
+    assert all(c.quotes for c in policy.clauses)
+    # the facts that describe an incident come from the shared vocabulary
+    assert "event.threat_of_death_or_serious_injury" in policy.facts
+    assert policy.facts["event.threat_of_death_or_serious_injury"].span.path.endswith("incident.rules")
+
+
+def test_where_doj_says_should_the_clause_is_should():
+    from forcecheck.policy import load_policy
+
+    policy = load_policy("doj").policy
+    for clause in policy.clauses:
+        said = " ".join(q.text for q in clause.quotes)
+        if " should not " in said and " must " not in said and " may not " not in said:
+            assert clause.strength == "should", clause.id
+    assert policy.clause("threat-solely-to-self-or-property").strength == "should"
+    assert policy.clause("moving-vehicle").strength == "must not"
+
+
+def test_a_quote_that_drifts_from_its_source_stops_the_policy(tmp_path):
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy import load_policy
+
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    rules = tmp_path / "policy" / "doj" / "policy.rules"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("which includes moving out of the path",
+                                                                "which includes moving out of path"),
+                     encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_policy(tmp_path / "policy" / "doj")
+    assert err.value.diagnostics[0].code == "Q001"
+
+
+def test_vocabulary_errors_are_located(cli, tmp_path):
+    shutil.copytree(ROOT / "policy", tmp_path / "policy")
+    rules = tmp_path / "policy" / "cfr-287-8" / "policy.rules"
+    text = rules.read_text(encoding="utf-8")
+    missing = text.replace('uses "../vocabulary/incident.rules"', 'uses "../vocabulary/nothing.rules"')
+    rules.write_text(missing, encoding="utf-8")
+    run = cli("clauses", "--policy", str(rules))
+    line = text[: text.index('uses "')].count("\n") + 1
+    assert run.code == 2
+    assert f"policy.rules:{line}:1: error[P004]: vocabulary '../vocabulary/nothing.rules' does not exist" \
+        in run.err
+    vocab = tmp_path / "policy" / "vocabulary" / "incident.rules"
+    rules.write_text(text, encoding="utf-8")
+    vocab.write_text(vocab.read_text(encoding="utf-8") + '\nclause x {\n  title "x"\n}\n', encoding="utf-8")
+    run = cli("clauses", "--policy", str(rules))
+    assert run.code == 2 and "incident.rules:" in run.err and "P004" in run.err
+
+
+def test_one_scenario_file_is_checked_under_every_policy(cli):
+    for name in SHIPPED:
+        for path in (MPLS, NORTHRIDGE, *map(str, sorted((SCENARIOS / "teaching").glob("*.yaml")))):
+            run = cli("check", path, "--policy", name, "--format", "json")
+            assert run.code in (0, 1), (name, path, run.err)
+
+
+def verdicts(cli, path, policy):
+    doc = json.loads(cli("check", path, "--policy", policy, "--format", "json").out)["scenarios"][0]
+    return {row["clause"]: {c["account"]: c["verdict"] for c in row["cells"]} for row in doc["table"]}
+
+
+def test_minneapolis_under_doj_and_the_regulation(cli):
+    doj = verdicts(cli, MPLS, "doj")
+    # the video account: no threat, firing at a vehicle not driven at anyone: breached
+    assert doj["deadly-force-imminent-danger"] == {"dhs": "met", "video": "breached"}
+    assert doj["moving-vehicle"]["video"] == "breached"
+    # the DHS account: whether the agent could have moved out of the path is unknown
+    assert doj["moving-vehicle"]["dhs"] == "undetermined"
+    cfr = verdicts(cli, MPLS, "cfr-287-8")
+    assert cfr["deadly-force-standard"] == {"dhs": "undetermined", "video": "breached"}
+
+
+def test_northridge_under_doj_and_the_regulation(cli):
+    doj = verdicts(cli, NORTHRIDGE, "doj")
+    # the officer was off duty: whether each policy reaches him is an open question
+    assert doj["deadly-force-imminent-danger"] == {"dhs": "undetermined", "family": "undetermined"}
+    cfr = verdicts(cli, NORTHRIDGE, "cfr-287-8")
+    assert set(cfr["deadly-force-standard"].values()) == {"undetermined"}
+
+
+def test_expectations_are_for_the_policy_they_name(cli):
+    assert "no expectations" in cli("test", STEP_ASIDE).out  # under DHS, the DOJ expectations wait
+    run = cli("test", STEP_ASIDE, "--policy", "doj")
+    assert run.code == 0 and "10 expectations met" in run.out
+
+
+def test_side_by_side_names_the_wording_that_makes_the_difference(cli):
+    run = cli("check", STEP_ASIDE, "--policy", "dhs", "--policy", "doj")
+    assert run.code == 1  # the DOJ moving-vehicle clause is breached
+    words = " ".join(run.out.split())
+    assert "moving-vehicle: dhs-uof ? met/breached; doj-uof breached <- differs" in words
+    assert "which includes moving out of the path of the vehicle" in words  # DOJ's wording
+    assert "unless the use of deadly force against the operator is justified" in words  # DHS's
+    doc = json.loads(cli("check", STEP_ASIDE, "--policy", "dhs", "--policy", "doj", "--format", "json").out)
+    assert doc["format"] == "forcecheck.compare/1"
+    assert [p["id"] for p in doc["policies"]] == ["dhs-uof", "doj-uof"]
+    moving = next(c for c in doc["concepts"] if c["concept"] == "moving-vehicle")
+    assert moving["differs"] and [w["clause"] for w in moving["wording"]] == ["moving-vehicle-operator",
+                                                                               "moving-vehicle"]
+    same = next(c for c in doc["concepts"] if c["concept"] == "deadly-force")
+    assert not same["differs"] and "wording" not in same
+
+
+def test_side_by_side_of_minneapolis_under_all_three(cli):
+    doc = json.loads(cli("check", MPLS, "--policy", "dhs", "--policy", "doj", "--policy", "cfr-287-8",
+                         "--format", "json").out)
+    deadly = {c["account"]: c for c in doc["concepts"] if c["concept"] == "deadly-force"}
+    # under the DHS account the regulation's necessity (no feasible alternative) is unknown
+    assert deadly["dhs"]["differs"] and {c["policy"]: c["verdict"] for c in deadly["dhs"]["cells"]} == {
+        "dhs-uof": "met", "doj-uof": "met", "cfr-287-8": "undetermined"}
+    assert not deadly["video"]["differs"]
+
+
+def test_side_by_side_refuses_what_it_cannot_do(cli):
+    for extra in (("--format", "html"), ("--assume", "shots.subject_fleeing=yes"), ("--jobs", "2")):
+        run = cli("check", MPLS, "--policy", "dhs", "--policy", "doj", *extra)
+        assert run.code == 2 and "U010" in run.err, extra
