@@ -145,6 +145,53 @@ def test_side_by_side_of_minneapolis_under_all_three(cli):
 
 
 def test_side_by_side_refuses_what_it_cannot_do(cli):
-    for extra in (("--format", "html"), ("--assume", "shots.subject_fleeing=yes"), ("--jobs", "2")):
+    for extra in (("--assume", "shots.subject_fleeing=yes"), ("--jobs", "2")):
         run = cli("check", MPLS, "--policy", "dhs", "--policy", "doj", *extra)
         assert run.code == 2 and "U010" in run.err, extra
+
+
+def test_side_by_side_in_markdown_and_html(cli):
+    md = cli("check", STEP_ASIDE, "--policy", "dhs", "--policy", "doj", "--format", "markdown").out
+    assert "| Incident report | moving-vehicle | ? met/breached | breached | **differs** |" in md
+    assert "which includes moving out of the path of the vehicle" in md
+    page = cli("check", STEP_ASIDE, "--policy", "dhs", "--policy", "doj", "--format", "html").out
+    assert page.count("<table") == 3 and 'class="differs" data-concept="moving-vehicle"' in page
+    assert "<script" not in page and "<q>Specifically, firearms may not be discharged" in page
+
+
+# A verdict a clause cannot reach, by the policy's own wording, with the reason.
+UNREACHABLE = {
+    # It applies only to a person whose conduct threatened no one else, and its "unless" asks
+    # for an imminent danger: the shared facts exclude each other, so it is never followed.
+    ("doj", "threat-solely-to-self-or-property"): {"met"},
+}
+
+
+@pytest.mark.parametrize("name", ["doj", "cfr-287-8"])
+def test_the_teaching_cases_for_a_policy_reach_every_verdict_of_its_clauses(name):
+    """As for the DHS policy: the teaching cases whose expectations are for this policy take
+    each of its clauses to met, breached, undetermined and not applicable (and those
+    expectations hold, through `forcecheck test`)."""
+    from forcecheck.evaluate import evaluate
+    from forcecheck.expectations import mismatches
+    from forcecheck.policy import load_policy
+    from forcecheck.scenario import load_scenario
+
+    compiled = load_policy(name)
+    reached = {c.id: set() for c in compiled.policy.clauses}
+    cases = 0
+    for path in sorted((SCENARIOS / "teaching").glob("*.yaml")):
+        sc = load_scenario(path, compiled)
+        if not sc.model.expect.applies_to(compiled.policy.id):
+            continue
+        cases += 1
+        result = evaluate(compiled, sc)
+        assert mismatches(result) == [], path
+        for account in result.accounts:
+            for cv in account.clauses:
+                reached[cv.clause.id].add(cv.verdict)
+    assert cases >= 2
+    for clause, got in reached.items():
+        unreachable = UNREACHABLE.get((name, clause), set())
+        wanted = {"met", "breached", "undetermined", "not_applicable"} - unreachable
+        assert got >= wanted, (clause, sorted(wanted - got))

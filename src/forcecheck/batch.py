@@ -30,6 +30,7 @@ from forcecheck.scenario import Scenario, load_scenario
 RECORD_FORMAT = "forcecheck.record/1"
 CHUNK = 16  # scenarios a worker is given at a time
 IN_FLIGHT = 8  # chunks per worker submitted ahead of the one being written
+RECYCLE = 128  # chunks a worker checks before it is replaced by a fresh one
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,9 +204,16 @@ def run(items: Iterable[tuple[str, str | None]], options: Options, jobs: int = 1
         for path, text in items:
             yield check_one(compiled, path, text, options)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_start, initargs=(options,)) as pool:
+    # Workers are replaced after RECYCLE chunks, so what a long-lived interpreter keeps of every
+    # file it has seen (interned path names, allocator arenas) cannot grow with the corpus.
+    # Replacing a worker needs a start method other than fork; forkserver forks from a clean
+    # server, which is cheap.
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start, initargs=(options,),
+                             max_tasks_per_child=RECYCLE) as pool:
         pending: deque = deque()
         for chunk in _chunks(items, CHUNK):
             pending.append(pool.submit(_chunk, chunk))

@@ -173,7 +173,7 @@ def check(
                 raise InputError([Diagnostic(None, "U001", f"unknown clause '{c}'",
                                              did_you_mean(c, known) or "see `forcecheck clauses`")])
         paths = _scenario_paths(scenarios)
-        many = len(paths) > 1 or any(p.suffix == ".jsonl" for p in paths)
+        many = len(paths) > 1 or any(p.endswith(".jsonl") for p in paths)
         if jobs is not None or (many and format in (Format.text, Format.json)):
             if assume or base or questions:
                 raise InputError([Diagnostic(None, "U008", "--assume, --base and --questions take one "
@@ -246,7 +246,7 @@ def check(
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 
 
-def _batch(paths: list[Path], policy: Path | None, compiled, account, clause, format: Format,
+def _batch(paths: list[str], policy: Path | None, compiled, account, clause, format: Format,
            explain: Explain, output: Path | None, jobs: int) -> None:
     """Many scenarios: a line of text or a JSON Lines record each, streamed in input order,
     diagnostics of bad files on stderr; a progress bar on a terminal. Exit 2 if a file could
@@ -264,7 +264,7 @@ def _batch(paths: list[Path], policy: Path | None, compiled, account, clause, fo
                       tuple(account) if account else None, tuple(clause) if clause else None,
                       None if explain is Explain.summary else explain.value)
     counts = {"ok": 0, "breached": 0, "error": 0}
-    lines = any(p.suffix == ".jsonl" for p in paths)
+    lines = any(p.endswith(".jsonl") for p in paths)
     with _progress(None if lines else len(paths)) as advance:
         items = _batch_items(paths)
         for outcome in run(items, options, jobs=jobs or (os.cpu_count() or 1), compiled=compiled):
@@ -297,10 +297,6 @@ def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, o
             raise InputError([Diagnostic(None, "U010", "several --policy options take one scenario, with "
                                          "no --assume, --questions, --account, --clause or --jobs",
                                          "check the scenario under each policy, side by side")])
-        if format not in (Format.text, Format.json):
-            raise InputError([Diagnostic(None, "U010", f"side by side is written as text or json, not "
-                                         f"{format.value}", "use --format json, or one policy at a time "
-                                         "for markdown and html")])
         text = _stdin() if str(paths[0]) == "-" else None
         results = []
         for p in policies:
@@ -309,19 +305,22 @@ def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, o
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
     doc = compare.build(results)
-    _write(compare.render_json(doc) if format is Format.json else compare.render_text(doc), output)
+    render = {Format.json: compare.render_json, Format.markdown: compare.render_markdown,
+              Format.html: compare.render_html}.get(format, compare.render_text)
+    _write(render(doc), output)
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 
 
-def _batch_items(paths: list[Path]):
+def _batch_items(paths: list[str]):
     """(name, text or None) for each scenario: a file, standard input, or each line of a JSON
     Lines file of scenarios (as `forcecheck import --output FILE.jsonl` writes), named FILE:LINE."""
     from forcecheck.diagnostics import Diagnostic, InputError
 
-    for p in paths:
-        if str(p) == "-":
+    for name in paths:
+        p = Path(name)
+        if name == "-":
             yield "-", _stdin()
-        elif p.suffix == ".jsonl":
+        elif name.endswith(".jsonl"):
             if not p.is_file():
                 raise InputError([Diagnostic(None, "U005", f"'{p}' is not a file",
                                              "give a JSON Lines file of scenarios")])
@@ -330,7 +329,7 @@ def _batch_items(paths: list[Path]):
                     if line.strip():
                         yield f"{p}:{n}", line
         else:
-            yield str(p), None
+            yield name, None
 
 
 def _progress(total: int | None):
@@ -357,13 +356,14 @@ def _progress(total: int | None):
     return bar()
 
 
-def _scenario_paths(given: list[Path]) -> list[Path]:
-    """Files as given, folders walked (as `test` and `validate` do), '-' for standard input."""
+def _scenario_paths(given: list[Path]) -> list[str]:
+    """Files as given, folders walked (as `test` and `validate` do), '-' for standard input.
+    Names, not Path objects: a batch of 20,000 files holds this list for the whole run."""
     from forcecheck.files import walk
 
-    out: list[Path] = []
+    out: list[str] = []
     for p in given:
-        out += [p] if str(p) == "-" else list(walk([p], (".yaml", ".yml")))
+        out += ["-"] if str(p) == "-" else [str(f) for f in walk([p], (".yaml", ".yml"))]
     return out
 
 

@@ -125,8 +125,8 @@ CODES: dict[str, tuple[str, str]] = {
     "P004": ("bad vocabulary", "A `uses` line names a vocabulary that is not a .rules file in the "
              "folder of policies, or does not exist; or the vocabulary holds something other than "
              "roles, actions, facts, exclusive facts, definitions and constraints."),
-    "U010": ("not for side by side", "Several --policy options show one scenario under each policy, as "
-             "text or json; they do not combine with a batch, hypotheticals, questions or filters."),
+    "U010": ("not for side by side", "Several --policy options show one scenario under each policy; "
+             "they do not combine with a batch, hypotheticals, questions or filters."),
     "U009": ("bad corpus option", "`corpus` takes --where FIELD=VALUE, and --clause with --status "
              "together."),
     "M001": ("mapping file unreadable", "The mapping file cannot be read, or is not a mapping of keys."),

@@ -132,3 +132,81 @@ def render_text(doc: dict, width: int = 100) -> str:
                                 "happened. A concept differs when one policy's verdict is breached, or "
                                 "could be, and another's is not.", width)
     return "\n".join(out) + "\n"
+
+
+def render_markdown(doc: dict) -> str:
+    names = {a["id"]: a["name"] for a in doc["accounts"]}
+    policies = [p["id"] for p in doc["policies"]]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "/")
+
+    out = [f"# {cell(doc['title'])}", "", f"Side by side under {', '.join(f'`{p}`' for p in policies)}.", ""]
+    for table in doc["tables"]:
+        accounts = [c["account"] for c in table["rows"][0]["cells"]] if table["rows"] else []
+        header = "| clause | " + " | ".join(cell(names[a]) for a in accounts) + " |"
+        out += [f"## `{table['policy']}`", "", header, "|---|" + "---|" * len(accounts)]
+        out += [f"| {r['clause']} | " + " | ".join(c["short"] for c in r["cells"]) + " |"
+                for r in table["rows"]]
+        out.append("")
+    out += ["## The concepts the policies share, on the same facts", "",
+            "| account | concept | " + " | ".join(f"`{p}`" for p in policies) + " | |",
+            "|---|---|" + "---|" * (len(policies) + 1)]
+    for e in doc["concepts"]:
+        by = {c["policy"]: c["short"] for c in e["cells"]}
+        mark = "**differs**" if e["differs"] else ""
+        out.append(f"| {cell(e['account_name'])} | {e['concept']} | " +
+                   " | ".join(by.get(p, "") for p in policies) + f" | {mark} |")
+    differing = [e for e in doc["concepts"] if e["differs"]]
+    if differing:
+        out += ["", "## Where the policies differ, and the wording that makes the difference"]
+        for e in differing:
+            out += ["", f"**{e['concept']}, under {cell(e['account_name'])}**: " +
+                    "; ".join(f"`{c['policy']}` {c['short']}" for c in e["cells"]), ""]
+            for w in e["wording"]:
+                out.append(f"- `{w['policy']}` `{w['clause']}` ({w['document']}, {w['section']}, "
+                           f"{w['provenance']}): \"{w['quote']}\"" + (f" *Read as:* {w['reading']}"
+                                                                        if w["reading"] else ""))
+    out += ["", "*Each policy reads the same facts through its own clauses; a verdict says what that "
+            "policy's text implies if an account is taken as true, not what happened.*"]
+    return "\n".join(out) + "\n"
+
+
+def render_html(doc: dict) -> str:
+    """One self-contained page: every string escaped, no script, no network."""
+    import html
+
+    e = html.escape
+    names = {a["id"]: a["name"] for a in doc["accounts"]}
+    policies = [p["id"] for p in doc["policies"]]
+    parts = [f"<h1>{e(doc['title'])}</h1>", f"<p>Side by side under {e(', '.join(policies))}.</p>"]
+    for table in doc["tables"]:
+        accounts = [c["account"] for c in table["rows"][0]["cells"]] if table["rows"] else []
+        head = "".join(f"<th>{e(names[a])}</th>" for a in accounts)
+        rows = "".join(f'<tr data-clause="{e(r["clause"])}"><th scope="row">{e(r["clause"])}</th>' +
+                       "".join(f'<td class="v-{e(c["verdict"])}">{e(c["short"])}</td>' for c in r["cells"]) +
+                       "</tr>" for r in table["rows"])
+        parts.append(f'<h2>{e(table["policy"])}</h2><table data-policy="{e(table["policy"])}">'
+                     f"<tr><th>clause</th>{head}</tr>{rows}</table>")
+    rows = "".join(f'<tr class="{"differs" if c["differs"] else ""}" data-concept="{e(c["concept"])}">'
+                   f"<td>{e(c['account_name'])}</td><td>{e(c['concept'])}</td>" +
+                   "".join(f"<td>{e(next((x['short'] for x in c['cells'] if x['policy'] == p), ''))}</td>"
+                           for p in policies) + "</tr>" for c in doc["concepts"])
+    parts.append("<h2>The concepts the policies share, on the same facts</h2><table id=\"concepts\">"
+                 "<tr><th>account</th><th>concept</th>" + "".join(f"<th>{e(p)}</th>" for p in policies) +
+                 f"</tr>{rows}</table>")
+    for c in (x for x in doc["concepts"] if x["differs"]):
+        items = "".join(f"<li><b>{e(w['policy'])}</b> {e(w['clause'])} ({e(w['document'])}, "
+                        f"{e(w['section'] or '')}, {e(w['provenance'])}): <q>{e(w['quote'])}</q>" +
+                        (f"<br><i>Read as:</i> {e(w['reading'])}" if w["reading"] else "") + "</li>"
+                        for w in c["wording"])
+        parts.append(f'<section class="difference"><h3>{e(c["concept"])}, under {e(c["account_name"])}</h3>'
+                     f"<ul>{items}</ul></section>")
+    parts.append("<p><i>Each policy reads the same facts through its own clauses; a verdict says what "
+                 "that policy's text implies if an account is taken as true, not what happened.</i></p>")
+    style = ("body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#222}"
+             "table{border-collapse:collapse;margin:1rem 0}th,td{padding:.25rem .6rem;text-align:left;"
+             "border-bottom:1px solid #ddd}.differs{background:#fff3cd}.v-breached{color:#c62828}"
+             ".v-met{color:#2e7d32}.v-undetermined{color:#a15c00}q{font-style:italic}")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(doc["title"])}</title>'
+            f"<style>{style}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
