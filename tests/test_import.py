@@ -207,3 +207,11 @@ def test_corpus_refuses_what_is_not_a_record(cli, tmp_path):
     bad.write_text('{"format": "forcecheck.check/3"}\n', encoding="utf-8")
     run = cli("corpus", str(bad))
     assert run.code == 2 and f"{bad}:1:1: error[R001]" in run.err
+
+
+def test_corpus_as_json(cli, records):
+    doc = json.loads(cli("corpus", str(records), "--format", "json", "--where", "state=IL").out)
+    assert doc["format"] == "forcecheck.corpus/1" and doc["records"] == 3 and doc["filtered_out"] == 2
+    assert doc["clauses"]["deadly-force-imminent-threat"] == {
+        "breached": 0, "breach_possible": 2, "undetermined": 0, "met": 1, "not_applicable": 0}
+    assert doc["framing"].startswith("What DHS Department Policy on the Use of Force would say")

@@ -581,12 +581,6 @@ def validate(
     typer.echo(f"ok: {len(files)} file(s) valid", err=True)
 
 
-class CorpusFormat(StrEnum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-
-
 class Status(StrEnum):
     breached = "breached"
     breach_possible = "breach_possible"
@@ -605,7 +599,8 @@ def corpus(
     clause: Annotated[str | None, typer.Option("--clause", "-c", help="With --status: list the records "
                       "in one cell.")] = None,
     status: Annotated[Status | None, typer.Option("--status", help="With --clause: which cell.")] = None,
-    format: Annotated[CorpusFormat, typer.Option("--format", "-f")] = CorpusFormat.text,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown, html (with bars) "
+                      "or json (forcecheck.corpus/1).")] = Format.text,
     mapping: Annotated[Path | None, typer.Option("--mapping", "-m", readable=False, help="The import's "
                        "mapping: its readings of each code are shown with the report.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
@@ -654,10 +649,12 @@ def corpus(
                         for col, spec in m.columns.items() for value, rule in spec.values.items()]
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
-    if format is CorpusFormat.html:
+    if format is Format.html:
         text = report.render_html(result, readings)
-    elif format is CorpusFormat.markdown:
+    elif format is Format.markdown:
         text = report.render_markdown(result)
+    elif format is Format.json:
+        text = report.render_json(result)
     else:
         text = report.render_text(result)
     _write(text, output)

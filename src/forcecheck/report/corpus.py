@@ -160,6 +160,17 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
+def render_json(corpus: Corpus) -> str:
+    """The counts as data (`forcecheck.corpus/1`), for a notebook or a chart of one's own."""
+    doc = {"format": "forcecheck.corpus/1", "records": corpus.records, "errors": corpus.errors,
+           "filtered_out": corpus.filtered_out, "filters": dict(corpus.filters), "policy": corpus.policy,
+           "framing": framing(corpus), "databases": dict(sorted(corpus.databases.items())),
+           "clauses": {c: {s: counts[s] for s in STATUSES} for c, counts in corpus.clauses.items()},
+           "questions": [{"fact": f, **q} for f, q in top_questions(corpus)],
+           "cells": [{"clause": c, "status": s, "records": rows} for (c, s), rows in corpus.cells.items()]}
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
 def render_markdown(corpus: Corpus) -> str:
     out = ["# Corpus report", "", f"{corpus.records:,} records checked (filters: {_filters(corpus)}; "
            f"{corpus.filtered_out:,} left out by them; {corpus.errors:,} could not be checked).", "",
