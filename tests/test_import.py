@@ -215,3 +215,11 @@ def test_corpus_as_json(cli, records):
     assert doc["clauses"]["deadly-force-imminent-threat"] == {
         "breached": 0, "breach_possible": 2, "undetermined": 0, "met": 1, "not_applicable": 0}
     assert doc["framing"].startswith("What DHS Department Policy on the Use of Force would say")
+
+
+def test_an_output_that_is_not_a_folder_is_refused(cli, tmp_path):
+    target = tmp_path / "file.txt"
+    target.write_text("keep me", encoding="utf-8")
+    run = cli("import", str(FIXTURE), "-m", str(WAPO), "-o", str(target))
+    assert run.code == 2 and "U003" in run.err and "Traceback" not in run.err
+    assert target.read_text(encoding="utf-8") == "keep me"

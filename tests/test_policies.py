@@ -195,3 +195,10 @@ def test_the_teaching_cases_for_a_policy_reach_every_verdict_of_its_clauses(name
         unreachable = UNREACHABLE.get((name, clause), set())
         wanted = {"met", "breached", "undetermined", "not_applicable"} - unreachable
         assert got >= wanted, (clause, sorted(wanted - got))
+
+
+def test_an_unknown_policy_name_suggests_a_shipped_one(cli):
+    run = cli("check", MPLS, "--policy", "dj")
+    assert run.code == 2 and "no policy 'dj'" in run.err and "did you mean 'doj'?" in run.err
+    run = cli("clauses", "--policy", "nosuch")
+    assert run.code == 2 and "shipped policies: dhs, cfr-287-8, doj" in run.err

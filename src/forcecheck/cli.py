@@ -925,7 +925,7 @@ def import_(
     gets its diagnostic and the others go on (exit 2 at the end); values the mapping does not
     cover are counted and listed, and leave the facts unknown. Importing again gives the same
     bytes."""
-    from forcecheck.diagnostics import InputError, render_all
+    from forcecheck.diagnostics import Diagnostic, InputError, render_all
     from forcecheck.files import write_text
     from forcecheck.mapping import Unmapped, file_name, import_records, load_mapping
 
@@ -937,7 +937,14 @@ def import_(
         lines: list[str] = []
         as_lines = output.suffix == ".jsonl"
         if not as_lines:
-            output.mkdir(parents=True, exist_ok=True)
+            if output.exists() and not output.is_dir():
+                raise InputError([Diagnostic(None, "U003", f"--output '{output}' is not a folder",
+                                             "give a folder for the scenario files, or a .jsonl file")])
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError([Diagnostic(None, "U003", f"cannot make the folder '{output}': "
+                                             f"{exc.strerror}", "give a folder you can write to")]) from None
         for result in import_records(loaded, data, compiled, unmapped):
             if result.text is None:
                 failed += 1

@@ -50,6 +50,12 @@ def resolve_policy_path(path: str | Path | None) -> Path:
         shipped = default_policy_path().parent.parent / str(path) / POLICY_FILE
         if shipped.is_file():
             return shipped
+        from forcecheck.diagnostics import did_you_mean
+
+        names = [n for n, _ in shipped_policies()]
+        raise InputError([Diagnostic(None, "P003", f"no policy '{path}': neither a shipped policy nor a "
+                                     "file or folder", did_you_mean(str(path), names)
+                                     or f"shipped policies: {', '.join(names)} (see `forcecheck policies`)")])
     return p / POLICY_FILE if p.is_dir() else p
 
 
