@@ -159,3 +159,20 @@ def test_corpus_report_charts_render_in_a_real_browser(cli, chromium, tmp_path):
     taken = _run(chromium, f"--screenshot={shot}", "--window-size=1280,1400", page.as_uri(),
                  profile=tmp_path / "profile2")
     assert taken.returncode == 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_side_by_side_report_renders_in_a_real_browser(cli, chromium, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    page = tmp_path / "compare.html"
+    scenario = root / "scenarios" / "real" / "minneapolis-2026-01-07.yaml"
+    run = cli("check", str(scenario), "--policy", "dhs", "--policy", "doj", "--policy", "cfr-287-8",
+              "--format", "html", "--output", str(page))
+    assert run.code == 1, run.err
+    dumped = _run(chromium, "--dump-dom", page.as_uri(), profile=tmp_path / "profile")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    dom = dumped.stdout
+    # a table per policy, one for the shared concepts, and a section per difference, with the
+    # wording of each policy quoted
+    assert all(f'data-policy="{p}"' in dom for p in ("dhs-uof", "doj-uof", "cfr-287-8"))
+    assert dom.count('class="differs"') == dom.count('class="difference"') >= 1
+    assert "<q>(ii) Deadly force may be used only when a designated immigration officer" in dom
