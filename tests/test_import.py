@@ -223,3 +223,15 @@ def test_an_output_that_is_not_a_folder_is_refused(cli, tmp_path):
     run = cli("import", str(FIXTURE), "-m", str(WAPO), "-o", str(target))
     assert run.code == 2 and "U003" in run.err and "Traceback" not in run.err
     assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_row_csv_cannot_read_is_reported_and_the_others_go_on(cli, tmp_path):
+    rows = FIXTURE.read_text(encoding="utf-8").splitlines()
+    data = tmp_path / "data.csv"
+    huge = rows[1].replace("Fixture Person A", "x" * 200_000)
+    data.write_text("\n".join([rows[0], huge, rows[2]]) + "\n", encoding="utf-8")
+    run = cli("import", str(data), "-m", str(WAPO), "-o", str(tmp_path / "out"))
+    assert run.code == 2
+    assert "error[M011]: record not read: not valid CSV: field larger than field limit" in run.err
+    assert len(run.err) < 2_000  # the 200,000-character line is shown as a window, not whole
+    assert [p.name for p in (tmp_path / "out").glob("*.yaml")] == ["wapo-2015-2.yaml"]

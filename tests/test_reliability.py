@@ -318,3 +318,12 @@ def test_sigterm_during_a_write_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert info.value.code == 128 + signal.SIGTERM
     assert list(tmp_path.iterdir()) == []
     assert signal.getsignal(signal.SIGTERM) == before  # the usual handling is back
+
+
+def test_a_very_long_source_line_is_shown_as_a_window_with_the_caret_under_the_problem():
+    from forcecheck.diagnostics import Diagnostic, Span, render
+
+    line = "a" * 5000 + "BAD" + "b" * 5000
+    shown = render(Diagnostic(Span("x.yaml", 1, 5001, 5004), "S004", "bad value"), line).splitlines()
+    assert len(shown[1]) < 200 and shown[1].startswith("   1 | ...") and shown[1].endswith("...")
+    assert shown[1][shown[2].index("^"):].startswith("BAD") and shown[2].strip() == "^^^"

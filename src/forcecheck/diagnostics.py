@@ -173,6 +173,7 @@ _line_cache: dict[str, list[str]] = {}
 def _source_line(path: str, line: int, text: str | None) -> str | None:
     if text is None:
         if path not in _line_cache:
+            _line_cache.clear()  # one file at a time: a batch of many files must not keep them all
             _line_cache[path] = []
             try:  # only a regular file of a sane size: the one the diagnostic is about
                 info = os.stat(path)
@@ -188,6 +189,9 @@ def _source_line(path: str, line: int, text: str | None) -> str | None:
     return None
 
 
+SHOWN = 120  # characters of a source line shown under a diagnostic
+
+
 def render(diagnostic: Diagnostic, source_text: str | None = None) -> str:
     """`path:line:col: error[CODE]: message`, then the line, a caret and the hint."""
     d = diagnostic
@@ -197,11 +201,19 @@ def render(diagnostic: Diagnostic, source_text: str | None = None) -> str:
         src = _source_line(d.span.path, d.span.line, source_text)
         if src is not None:
             gutter = f"{d.span.line:>4} | "
-            out.append(gutter + src.expandtabs(1))
+            src = src.expandtabs(1)
+            column = d.span.column
             width = 1
             if d.span.end_column and d.span.end_column > d.span.column:
                 width = d.span.end_column - d.span.column
-            out.append(" " * (len(gutter) + d.span.column - 1) + "^" * width)
+            if len(src) > SHOWN:  # a very long line: a window around the column, marked as cut
+                start = max(0, column - 1 - SHOWN // 2)
+                tail = "..." if start + SHOWN < len(src) else ""
+                src = ("..." if start else "") + src[start:start + SHOWN] + tail
+                column = column - start + (3 if start else 0)
+                width = min(width, SHOWN)
+            out.append(gutter + src)
+            out.append(" " * (len(gutter) + column - 1) + "^" * width)
     out.append(f"  = hint: {hint_of(d)}")
     return "\n".join(out)
 

@@ -267,7 +267,14 @@ def _rows(path: Path, fmt: str) -> Iterator[tuple[int, dict[str, str] | None, st
     except (StopIteration, csv.Error):
         yield 1, None, "no header row"
         return
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a field past csv's size limit, a broken quote...
+            yield reader.line_num, None, f"not valid CSV: {exc}"
+            continue
         n = reader.line_num
         if not row:
             continue
