@@ -408,3 +408,26 @@ def test_help_and_version_import_no_heavy_module(flag):
             "print('HEAVY', heavy)\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert "HEAVY []" in run.stdout, run.stdout + run.stderr
+
+
+def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path):
+    """Once the policy is cached, `check` loads it as data: lark, the parser's syntax classes
+    and the checker are never imported (a fresh process with its own cache folder)."""
+    import os
+    import subprocess
+
+    scenario = str(SCENARIOS / "teaching" / "aim-only.yaml")
+    code = (f"import sys; sys.argv = ['forcecheck', 'check', {scenario!r}]\n"
+            "from forcecheck.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "cold = [m for m in ('lark', 'forcecheck.syntax', 'forcecheck.parser', 'forcecheck.checker') "
+            "if m in sys.modules]\n"
+            "print('COLD', cold)\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    def run():
+        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                              check=False).stdout
+
+    assert "'lark'" in run()  # the first run fills the cache
+    second = run()
+    assert "COLD []" in second, second

@@ -15,7 +15,6 @@ from importlib.resources import files
 from pathlib import Path
 
 from forcecheck import model as m
-from forcecheck import syntax as s
 from forcecheck.compiler import CompiledPolicy, compile_policy
 from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
 from forcecheck.files import MAX_POLICY_BYTES, MAX_SOURCE_BYTES, read_bytes, read_text
@@ -113,7 +112,6 @@ def _load(path: str) -> CompiledPolicy:
 
 
 USES = re.compile(r'^[ \t]*uses[ \t]+"([^"\n]*)"', re.M)
-VOCABULARY_ITEMS = (s.RoleDecl, s.ActionDecl, s.FactDecl, s.ExclusiveDecl, s.Definition, s.ClauseDecl)
 
 
 def _vocabularies(text: str, path: str) -> list[tuple[str, str]]:
@@ -137,17 +135,19 @@ def _vocabularies(text: str, path: str) -> list[tuple[str, str]]:
     return out
 
 
-def _merged(parsed: s.PolicyFile, vocabularies: list[tuple[str, str]]) -> s.PolicyFile:
+def _merged(parsed, vocabularies: list[tuple[str, str]]):
     """The policy's declarations after those of the vocabularies it uses; a vocabulary holds
     only what describes an incident (roles, actions, facts, exclusive facts, definitions and
     constraints), never clauses, documents or another `uses`."""
+    from forcecheck import syntax as s  # only when the policy is parsed (not from the cache)
     from forcecheck.parser import parse_policy_text
 
+    vocabulary_items = (s.RoleDecl, s.ActionDecl, s.FactDecl, s.ExclusiveDecl, s.Definition, s.ClauseDecl)
     head: list = []
     problems = []
     for vpath, vtext in vocabularies:
         for d in parse_policy_text(vtext, vpath).declarations:
-            if isinstance(d, VOCABULARY_ITEMS) and getattr(d, "kind", "constraint") == "constraint":
+            if isinstance(d, vocabulary_items) and getattr(d, "kind", "constraint") == "constraint":
                 head.append(d)
             else:
                 span = getattr(d, "span", None) or getattr(getattr(d, "name", None), "span", None)
