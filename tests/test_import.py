@@ -235,3 +235,10 @@ def test_a_row_csv_cannot_read_is_reported_and_the_others_go_on(cli, tmp_path):
     assert "error[M011]: record not read: not valid CSV: field larger than field limit" in run.err
     assert len(run.err) < 2_000  # the 200,000-character line is shown as a window, not whole
     assert [p.name for p in (tmp_path / "out").glob("*.yaml")] == ["wapo-2015-2.yaml"]
+
+
+def test_the_shipped_mapping_can_be_named(cli, tmp_path):
+    run = cli("import", str(FIXTURE), "-m", "wapo-2015", "-o", str(tmp_path / "out"))
+    assert run.code == 0 and "5 records imported" in run.err
+    run = cli("import", str(FIXTURE), "-m", "wapo-2016", "-o", str(tmp_path / "out2"))
+    assert run.code == 2 and "M001" in run.err

@@ -912,8 +912,8 @@ def import_(
     data: Annotated[Path, typer.Argument(metavar="DATA", show_default=False, readable=False,
                     help="The database: a CSV file with a header row, or JSON Lines.")],
     mapping: Annotated[Path, typer.Option("--mapping", "-m", readable=False, show_default=False,
-                       help="The mapping file that says what each column's codes mean (e.g. "
-                       "mappings/wapo-2015.yaml).")],
+                       help="The mapping file that says what each column's codes mean, or the "
+                       "name of a shipped one (wapo-2015: The Washington Post's first layout).")],
     output: Annotated[Path, typer.Option("--output", "-o", readable=False, show_default=False,
                       help="A folder for one scenario file per record, or a .jsonl file for one "
                       "scenario per line.")],

@@ -133,8 +133,22 @@ class Unmapped:
         return out
 
 
+def shipped_mapping(name: str) -> Path | None:
+    """A mapping shipped with forcecheck, by name (`wapo-2015`): in the wheel, or in a checkout."""
+    from importlib.resources import files
+
+    packaged = Path(str(files("forcecheck"))) / "_mappings"
+    for folder in (packaged, Path(__file__).resolve().parents[2] / "mappings"):
+        candidate = folder / f"{name}.yaml"
+        if re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) and candidate.is_file():
+            return candidate
+    return None
+
+
 def load_mapping(path: Path, compiled: CompiledPolicy) -> Mapping:
-    """Read and check a mapping file; every problem is located in it."""
+    """Read and check a mapping file (or a shipped one, by name); every problem is located."""
+    if not path.exists():
+        path = shipped_mapping(str(path)) or path
     text = read_text(path, MAX_MAPPING_BYTES, "M001", "mapping file")
     doc = load_yaml(path, text)
     if not isinstance(doc.data, dict):
