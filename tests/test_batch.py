@@ -105,6 +105,9 @@ def test_text_is_a_line_per_scenario_and_a_summary(cli):
                              "fleeing-subject, medical-aid, moving-vehicle-hazards, moving-vehicle-operator, "
                              "objectively-reasonable-force, threat-only-to-self-or-property")
     assert "contested: medical-aid" in next(x for x in lines if "medical-aid-disputed" in x)
+    # a `should` clause not followed is guidance, not a breach
+    assert next(x for x in lines if "steps-in-front-of-car" in x).endswith(
+        "steps-in-front-of-car: nothing breached; guidance not followed: safe-tactics; 3 undetermined")
     assert lines[-1].startswith(f"{len(teaching)} scenarios: ")
 
 

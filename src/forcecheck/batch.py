@@ -116,11 +116,16 @@ def _var(u) -> tuple[str, str]:
     return (QUESTION, u.fact) if u.subject == "policy" else (u.subject, u.fact)
 
 
-def summary_line(rec: dict) -> str:
-    """One line of text for a record: what is breached, contested and open."""
-    breached = sorted({c for c, by in rec["verdicts"].items() for v in by.values() if v == "breached"})
+def summary_line(rec: dict, guidance: frozenset[str] = frozenset()) -> str:
+    """One line of text for a record: what is breached, which guidance (`should` clauses, in
+    `guidance`) was not followed, what is contested and how much is open."""
+    hit = sorted({c for c, by in rec["verdicts"].items() for v in by.values() if v == "breached"})
+    breached = [c for c in hit if c not in guidance]
+    not_followed = [c for c in hit if c in guidance]
     undetermined = sum(1 for by in rec["verdicts"].values() for v in by.values() if v == "undetermined")
     parts = [f"breached: {', '.join(breached)}" if breached else "nothing breached"]
+    if not_followed:
+        parts.append(f"guidance not followed: {', '.join(not_followed)}")
     if rec["contested"]:
         parts.append(f"contested: {', '.join(rec['contested'])}")
     if undetermined:
@@ -159,7 +164,8 @@ def check_one(compiled: CompiledPolicy, path: str, text: str | None, options: Op
     except InputError as exc:
         return _error(path, exc.diagnostics)
     line = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
-    return Outcome(path, line, "breached" if rec["breached"] else "ok", summary_line(rec))
+    guidance = frozenset(c.id for c in compiled.policy.clauses if not c.binding)
+    return Outcome(path, line, "breached" if rec["breached"] else "ok", summary_line(rec, guidance))
 
 
 # --- running many ----------------------------------------------------------------------------
