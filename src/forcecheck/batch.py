@@ -65,8 +65,11 @@ def record(compiled: CompiledPolicy, scenario: Scenario, path: str, options: Opt
     constraints_of = {}
     breached = False
     for account in accounts:
-        world = worlds[account.id] = scenario.world(account)
-        constraints = Constraints(compiled, world)
+        # The world and constraints the load's consistency check built, when they are this one's.
+        found = scenario.checked.get(account.id) if not account.unsettled else None
+        world, constraints = found if found else (scenario.world(account), None)
+        worlds[account.id] = world
+        constraints = constraints or Constraints(compiled, world)
         constraints_of[account.id] = constraints
         for clause in clauses:
             items, outcome = clause_outcome(compiled, clause, world, constraints)

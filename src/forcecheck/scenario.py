@@ -193,6 +193,9 @@ class Scenario:
     undisputed: dict[tuple[str, str], Statement]
     accounts: tuple[Account, ...]
     doc: YamlDoc
+    # Account id -> (world, ground constraints) as the consistency check built them when the
+    # scenario loaded, so that a batch need not build both again (see `batch.record`).
+    checked: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -369,6 +372,7 @@ class _Vocabulary:
         self.doc, self.model, self.policy = doc, model, compiled.policy
         self.compiled = compiled
         self.out = Collector()
+        self.checked: dict = {}
         self.people = {p.id: p for p in model.people}
         self.events = {e.id: e for e in model.events}
         self.sources = {s.id for s in model.sources}
@@ -398,12 +402,13 @@ class _Vocabulary:
             sequence = self._sequence(a, i)
             self._presence(a, i, own)
             if not self.out.errors:
-                self._consistent(f"account '{a.id}'", a.id, sequence, {**undisputed, **own},
-                                 ("accounts", i, "facts"), set(own))
+                self.checked[a.id] = self._consistent(f"account '{a.id}'", a.id, sequence,
+                                                      {**undisputed, **own}, ("accounts", i, "facts"),
+                                                      set(own))
             accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence))
         self._expectations()
         self.out.raise_if_errors()
-        return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc)
+        return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc, self.checked)
 
     def _sequence(self, a: AccountModel, i: int) -> tuple[str, ...]:
         """The account's order of its events: the timeline's order, except where the account
@@ -450,10 +455,11 @@ class _Vocabulary:
         return tuple(out)
 
     def _consistent(self, who: str, present: str, sequence: tuple[str, ...], statements: dict,
-                    loc: tuple, own: set) -> None:
+                    loc: tuple, own: set) -> tuple[World, Constraints]:
         """No completion of what is stated may be ruled out by every reading: the policy's
         constraints (and exclusive facts) must be satisfiable together. A conflict is reported
-        at the statement of `who` it involves, naming the constraint and every fact in it."""
+        at the statement of `who` it involves, naming the constraint and every fact in it.
+        Returns the world and its constraints, for reuse."""
         world = build_world(self.model, present, sequence, statements, {})
         constraints = Constraints(self.compiled, world)
         for group in constraints.conflicts(world):
@@ -470,6 +476,7 @@ class _Vocabulary:
             self.out.error(self.doc.span((*loc, f"{at[0]}.{at[1]}"), key=True), "S022",
                            f"{who} {verb} the policy's {what}: {facts}",
                            "; ".join(dict.fromkeys(inst.reason for inst in group)))
+        return world, constraints
 
     def _presence(self, a: AccountModel, i: int, own: dict) -> None:
         """In this account, every actor is present and every fact is about something in it."""
