@@ -202,3 +202,10 @@ def test_an_unknown_policy_name_suggests_a_shipped_one(cli):
     assert run.code == 2 and "no policy 'dj'" in run.err and "did you mean 'doj'?" in run.err
     run = cli("clauses", "--policy", "nosuch")
     assert run.code == 2 and "shipped policies: dhs, cfr-287-8, doj" in run.err
+
+
+def test_a_fact_another_shipped_policy_reads_is_not_idle(cli):
+    """W011 warns of a stated fact no clause can read; a fact of the shared vocabulary that the
+    DOJ policy reads is not one, even when the DHS policy does not read it."""
+    run = cli("validate", STEP_ASIDE)  # states shots.solely_to_disable_vehicle, read by DOJ only
+    assert run.code == 0 and "W011" not in run.err

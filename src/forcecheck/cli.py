@@ -87,8 +87,9 @@ def _assumable(incomplete: str) -> list[str]:
 
 PolicyOption = Annotated[
     Path | None,
-    typer.Option("--policy", "-p", readable=False,
-                 help="Policy file or directory (default: the shipped DHS policy)."),
+    typer.Option("--policy", "-p", readable=False, metavar="POLICY",
+                 help="A shipped policy by name (dhs, doj, cfr-287-8: see `forcecheck policies`), "
+                 "or a policy file or directory (default: dhs)."),
 ]
 
 
@@ -124,9 +125,9 @@ def check(
                                                     "folders; '-' reads one from standard input.",
                                                     show_default=False, readable=False)],
     policy: Annotated[list[Path] | None, typer.Option(
-        "--policy", "-p", readable=False, help="Policy: a shipped name (dhs, doj, cfr-287-8; see "
-        "`forcecheck policies`), a file or a directory (default: dhs). Repeat it to see the scenario "
-        "under each, side by side.")] = None,
+        "--policy", "-p", readable=False, metavar="POLICY",
+        help="Policy: a shipped name (dhs, doj, cfr-287-8; see `forcecheck policies`), a file or a "
+        "directory (default: dhs). Repeat it to see the scenario under each, side by side.")] = None,
     account: Annotated[list[str] | None, typer.Option("--account", "-a",
                        help="Only this account (repeatable).")] = None,
     clause: Annotated[list[str] | None, typer.Option("--clause", "-c", autocompletion=_clause_ids,

@@ -929,6 +929,26 @@ def _value_schema(specs: list[m.FactSpec]) -> dict:
     return {"type": "string"}
 
 
+def _read_by_other_policies(policy: m.Policy) -> set[str]:
+    """The fact names some other shipped policy's clauses or constraints read."""
+    from forcecheck.policy import load_policy, shipped_policies
+
+    names: set[str] = set()
+    for _, path in shipped_policies():
+        try:
+            other = load_policy(path).policy
+        except InputError:
+            continue
+        if other.id == policy.id:
+            continue
+        read = set(m.fact_readers(other))
+        for c in other.constraints:
+            for node in (c.requirement, c.where):
+                read |= m.facts_read(node, other)
+        names |= {k.rpartition(".")[2] for k in read}
+    return names
+
+
 def unread_statements(scenario: Scenario, policy: m.Policy) -> list[Diagnostic]:
     """W011: a stated fact that no clause or constraint reads cannot change any verdict (it may
     still be worth recording; the warning says so, so it is never mistaken for evidence)."""
@@ -937,6 +957,11 @@ def unread_statements(scenario: Scenario, policy: m.Policy) -> list[Diagnostic]:
         for node in (c.requirement, c.where):
             read |= m.facts_read(node, policy)
     read_names = {k.rpartition(".")[2] for k in read}
+    # A fact of the shared vocabulary that another shipped policy reads describes the incident
+    # for that policy: stating it is not idle.
+    shared = {f.name for f in policy.facts.values() if f.span.path != policy.path}
+    if shared - read_names:
+        read_names |= _read_by_other_policies(policy) & shared
     out = []
     blocks = [(("undisputed", "facts"), scenario.model.undisputed.facts)]
     blocks += [(("accounts", i, "facts"), a.facts) for i, a in enumerate(scenario.model.accounts)]
