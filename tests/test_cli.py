@@ -431,3 +431,19 @@ def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path
     assert "'lark'" in run()  # the first run fills the cache
     second = run()
     assert "COLD []" in second, second
+
+
+@pytest.mark.parametrize("args", [["clauses"], ["show", "medical-aid"], ["policies"]])
+def test_listing_the_policy_loads_no_evaluation_stack(args):
+    """`clauses`, `show` and `policies` read the policy only: neither the scenario models, the
+    evaluation nor the report model are imported (a fresh process)."""
+    import subprocess
+
+    code = (f"import sys; sys.argv = ['forcecheck', *{args!r}]\n"
+            "from forcecheck.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('forcecheck.scenario', 'forcecheck.evaluate', 'forcecheck.report.model', "
+            "'yaml') if m in sys.modules]\n"
+            "print('HEAVY', heavy)\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert "HEAVY []" in run.stdout, run.stdout + run.stderr

@@ -17,6 +17,10 @@ PROVENANCE_LABELS = ("seed-quote", "transcription", "partial", "paraphrase")
 BOOL, NUMBER, TEXT, ACTION, PERSON, EVENT = "yes/no", "number", "text", "action", "person", "event"
 
 
+
+UNDISPUTED = "undisputed"  # stated_by of an undisputed fact
+ASSUMED = "assumed"  # stated_by of a fact set by --assume
+
 @dataclass(frozen=True, slots=True)
 class FactSpec:
     """One fact a scenario may state, with the plain-language question it answers."""
@@ -315,3 +319,10 @@ def fact_readers(policy: Policy) -> dict[str, list[str]]:
         for key in sorted(_reads(c.requirement, policy, set()) | _reads(c.where, policy, set())):
             out.setdefault(key, []).append(c.id)
     return out
+
+
+def rule_text(c: Clause) -> str:
+    """'applies to each event e where ...' and 'requires ...', as the policy file has them."""
+    binds = ", ".join(f"each {b.role or b.domain} {b.var}" for b in c.bindings) or "the incident"
+    where = f" where {' '.join(c.where.source.split())}" if c.where else ""
+    return f"applies to {binds}{where}\n{c.requirement_kind} {' '.join(c.requirement.source.split())}"

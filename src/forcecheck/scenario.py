@@ -31,12 +31,11 @@ from forcecheck.diagnostics import (
 )
 from forcecheck.engine import Constraints, stated
 from forcecheck.files import read_text
+from forcecheck.model import ASSUMED, UNDISPUTED  # re-exported: the stated_by of those statements
 from forcecheck.yamlsource import MAX_BYTES, YamlDoc, load_yaml
 
 VERDICTS = ("not_applicable", "met", "breached", "undetermined")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-UNDISPUTED = "undisputed"
-ASSUMED = "assumed"  # stated_by of a fact set by --assume
 
 
 class _Strict(BaseModel):

@@ -28,6 +28,7 @@ from forcecheck.evaluate import (
     definition_readings,
     show_value,
 )
+from forcecheck.model import rule_text
 from forcecheck.report import wording as w
 
 FORMAT = "forcecheck.check/3"
@@ -686,13 +687,6 @@ class _Builder:
                          value_text=show_value(s.value), ref=s.ref, fact=fact,
                          quote=_quote(s.quote, self.r.policy) if s.quote else None,
                          children=[self.step(c) for c in s.children])
-
-
-def rule_text(c: m.Clause) -> str:
-    """'applies to each event e where ...' and 'requires ...', as the policy file has them."""
-    binds = ", ".join(f"each {b.role or b.domain} {b.var}" for b in c.bindings) or "the incident"
-    where = f" where {' '.join(c.where.source.split())}" if c.where else ""
-    return f"applies to {binds}{where}\n{c.requirement_kind} {' '.join(c.requirement.source.split())}"
 
 
 def _waiting(u: Unknown) -> Waiting:

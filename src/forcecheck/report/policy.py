@@ -5,10 +5,9 @@ from __future__ import annotations
 import textwrap
 
 from forcecheck.diagnostics import visible
-from forcecheck.model import Clause, Policy
+from forcecheck.model import Clause, Policy, rule_text
 from forcecheck.model import fact_readers as readers
 from forcecheck.report import wording as w
-from forcecheck.report.model import rule_text
 
 WIDTH = 80
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from forcecheck.evaluate import FactUse, show_value
-from forcecheck.model import Clause, QuoteRef
-from forcecheck.scenario import ASSUMED, UNDISPUTED, Scenario
+from forcecheck.model import ASSUMED, UNDISPUTED, Clause, QuoteRef
+
+if TYPE_CHECKING:  # only names in annotations: `clauses` and `show` need no evaluation stack
+    from forcecheck.evaluate import FactUse
+    from forcecheck.scenario import Scenario
 
 VERDICT_WORDS = {
     "met": "met",
@@ -142,6 +145,8 @@ def subject_question(subject: str, question: str) -> str:
 
 
 def value_word(value: object) -> str:
+    from forcecheck.evaluate import show_value
+
     return show_value(value)
 
 
