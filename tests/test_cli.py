@@ -394,56 +394,46 @@ def test_validate_warns_of_a_fact_no_rule_reads_and_speaks_json(cli, tmp_path):
     assert doc["errors"] == 1 and doc["diagnostics"][0]["code"] == "S011"
 
 
+def loaded_after(args: list[str], modules: tuple[str, ...], env: dict | None = None) -> list[str]:
+    """Which of `modules` a fresh process has imported after running `forcecheck ARGS` (a fresh
+    process, so nothing another test imported counts)."""
+    import subprocess
+
+    code = (f"import sys; sys.argv = ['forcecheck', *{args!r}]\n"
+            "from forcecheck.cli import main\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            f"print('LOADED', [m for m in {modules!r} if m in sys.modules])\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
+    line = next((x for x in run.stdout.splitlines() if x.startswith("LOADED ")), None)
+    assert line is not None, run.stdout + run.stderr
+    import ast
+
+    return ast.literal_eval(line[len("LOADED "):])  # the list the child printed
+
+
 @pytest.mark.parametrize("flag", ["--help", "--version"])
 def test_help_and_version_import_no_heavy_module(flag):
     """Start-up: `--help` and `--version` load neither lark nor pydantic nor the scenario
-    models (a fresh process, so nothing another test imported counts)."""
-    import subprocess
-
-    code = (f"import sys; sys.argv = ['forcecheck', {flag!r}]\n"
-            "from forcecheck.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('lark', 'pydantic', 'forcecheck.scenario', 'forcecheck.model', 'jinja2') "
-            "if m in sys.modules]\n"
-            "print('HEAVY', heavy)\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert "HEAVY []" in run.stdout, run.stdout + run.stderr
+    models."""
+    heavy = ("lark", "pydantic", "forcecheck.scenario", "forcecheck.model", "jinja2")
+    assert loaded_after([flag], heavy) == []
 
 
 def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path):
     """Once the policy is cached, `check` loads it as data: lark, the parser's syntax classes
     and the checker are never imported (a fresh process with its own cache folder)."""
     import os
-    import subprocess
 
-    scenario = str(SCENARIOS / "teaching" / "aim-only.yaml")
-    code = (f"import sys; sys.argv = ['forcecheck', 'check', {scenario!r}]\n"
-            "from forcecheck.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "cold = [m for m in ('lark', 'forcecheck.syntax', 'forcecheck.parser', 'forcecheck.checker') "
-            "if m in sys.modules]\n"
-            "print('COLD', cold)\n")
+    args = ["check", str(SCENARIOS / "teaching" / "aim-only.yaml")]
+    cold = ("lark", "forcecheck.syntax", "forcecheck.parser", "forcecheck.checker")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    def run():
-        return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                              check=False).stdout
-
-    assert "'lark'" in run()  # the first run fills the cache
-    second = run()
-    assert "COLD []" in second, second
+    assert "lark" in loaded_after(args, cold, env)  # the first run fills the cache
+    assert loaded_after(args, cold, env) == []
 
 
 @pytest.mark.parametrize("args", [["clauses"], ["show", "medical-aid"], ["policies"]])
 def test_listing_the_policy_loads_no_evaluation_stack(args):
     """`clauses`, `show` and `policies` read the policy only: neither the scenario models, the
-    evaluation nor the report model are imported (a fresh process)."""
-    import subprocess
-
-    code = (f"import sys; sys.argv = ['forcecheck', *{args!r}]\n"
-            "from forcecheck.cli import main\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('forcecheck.scenario', 'forcecheck.evaluate', 'forcecheck.report.model', "
-            "'yaml') if m in sys.modules]\n"
-            "print('HEAVY', heavy)\n")
-    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert "HEAVY []" in run.stdout, run.stdout + run.stderr
+    evaluation nor the report model are imported."""
+    heavy = ("forcecheck.scenario", "forcecheck.evaluate", "forcecheck.report.model", "yaml")
+    assert loaded_after(args, heavy) == []
