@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from forcecheck.analysis import constraint_reads, differing_facts, unknown_of
 from forcecheck.compiler import CompiledPolicy
-from forcecheck.diagnostics import Diagnostic, InputError, display_path, hint_of, render_all, visible
+from forcecheck.diagnostics import Diagnostic, InputError, as_item, display_path, render_all, visible
 from forcecheck.engine import Constraints, clause_outcome
 from forcecheck.scenario import Scenario, load_scenario
 
@@ -137,9 +137,7 @@ def summary_line(rec: dict, guidance: frozenset[str] = frozenset()) -> str:
 
 
 def _error(path: str, diagnostics: list[Diagnostic]) -> Outcome:
-    items = [{"line": d.span.line if d.span else None, "column": d.span.column if d.span else None,
-              "code": d.code, "message": visible(d.message), "hint": visible(hint_of(d))}
-             for d in diagnostics if d.severity == "error"]
+    items = [as_item(d) for d in diagnostics if d.severity == "error"]
     line = json.dumps({"format": RECORD_FORMAT, "path": display_path(path), "errors": items},
                       ensure_ascii=False, separators=(",", ":"))
     first = items[0] if items else {"code": "?", "message": "not loaded"}

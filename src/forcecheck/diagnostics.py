@@ -241,16 +241,21 @@ def visible(text: str) -> str:
                        else f"\\u{ord(mt.group()):04x}", text)
 
 
+def as_item(d: Diagnostic) -> dict:
+    """One diagnostic as data, where the text form puts it (`validate --format json` and the
+    error records of a batch)."""
+    return {"path": display_path(d.span.path) if d.span else None,
+            "line": d.span.line if d.span else None, "column": d.span.column if d.span else None,
+            "end_column": d.span.end_column if d.span else None, "severity": d.severity,
+            "code": d.code, "message": visible(d.message), "hint": visible(hint_of(d))}
+
+
 def as_json(diagnostics: Iterable[Diagnostic], files: int) -> str:
     """Diagnostics for editors and CI (`validate --format json`): `forcecheck.diagnostics/1`,
     one object per diagnostic, errors then warnings, each where the text form puts it."""
     import json
 
-    items = [{"path": display_path(d.span.path) if d.span else None,
-              "line": d.span.line if d.span else None, "column": d.span.column if d.span else None,
-              "end_column": d.span.end_column if d.span else None, "severity": d.severity,
-              "code": d.code, "message": visible(d.message), "hint": visible(hint_of(d))}
-             for d in diagnostics]
+    items = [as_item(d) for d in diagnostics]
     doc = {"format": "forcecheck.diagnostics/1", "files": files, "diagnostics": items,
            "errors": sum(1 for i in items if i["severity"] == "error"),
            "warnings": sum(1 for i in items if i["severity"] == "warning")}

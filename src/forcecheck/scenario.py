@@ -938,24 +938,24 @@ def _read_by_other_policies(policy: m.Policy) -> set[str]:
             other = load_policy(path).policy
         except InputError:
             continue
-        if other.id == policy.id:
-            continue
-        read = set(m.fact_readers(other))
-        for c in other.constraints:
-            for node in (c.requirement, c.where):
-                read |= m.facts_read(node, other)
-        names |= {k.rpartition(".")[2] for k in read}
+        if other.id != policy.id:
+            names |= _fact_names_read(other)
     return names
+
+
+def _fact_names_read(policy: m.Policy) -> set[str]:
+    """The names of the facts the policy's clauses or constraints read."""
+    read = set(m.fact_readers(policy))
+    for c in policy.constraints:
+        for node in (c.requirement, c.where):
+            read |= m.facts_read(node, policy)
+    return {k.rpartition(".")[2] for k in read}
 
 
 def unread_statements(scenario: Scenario, policy: m.Policy) -> list[Diagnostic]:
     """W011: a stated fact that no clause or constraint reads cannot change any verdict (it may
     still be worth recording; the warning says so, so it is never mistaken for evidence)."""
-    read = set(m.fact_readers(policy))
-    for c in policy.constraints:
-        for node in (c.requirement, c.where):
-            read |= m.facts_read(node, policy)
-    read_names = {k.rpartition(".")[2] for k in read}
+    read_names = _fact_names_read(policy)
     # A fact of the shared vocabulary that another shipped policy reads describes the incident
     # for that policy: stating it is not idle.
     shared = {f.name for f in policy.facts.values() if f.span.path != policy.path}
