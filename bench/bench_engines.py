@@ -245,8 +245,8 @@ def rule_engine_rules(rule_engine) -> list:
 
 def engines(compiled, scenarios_fc, only: set[str] | None):
     """Every engine that can be loaded, as (name, prepare, run, note)."""
-    from forcecheck.engine import Constraints, clause_outcome
-    from forcecheck.evaluate import evaluate
+    from forcecheck.engine.exact import Constraints, clause_outcome
+    from forcecheck.evaluation.evaluate import evaluate
 
     clauses = compiled.policy.clauses
     out = []
@@ -403,8 +403,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = ap.parse_args()
 
-    from forcecheck.policy import load_policy
-    from forcecheck.scenario import load_scenario
+    from forcecheck.policy.load import load_policy
+    from forcecheck.scenario.load import load_scenario
 
     t = time.perf_counter()
     compiled = load_policy(HERE)

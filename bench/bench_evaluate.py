@@ -18,9 +18,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from forcecheck.compiler import World, kleene_and, kleene_or  # noqa: E402
-from forcecheck.policy import load_policy  # noqa: E402
-from forcecheck.scenario import load_scenario  # noqa: E402
+from forcecheck.policy.compiler import World, kleene_and, kleene_or  # noqa: E402
+from forcecheck.policy.load import load_policy  # noqa: E402
+from forcecheck.scenario.load import load_scenario  # noqa: E402
 
 FORCE = {"fire_firearm", "neck_restraint", "physical_force", "less_lethal_weapon"}
 
@@ -69,7 +69,7 @@ def main() -> None:
 
     import os
 
-    from forcecheck import policy as policy_module
+    from forcecheck.policy import load as policy_module
 
     os.environ["FORCECHECK_NO_CACHE"] = "1"
     t0 = time.perf_counter()

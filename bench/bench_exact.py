@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from forcecheck.engine import Constraints, clause_outcome  # noqa: E402
-from forcecheck.evaluate import evaluate  # noqa: E402
-from forcecheck.policy import load_policy  # noqa: E402
-from forcecheck.scenario import load_scenario  # noqa: E402
+from forcecheck.engine.exact import Constraints, clause_outcome  # noqa: E402
+from forcecheck.evaluation.evaluate import evaluate  # noqa: E402
+from forcecheck.policy.load import load_policy  # noqa: E402
+from forcecheck.scenario.load import load_scenario  # noqa: E402
 
 
 def generated(n: int) -> str:

@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from forcecheck.evaluate import evaluate  # noqa: E402
-from forcecheck.policy import load_policy  # noqa: E402
+from forcecheck.evaluation.evaluate import evaluate  # noqa: E402
+from forcecheck.policy.load import load_policy  # noqa: E402
 from forcecheck.report.json import render_json  # noqa: E402
 from forcecheck.report.model import build  # noqa: E402
 from forcecheck.report.text import render_text  # noqa: E402
-from forcecheck.scenario import load_scenario  # noqa: E402
+from forcecheck.scenario.load import load_scenario  # noqa: E402
 
 HEAD = "id: gen\ntitle: generated\nkind: teaching\nsummary: s\n"
 TWO = "people:\n- {id: o, role: officer, description: d}\n- {id: s, role: subject, description: d}\n"

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-LOAD = ("import time\nimport forcecheck.policy as p\nimport forcecheck.cache, forcecheck.compiler\n"
+LOAD = ("import time\nimport forcecheck.policy.load as p\n"
+        "import forcecheck.policy.cache, forcecheck.policy.compiler\n"
         "t = time.perf_counter(); p.load_policy(None); print((time.perf_counter() - t) * 1000)\n")
 BARE = "import typer\napp = typer.Typer()\n@app.command()\ndef main() -> None:\n    pass\napp()\n"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from forcecheck.cli import app
-from forcecheck.policy import load_policy
+from forcecheck.cli.app import app
+from forcecheck.policy.load import load_policy
 
 ROOT = Path(__file__).resolve().parents[1]
 collect_ignore_glob = ["cases/*"]  # golden inputs, some broken on purpose: not scenario tests

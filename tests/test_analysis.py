@@ -7,9 +7,9 @@ import shutil
 import pytest
 
 from forcecheck.diagnostics import InputError
-from forcecheck.evaluate import evaluate
-from forcecheck.expectations import mismatches
-from forcecheck.scenario import load_scenario
+from forcecheck.evaluation.evaluate import evaluate
+from forcecheck.scenario.load import load_scenario
+from forcecheck.testing.expectations import mismatches
 
 from conftest import SCENARIOS
 from test_scenario import GOOD, diagnostics
@@ -89,7 +89,7 @@ def test_assume_on_top_of_an_account_shows_what_changed(cli):
 
 
 def test_a_hypothetical_is_never_an_account(compiled):
-    from forcecheck.scenario import parse_hypothesis
+    from forcecheck.scenario.load import parse_hypothesis
 
     sc = load_scenario(MPLS, compiled.policy)
     h = parse_hypothesis(sc, compiled.policy, ["driving.driven_at_person=no"], "dhs")

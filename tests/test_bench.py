@@ -30,9 +30,9 @@ def test_rule_engine_benchmark_rules_give_the_reference_verdicts():
     """The engines benchmark times only engines that agree with its plain-Python reference;
     forcecheck's encoding of the eight rules must agree on every account of its corpus, with
     every verdict (and undetermined ones, from unknown facts) present."""
-    from forcecheck.engine import Constraints, clause_outcome
-    from forcecheck.policy import load_policy
-    from forcecheck.scenario import load_scenario
+    from forcecheck.engine.exact import Constraints, clause_outcome
+    from forcecheck.policy.load import load_policy
+    from forcecheck.scenario.load import load_scenario
 
     bench = _module("bench_engines")
     compiled = load_policy(bench.HERE)
@@ -52,7 +52,7 @@ def test_rule_engine_benchmark_rules_give_the_reference_verdicts():
 def test_batch_corpus_scenarios_all_load(compiled):
     """The batch benchmark's generated scenarios are valid (a benchmark of refusals would
     measure nothing)."""
-    from forcecheck.scenario import load_scenario
+    from forcecheck.scenario.load import load_scenario
 
     corpus = _module("corpus")
     for i in range(200):

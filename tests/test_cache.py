@@ -2,7 +2,8 @@
 
 from pathlib import Path
 
-from forcecheck import cache, policy
+from forcecheck.policy import cache
+from forcecheck.policy import load as policy
 
 from conftest import policy_tree
 
@@ -46,7 +47,7 @@ def _entry_name(path=None):
     p = str(policy.resolve_policy_path(path).resolve())
     text = Path(p).read_text(encoding="utf-8")
     used = "".join(f"\0{v}\0{t}" for v, t in policy._vocabularies(text, p))
-    grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
+    grammar = files("forcecheck.policy").joinpath("grammar.lark").read_text(encoding="utf-8")
     return f"policy-{cache.key(p, text + used, grammar)}.json"
 
 

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from forcecheck.checker import check_policy
 from forcecheck.diagnostics import InputError
-from forcecheck.parser import parse_policy_text
-from forcecheck.policy import load_policy
+from forcecheck.policy.checker import check_policy
+from forcecheck.policy.load import load_policy
+from forcecheck.policy.parser import parse_policy_text
 
 BASE = '''policy p { title "t" document "d" version "1" }
 document D { title "Source" text "source.md" }

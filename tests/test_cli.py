@@ -198,13 +198,13 @@ def test_clauses_lists_every_clause(cli, policy):
 
 
 def test_internal_error_exits_3_without_traceback(monkeypatch, capsys):
-    import forcecheck.evaluate
-    from forcecheck import cli as cli_module
+    import forcecheck.evaluation.evaluate
+    from forcecheck.cli import app as cli_module
 
     def boom(*a, **k):
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(forcecheck.evaluate, "evaluate", boom)
+    monkeypatch.setattr(forcecheck.evaluation.evaluate, "evaluate", boom)
     monkeypatch.setattr(sys, "argv", ["forcecheck", "check", MPLS])
     monkeypatch.delenv("FORCECHECK_DEBUG", raising=False)
     with pytest.raises(SystemExit) as info:
@@ -261,7 +261,7 @@ def test_long_output_goes_through_a_pager_on_a_terminal(tmp_path, monkeypatch):
     import os
     import shutil
 
-    from forcecheck import cli as cli_module
+    from forcecheck.cli import app as cli_module
 
     paged = tmp_path / "paged.txt"
     script = tmp_path / "pager.py"
@@ -308,7 +308,7 @@ def test_check_takes_folders_and_standard_input(cli, tmp_path, monkeypatch):
     assert lines[0].startswith("scenarios/real/minneapolis-2026-01-07.yaml: minneapolis-2026-01-07: breached")
     from typer.testing import CliRunner
 
-    from forcecheck.cli import app
+    from forcecheck.cli.app import app
 
     text = (SCENARIOS / "teaching" / "aim-only.yaml").read_text(encoding="utf-8")
     run = CliRunner().invoke(app, ["check", "-"], input=text)
@@ -333,7 +333,7 @@ def test_walks_skip_hidden_tool_and_ignored_folders(cli, tmp_path):
 
 
 def test_shell_completion_offers_clause_ids_and_assumable_facts():
-    from forcecheck.cli import _assumable, _clause_ids
+    from forcecheck.cli.app import _assumable, _clause_ids
 
     assert "deadly-force-imminent-threat" in _clause_ids("deadly")
     assert all(c.startswith("deadly") for c in _clause_ids("deadly"))
@@ -400,7 +400,7 @@ def loaded_after(args: list[str], modules: tuple[str, ...], env: dict | None = N
     import subprocess
 
     code = (f"import sys; sys.argv = ['forcecheck', *{args!r}]\n"
-            "from forcecheck.cli import main\n"
+            "from forcecheck.cli.app import main\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             f"print('LOADED', [m for m in {modules!r} if m in sys.modules])\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
@@ -415,7 +415,7 @@ def loaded_after(args: list[str], modules: tuple[str, ...], env: dict | None = N
 def test_help_and_version_import_no_heavy_module(flag):
     """Start-up: `--help` and `--version` load neither lark nor pydantic nor the scenario
     models."""
-    heavy = ("lark", "pydantic", "forcecheck.scenario", "forcecheck.model", "jinja2")
+    heavy = ("lark", "pydantic", "forcecheck.scenario.load", "forcecheck.policy.model", "jinja2")
     assert loaded_after([flag], heavy) == []
 
 
@@ -425,7 +425,7 @@ def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path
     import os
 
     args = ["check", str(SCENARIOS / "teaching" / "aim-only.yaml")]
-    cold = ("lark", "forcecheck.syntax", "forcecheck.parser", "forcecheck.checker")
+    cold = ("lark", "forcecheck.policy.syntax", "forcecheck.policy.parser", "forcecheck.policy.checker")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     assert "lark" in loaded_after(args, cold, env)  # the first run fills the cache
     assert loaded_after(args, cold, env) == []
@@ -435,5 +435,5 @@ def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path
 def test_listing_the_policy_loads_no_evaluation_stack(args):
     """`clauses`, `show` and `policies` read the policy only: neither the scenario models, the
     evaluation nor the report model are imported."""
-    heavy = ("forcecheck.scenario", "forcecheck.evaluate", "forcecheck.report.model", "yaml")
+    heavy = ("forcecheck.scenario.load", "forcecheck.evaluation.evaluate", "forcecheck.report.model", "yaml")
     assert loaded_after(args, heavy) == []

@@ -36,8 +36,8 @@ def test_every_scenario_error_has_its_own_hint():
     import ast
 
     missing = []
-    for name in ("scenario.py", "yamlsource.py"):
-        tree = ast.parse((ROOT / "src" / "forcecheck" / name).read_text(encoding="utf-8"))
+    for path in sorted((ROOT / "src" / "forcecheck" / "scenario").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
@@ -48,7 +48,7 @@ def test_every_scenario_error_has_its_own_hint():
             code = node.args[1]
             if isinstance(code, ast.Constant) and str(code.value)[:1] in "SY" and \
                     len(node.args) < 4 and not any(k.arg == "hint" for k in node.keywords):
-                missing.append(f"{name}:{node.lineno} {code.value}")
+                missing.append(f"{path.name}:{node.lineno} {code.value}")
     assert missing == []
 
 

@@ -26,7 +26,7 @@ def test_yaml_examples_in_the_docs_load(cli, compiled, tmp_path, page, index, bl
     data = yaml.safe_load(block)
     assert isinstance(data, dict)
     if "mapping" in data:  # a whole mapping file: it loads, every rule checked against the policy
-        from forcecheck.mapping import load_mapping
+        from forcecheck.importing.mapping import load_mapping
 
         path = tmp_path / "mapping.yaml"
         path.write_text(block, encoding="utf-8")
@@ -49,7 +49,7 @@ def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
 
     from typer.testing import CliRunner
 
-    from forcecheck.cli import app
+    from forcecheck.cli.app import app
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("NO_COLOR", "1")
@@ -84,7 +84,7 @@ def test_the_tutorial_runs_as_written(tmp_path, monkeypatch):
 
 def test_rule_language_examples_parse():
     """Every rule example in docs/rule-language.md is valid rule-language syntax."""
-    from forcecheck.parser import parse_policy_text
+    from forcecheck.policy.parser import parse_policy_text
 
     text = (ROOT / "docs" / "rule-language.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```text\n(.*?)```", text, re.S)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from forcecheck.evaluate import Step, evaluate
-from forcecheck.expectations import unexpected
-from forcecheck.scenario import VERDICTS, load_scenario
+from forcecheck.evaluation.evaluate import Step, evaluate
+from forcecheck.scenario.load import VERDICTS, load_scenario
+from forcecheck.testing.expectations import unexpected
 
 from conftest import SCENARIOS
 
@@ -34,7 +34,7 @@ def facts_in(step: Step):
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
 def test_every_implicated_clause_has_an_expectation(compiled, path: Path):
     """Under the policy its expectations are for (the DHS policy unless `expect: policy:`)."""
-    from forcecheck.policy import load_policy, shipped_policies
+    from forcecheck.policy.load import load_policy, shipped_policies
 
     sc = load_scenario(path, compiled.policy)
     if not sc.model.expect.applies_to(compiled.policy.id):

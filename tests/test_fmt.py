@@ -1,7 +1,7 @@
 """`forcecheck fmt`: one layout for scenario files, comments kept, meaning never changed."""
 
-from forcecheck.fmt import formatted
-from forcecheck.yamlsource import load_yaml
+from forcecheck.authoring.fmt import formatted
+from forcecheck.scenario.yamlsource import load_yaml
 
 from conftest import SCENARIOS
 

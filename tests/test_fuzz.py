@@ -18,10 +18,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forcecheck.checker import check_policy
 from forcecheck.diagnostics import InputError
-from forcecheck.parser import parse_policy_text
-from forcecheck.scenario import load_scenario
+from forcecheck.policy.checker import check_policy
+from forcecheck.policy.parser import parse_policy_text
+from forcecheck.scenario.load import load_scenario
 
 from conftest import POLICY_DIR, SCENARIOS
 
@@ -106,7 +106,7 @@ def _reencode(data: dict, order, flow: bool, long_form: bool, spelling: int) -> 
        long_form=st.booleans(), spelling=st.integers(0, 3))
 def test_equivalent_encodings_give_the_same_verdicts(tmp_path, compiled, source, order, flow,
                                                      long_form, spelling):
-    from forcecheck.evaluate import evaluate
+    from forcecheck.evaluation.evaluate import evaluate
 
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     data.pop("expect", None)

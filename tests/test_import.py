@@ -33,7 +33,7 @@ def facts(doc):
 
 
 def test_each_record_becomes_a_scenario_that_loads(imported, compiled):
-    from forcecheck.scenario import load_scenario
+    from forcecheck.scenario.load import load_scenario
 
     out, run = imported
     assert run.code == 0, run.err

@@ -2,7 +2,7 @@
 
 import pytest
 
-from forcecheck.compiler import kleene_and, kleene_not, kleene_or
+from forcecheck.policy.compiler import kleene_and, kleene_not, kleene_or
 
 T, F, U = True, False, None
 

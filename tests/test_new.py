@@ -3,7 +3,7 @@ shipped teaching case; never over an existing file without --force."""
 
 from typer.testing import CliRunner
 
-from forcecheck.cli import app
+from forcecheck.cli.app import app
 
 
 def run(*args, input=None):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from forcecheck import syntax as s
 from forcecheck.diagnostics import InputError
-from forcecheck.parser import parse_policy_text
+from forcecheck.policy import syntax as s
+from forcecheck.policy.parser import parse_policy_text
 
 HEADER = 'policy p { title "t" document "d" version "1" }\n'
 

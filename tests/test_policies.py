@@ -26,7 +26,7 @@ def test_the_shipped_policies_are_listed(cli):
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_policy_loads_by_name_and_proves_its_quotes(name):
-    from forcecheck.policy import load_policy, verify_quotes
+    from forcecheck.policy.load import load_policy, verify_quotes
 
     policy = load_policy(name).policy
     assert verify_quotes(policy) == [] and policy.clauses
@@ -37,7 +37,7 @@ def test_every_policy_loads_by_name_and_proves_its_quotes(name):
 
 
 def test_where_doj_says_should_the_clause_is_should():
-    from forcecheck.policy import load_policy
+    from forcecheck.policy.load import load_policy
 
     policy = load_policy("doj").policy
     for clause in policy.clauses:
@@ -50,7 +50,7 @@ def test_where_doj_says_should_the_clause_is_should():
 
 def test_a_quote_that_drifts_from_its_source_stops_the_policy(tmp_path):
     from forcecheck.diagnostics import InputError
-    from forcecheck.policy import load_policy
+    from forcecheck.policy.load import load_policy
 
     shutil.copytree(ROOT / "policy", tmp_path / "policy")
     rules = tmp_path / "policy" / "doj" / "policy.rules"
@@ -172,10 +172,10 @@ def test_the_teaching_cases_for_a_policy_reach_every_verdict_of_its_clauses(name
     """As for the DHS policy: the teaching cases whose expectations are for this policy take
     each of its clauses to met, breached, undetermined and not applicable (and those
     expectations hold, through `forcecheck test`)."""
-    from forcecheck.evaluate import evaluate
-    from forcecheck.expectations import mismatches
-    from forcecheck.policy import load_policy
-    from forcecheck.scenario import load_scenario
+    from forcecheck.evaluation.evaluate import evaluate
+    from forcecheck.policy.load import load_policy
+    from forcecheck.scenario.load import load_scenario
+    from forcecheck.testing.expectations import mismatches
 
     compiled = load_policy(name)
     reached = {c.id: set() for c in compiled.policy.clauses}

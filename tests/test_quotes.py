@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from forcecheck.diagnostics import InputError
-from forcecheck.model import PROVENANCE_LABELS
-from forcecheck.policy import load_policy, source_passages, verify_quotes
+from forcecheck.policy.load import load_policy, source_passages, verify_quotes
+from forcecheck.policy.model import PROVENANCE_LABELS
 
 from conftest import POLICY_DIR, policy_tree
 

@@ -5,10 +5,10 @@ import random
 
 import pytest
 
-from forcecheck.checker import check_policy
 from forcecheck.diagnostics import InputError
-from forcecheck.parser import parse_policy_text
-from forcecheck.scenario import load_scenario
+from forcecheck.policy.checker import check_policy
+from forcecheck.policy.parser import parse_policy_text
+from forcecheck.scenario.load import load_scenario
 
 from conftest import POLICY_DIR, SCENARIOS
 

@@ -105,7 +105,7 @@ def test_pytest_plugin_collects_scenarios_and_reports_a_readable_diff(pytester, 
 def test_counts_read_as_english():
     from pathlib import Path
 
-    from forcecheck.testing import Outcome, render_outcomes
+    from forcecheck.testing.runner import Outcome, render_outcomes
 
     text = render_outcomes([Outcome(Path("one.yaml"), expectations=1)])
     assert "ok    one.yaml: 1 expectation met" in text

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from forcecheck.diagnostics import InputError
-from forcecheck.scenario import load_scenario
+from forcecheck.scenario.load import load_scenario
 
 GOOD = """\
 id: t

@@ -7,8 +7,8 @@ import pytest
 from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
-from forcecheck.scenario import scenario_schema
-from forcecheck.yamlsource import load_yaml
+from forcecheck.scenario.load import scenario_schema
+from forcecheck.scenario.yamlsource import load_yaml
 
 from conftest import ROOT, SCENARIOS
 

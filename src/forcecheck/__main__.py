@@ -1,3 +1,3 @@
-from forcecheck.cli import main
+from forcecheck.cli.app import main
 
 main()

@@ -21,11 +21,11 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from forcecheck.analysis import constraint_reads, differing_facts, unknown_of
-from forcecheck.compiler import CompiledPolicy
 from forcecheck.diagnostics import Diagnostic, InputError, as_item, display_path, render_all, visible
-from forcecheck.engine import Constraints, clause_outcome
-from forcecheck.scenario import Scenario, load_scenario
+from forcecheck.engine.analysis import constraint_reads, differing_facts, unknown_of
+from forcecheck.engine.exact import Constraints, clause_outcome
+from forcecheck.policy.compiler import CompiledPolicy
+from forcecheck.scenario.load import Scenario, load_scenario
 
 RECORD_FORMAT = "forcecheck.record/1"
 CHUNK = 16  # scenarios a worker is given at a time
@@ -114,7 +114,7 @@ def record(compiled: CompiledPolicy, scenario: Scenario, path: str, options: Opt
 
 
 def _var(u) -> tuple[str, str]:
-    from forcecheck.engine import QUESTION
+    from forcecheck.engine.exact import QUESTION
 
     return (QUESTION, u.fact) if u.subject == "policy" else (u.subject, u.fact)
 
@@ -156,7 +156,7 @@ def check_one(compiled: CompiledPolicy, path: str, text: str | None, options: Op
                                          f"accounts: {', '.join(ids)}")])
         rec = record(compiled, scenario, path, options)
         if options.explain:
-            from forcecheck.evaluate import evaluate
+            from forcecheck.evaluation.evaluate import evaluate
             from forcecheck.report.model import build
 
             result = evaluate(compiled, scenario, list(options.accounts) if options.accounts else None,
@@ -177,7 +177,7 @@ _worker: tuple[CompiledPolicy, Options] | None = None
 def _start(options: Options) -> None:
     """A worker's initializer: the policy is loaded (from its cache) once per process."""
     global _worker
-    from forcecheck.policy import load_policy
+    from forcecheck.policy.load import load_policy
 
     _worker = (load_policy(options.policy), options)
 
@@ -205,7 +205,7 @@ def run(items: Iterable[tuple[str, str | None]], options: Options, jobs: int = 1
     pool does the work, with at most `IN_FLIGHT` chunks per worker waiting to be written."""
     if jobs <= 1:
         if compiled is None:
-            from forcecheck.policy import load_policy
+            from forcecheck.policy.load import load_policy
 
             compiled = load_policy(options.policy)
         for path, text in items:

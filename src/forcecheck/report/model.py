@@ -15,10 +15,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from forcecheck import __version__
-from forcecheck import model as m
-from forcecheck.analysis import Unknown
 from forcecheck.diagnostics import visible
-from forcecheck.evaluate import (
+from forcecheck.engine.analysis import Unknown
+from forcecheck.evaluation.evaluate import (
     ClauseVerdict,
     FactUse,
     ItemVerdict,
@@ -28,7 +27,8 @@ from forcecheck.evaluate import (
     definition_readings,
     show_value,
 )
-from forcecheck.model import rule_text
+from forcecheck.policy import model as m
+from forcecheck.policy.model import rule_text
 from forcecheck.report import wording as w
 
 FORMAT = "forcecheck.check/3"
@@ -700,7 +700,7 @@ def _brief(f: FactUse, names: Names) -> str:
 
 def _decisive_facts(step: Step) -> list[Step]:
     """The stated fact steps that make a (pruned) trace's value what it is, each once."""
-    from forcecheck.evaluate import prune
+    from forcecheck.evaluation.evaluate import prune
 
     out: list[Step] = []
     todo = [prune(step)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import textwrap
 
 from forcecheck.diagnostics import visible
-from forcecheck.model import Clause, Policy, rule_text
-from forcecheck.model import fact_readers as readers
+from forcecheck.policy.model import Clause, Policy, rule_text
+from forcecheck.policy.model import fact_readers as readers
 from forcecheck.report import wording as w
 
 WIDTH = 80

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from forcecheck.model import ASSUMED, UNDISPUTED, Clause, QuoteRef
+from forcecheck.policy.model import ASSUMED, UNDISPUTED, Clause, QuoteRef
 
 if TYPE_CHECKING:  # only names in annotations: `clauses` and `show` need no evaluation stack
-    from forcecheck.evaluate import FactUse
-    from forcecheck.scenario import Scenario
+    from forcecheck.evaluation.evaluate import FactUse
+    from forcecheck.scenario.load import Scenario
 
 VERDICT_WORDS = {
     "met": "met",
@@ -145,7 +145,7 @@ def subject_question(subject: str, question: str) -> str:
 
 
 def value_word(value: object) -> str:
-    from forcecheck.evaluate import show_value
+    from forcecheck.evaluation.evaluate import show_value
 
     return show_value(value)
 

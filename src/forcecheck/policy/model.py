@@ -1,6 +1,6 @@
 """A checked policy: every name resolved, every expression typed.
 
-The checker turns `forcecheck.syntax` into these classes; the compiler and the explainer
+The checker turns `forcecheck.policy.syntax` into these classes; the compiler and the explainer
 read only these. Expression nodes keep the span and source text they came from so that a
 trace can point back at the rule as written.
 """
@@ -247,7 +247,7 @@ class Constraint:
 
 @dataclass
 class Policy:
-    """A parsed, checked policy; `forcecheck.compiler.compile_policy` makes it runnable."""
+    """A parsed, checked policy; `forcecheck.policy.compiler.compile_policy` makes it runnable."""
 
     id: str
     title: str

@@ -16,7 +16,7 @@ import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from forcecheck import model as m
+from forcecheck.policy import model as m
 
 UNKNOWN = None
 Value = object

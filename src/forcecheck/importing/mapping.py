@@ -27,10 +27,10 @@ from typing import Literal
 import yaml
 from pydantic import Field, ValidationError
 
-from forcecheck.compiler import CompiledPolicy
 from forcecheck.diagnostics import Diagnostic, InputError, Span, sorted_diagnostics
 from forcecheck.files import read_text
-from forcecheck.scenario import (
+from forcecheck.policy.compiler import CompiledPolicy
+from forcecheck.scenario.load import (
     ID_PATTERN,
     EventModel,
     PersonModel,
@@ -38,7 +38,7 @@ from forcecheck.scenario import (
     _Strict,
     load_scenario,
 )
-from forcecheck.yamlsource import load_yaml
+from forcecheck.scenario.yamlsource import load_yaml
 
 MAX_MAPPING_BYTES = 1_000_000
 MAX_DATA_BYTES = 200_000_000
@@ -138,7 +138,7 @@ def shipped_mapping(name: str) -> Path | None:
     from importlib.resources import files
 
     packaged = Path(str(files("forcecheck"))) / "_mappings"
-    for folder in (packaged, Path(__file__).resolve().parents[2] / "mappings"):
+    for folder in (packaged, Path(__file__).resolve().parents[3] / "mappings"):
         candidate = folder / f"{name}.yaml"
         if re.fullmatch(r"[a-z0-9][a-z0-9-]*", name) and candidate.is_file():
             return candidate

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forcecheck.compiler import CompiledPolicy
 from forcecheck.diagnostics import Diagnostic, InputError
-from forcecheck.evaluate import ScenarioResult, evaluate
-from forcecheck.expectations import Mismatch, count, mismatches
-from forcecheck.scenario import VERDICTS, load_scenario
+from forcecheck.evaluation.evaluate import ScenarioResult, evaluate
+from forcecheck.policy.compiler import CompiledPolicy
+from forcecheck.scenario.load import VERDICTS, load_scenario
+from forcecheck.testing.expectations import Mismatch, count, mismatches
 
 
 @dataclass

@@ -29,9 +29,9 @@ import tempfile
 from pathlib import Path
 
 from forcecheck import __version__
-from forcecheck import model as m
 from forcecheck.diagnostics import Diagnostic, InputError, Span
 from forcecheck.files import read_bytes
+from forcecheck.policy import model as m
 
 MAX_ENTRY_BYTES = 32_000_000
 

@@ -18,8 +18,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from forcecheck import model as m
-from forcecheck.compiler import CompiledPolicy, EventView, PersonView, World, compile_policy
 from forcecheck.diagnostics import (
     Collector,
     Diagnostic,
@@ -29,10 +27,12 @@ from forcecheck.diagnostics import (
     known_list,
     sorted_diagnostics,
 )
-from forcecheck.engine import Constraints, stated
+from forcecheck.engine.exact import Constraints, stated
 from forcecheck.files import read_text
-from forcecheck.model import ASSUMED, UNDISPUTED  # re-exported: the stated_by of those statements
-from forcecheck.yamlsource import MAX_BYTES, YamlDoc, load_yaml
+from forcecheck.policy import model as m
+from forcecheck.policy.compiler import CompiledPolicy, EventView, PersonView, World, compile_policy
+from forcecheck.policy.model import ASSUMED, UNDISPUTED  # re-exported: the stated_by of those statements
+from forcecheck.scenario.yamlsource import MAX_BYTES, YamlDoc, load_yaml
 
 VERDICTS = ("not_applicable", "met", "breached", "undetermined")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
@@ -930,7 +930,7 @@ def _value_schema(specs: list[m.FactSpec]) -> dict:
 
 def _read_by_other_policies(policy: m.Policy) -> set[str]:
     """The fact names some other shipped policy's clauses or constraints read."""
-    from forcecheck.policy import load_policy, shipped_policies
+    from forcecheck.policy.load import load_policy, shipped_policies
 
     names: set[str] = set()
     for _, path in shipped_policies():

@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from forcecheck import model as m
-from forcecheck.compiler import CompiledPolicy, Env, World, kleene_not
+from forcecheck.policy import model as m
+from forcecheck.policy.compiler import CompiledPolicy, Env, World, kleene_not
 
 VERDICT_ORDER = ("breached", "undetermined", "met", "not_applicable")
 DEFINITE = ("met", "breached", "not_applicable")

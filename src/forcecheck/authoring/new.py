@@ -67,7 +67,7 @@ def template_folder() -> Path:
     packaged = Path(str(files("forcecheck"))) / "_scenarios" / "teaching"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "scenarios" / "teaching"
+    return Path(__file__).resolve().parents[3] / "scenarios" / "teaching"
 
 
 def templates() -> list[str]:
@@ -80,7 +80,7 @@ def schema_path(target: Path) -> str:
     import os
     from importlib.resources import files
 
-    for root in (Path(str(files("forcecheck"))) / "_schema", Path(__file__).resolve().parents[2] / "docs"):
+    for root in (Path(str(files("forcecheck"))) / "_schema", Path(__file__).resolve().parents[3] / "docs"):
         schema = root / "scenario.schema.json"
         if schema.is_file():
             try:

@@ -14,10 +14,10 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
-from forcecheck import model as m
-from forcecheck.compiler import CompiledPolicy, compile_policy
 from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
 from forcecheck.files import MAX_POLICY_BYTES, MAX_SOURCE_BYTES, read_bytes, read_text
+from forcecheck.policy import model as m
+from forcecheck.policy.compiler import CompiledPolicy, compile_policy
 
 POLICY_FILE = "policy.rules"
 
@@ -27,7 +27,7 @@ def default_policy_path() -> Path:
     packaged = Path(str(files("forcecheck"))) / "_policy" / "dhs" / POLICY_FILE
     if packaged.is_file():
         return packaged
-    return Path(__file__).resolve().parents[2] / "policy" / "dhs" / POLICY_FILE
+    return Path(__file__).resolve().parents[3] / "policy" / "dhs" / POLICY_FILE
 
 
 SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
@@ -139,8 +139,8 @@ def _merged(parsed, vocabularies: list[tuple[str, str]]):
     """The policy's declarations after those of the vocabularies it uses; a vocabulary holds
     only what describes an incident (roles, actions, facts, exclusive facts, definitions and
     constraints), never clauses, documents or another `uses`."""
-    from forcecheck import syntax as s  # only when the policy is parsed (not from the cache)
-    from forcecheck.parser import parse_policy_text
+    from forcecheck.policy import syntax as s  # only when the policy is parsed (not from the cache)
+    from forcecheck.policy.parser import parse_policy_text
 
     vocabulary_items = (s.RoleDecl, s.ActionDecl, s.FactDecl, s.ExclusiveDecl, s.Definition, s.ClauseDecl)
     head: list = []
@@ -175,16 +175,16 @@ def digest(policy: m.Policy, text: str) -> str:
 
 def _checked(text: str, path: str, vocabularies: list[tuple[str, str]] = ()) -> m.Policy:
     """Parse and check, or reuse the result for exactly this text (and vocabularies) at this path."""
-    from forcecheck import cache
+    from forcecheck.policy import cache
 
-    grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
+    grammar = files("forcecheck.policy").joinpath("grammar.lark").read_text(encoding="utf-8")
     used = "".join(f"\0{p}\0{t}" for p, t in vocabularies)
     name = f"policy-{cache.key(path, text + used, grammar)}.json"
     found = cache.load(name)
     if isinstance(found, m.Policy):
         return found
-    from forcecheck.checker import check_policy
-    from forcecheck.parser import parse_policy_text
+    from forcecheck.policy.checker import check_policy
+    from forcecheck.policy.parser import parse_policy_text
 
     policy = check_policy(_merged(parse_policy_text(text, path), list(vocabularies)))
     cache.store(name, policy)

@@ -2,7 +2,7 @@
 
 This is what the parser produces and the checker reads. Names are not resolved here: a
 `Path` such as `e.actor.on_duty` is just words; the checker decides what each word means and
-produces the resolved form in `forcecheck.model`. Nothing outside `forcecheck.parser` sees
+produces the resolved form in `forcecheck.policy.model`. Nothing outside `forcecheck.policy.parser` sees
 Lark's trees.
 """
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path as FsPath
 
-from forcecheck import model as m
-from forcecheck import syntax as s
 from forcecheck.diagnostics import Collector, Span, did_you_mean, known_list
+from forcecheck.policy import model as m
+from forcecheck.policy import syntax as s
 
 EVENT_ATTRS = {"actor": m.PERSON, "target": m.PERSON, "action": m.ACTION}
 POLICY_FIELDS = ("title", "document", "version")

@@ -23,9 +23,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from forcecheck import model as m
-from forcecheck.compiler import CompiledPolicy, Env, World
-from forcecheck.engine import (
+from forcecheck.engine.exact import (
     QUESTION,
     Constraints,
     Explorer,
@@ -38,6 +36,8 @@ from forcecheck.engine import (
     kleene_item,
     read,
 )
+from forcecheck.policy import model as m
+from forcecheck.policy.compiler import CompiledPolicy, Env, World
 
 MAX_SETTLE_SIZE = 3
 MAX_UNKNOWNS = 12

@@ -62,7 +62,7 @@ def _root(version: Annotated[bool, typer.Option("--version", callback=_version, 
 def _clause_ids(incomplete: str) -> list[str]:
     """Shell completion for --clause: the shipped policy's clause ids."""
     try:
-        from forcecheck.policy import load_policy
+        from forcecheck.policy.load import load_policy
 
         return [c.id for c in load_policy(None).policy.clauses if c.id.startswith(incomplete)]
     except Exception:  # completion must never fail loudly
@@ -73,7 +73,7 @@ def _assumable(incomplete: str) -> list[str]:
     """Shell completion for --assume: the policy's open questions, and SUBJECT.FACT once a
     subject is typed."""
     try:
-        from forcecheck.policy import load_policy
+        from forcecheck.policy.load import load_policy
 
         policy = load_policy(None).policy
         if "." in incomplete:
@@ -158,9 +158,9 @@ def check(
 ) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
-    from forcecheck.evaluate import evaluate
-    from forcecheck.policy import load_policy
-    from forcecheck.scenario import load_scenario, parse_hypothesis
+    from forcecheck.evaluation.evaluate import evaluate
+    from forcecheck.policy.load import load_policy
+    from forcecheck.scenario.load import load_scenario, parse_hypothesis
 
     if policy and len(policy) > 1:
         _side_by_side(scenarios, policy, format, output, assume or base or questions or account or clause
@@ -199,7 +199,7 @@ def check(
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
     from forcecheck.diagnostics import render_all
-    from forcecheck.evaluate import unstated_warnings
+    from forcecheck.evaluation.evaluate import unstated_warnings
 
     warnings = [w for r in results for w in unstated_warnings(r)] if not (account or clause) else []
     if warnings:
@@ -287,10 +287,10 @@ def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, o
     quoting each policy's wording where their verdicts differ. Exit 1 if a binding clause of
     any of them is breached."""
     from forcecheck.diagnostics import Diagnostic, InputError
-    from forcecheck.evaluate import evaluate
-    from forcecheck.policy import load_policy
+    from forcecheck.evaluation.evaluate import evaluate
+    from forcecheck.policy.load import load_policy
     from forcecheck.report import compare
-    from forcecheck.scenario import load_scenario
+    from forcecheck.scenario.load import load_scenario
 
     try:
         paths = _scenario_paths(scenarios)
@@ -371,7 +371,7 @@ def _scenario_paths(given: list[Path]) -> list[str]:
 def _stdin() -> str:
     """A scenario from standard input, bounded like a file."""
     from forcecheck.diagnostics import Diagnostic, InputError
-    from forcecheck.yamlsource import MAX_BYTES
+    from forcecheck.scenario.yamlsource import MAX_BYTES
 
     data = sys.stdin.buffer.read(MAX_BYTES + 1) if hasattr(sys.stdin, "buffer") else \
         sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
@@ -445,9 +445,9 @@ def test(
 ) -> None:
     """Run the expectations in scenario files: a line per scenario, a diff per failure."""
     from forcecheck.diagnostics import Diagnostic, InputError
-    from forcecheck.policy import load_policy
-    from forcecheck.testing import coverage as clause_coverage
-    from forcecheck.testing import render_coverage, render_outcomes, run
+    from forcecheck.policy.load import load_policy
+    from forcecheck.testing.runner import coverage as clause_coverage
+    from forcecheck.testing.runner import render_coverage, render_outcomes, run
 
     chosen = paths or [Path("scenarios")]
     missing = [p for p in chosen if not p.exists()]
@@ -475,7 +475,7 @@ def _update(compiled, outcomes, yes: bool):
     import difflib
 
     from forcecheck.diagnostics import display_path
-    from forcecheck.testing import run, updated_text
+    from forcecheck.testing.runner import run, updated_text
 
     pending = [(o, t) for o in outcomes if (t := updated_text(o)) is not None]
     if not pending:
@@ -514,7 +514,7 @@ def _loads(compiled, path: Path, text: str) -> list:
     import tempfile
 
     from forcecheck.diagnostics import InputError
-    from forcecheck.scenario import load_scenario
+    from forcecheck.scenario.load import load_scenario
 
     with tempfile.TemporaryDirectory() as folder:
         probe = Path(folder) / path.name
@@ -540,9 +540,9 @@ def validate(
 ) -> None:
     """Check scenarios and policies without evaluating them; diagnostics only."""
     from forcecheck.diagnostics import InputError, render_all
-    from forcecheck.evaluate import evaluate, unstated_warnings
-    from forcecheck.policy import load_policy
-    from forcecheck.scenario import load_scenario, unread_statements
+    from forcecheck.evaluation.evaluate import evaluate, unstated_warnings
+    from forcecheck.policy.load import load_policy
+    from forcecheck.scenario.load import load_scenario, unread_statements
 
     problems = []
     try:
@@ -643,7 +643,7 @@ def corpus(
                                          did_you_mean(clause, list(result.clauses)) or "")])
         readings = []
         if mapping is not None:
-            from forcecheck.mapping import load_mapping
+            from forcecheck.importing.mapping import load_mapping
 
             m = load_mapping(mapping, _compiled_policy(policy)).model
             readings = [(col, value or "(empty)", " ".join(rule.reading.split()))
@@ -669,7 +669,7 @@ def _policy(path: Path | None):
 def _compiled_policy(path: Path | None):
     """The compiled policy, or its diagnostics and exit 2."""
     from forcecheck.diagnostics import InputError
-    from forcecheck.policy import load_policy
+    from forcecheck.policy.load import load_policy
 
     try:
         return load_policy(path)
@@ -692,7 +692,7 @@ def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, def
     """Show one clause (quotes, citations, provenance, reading, rule), or one definition,
     fact, action, role or open question of the policy."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
-    from forcecheck.policy import load_policy
+    from forcecheck.policy.load import load_policy
     from forcecheck.report.policy import render_clause, render_name
 
     try:
@@ -743,9 +743,9 @@ def new(
     shipped teaching case (--template)."""
     import re
 
+    from forcecheck.authoring.new import Draft, render, schema_path, template_folder, templates
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean, render_all
-    from forcecheck.new import Draft, render, schema_path, template_folder, templates
-    from forcecheck.policy import load_policy
+    from forcecheck.policy.load import load_policy
 
     if template == "list":
         sys.stdout.write("".join(f"{t}\n" for t in templates()))
@@ -816,10 +816,10 @@ def fmt(
     and flow style kept), like `opa fmt`."""
     import difflib
 
+    from forcecheck.authoring.fmt import formatted
     from forcecheck.diagnostics import Diagnostic, InputError, display_path
     from forcecheck.files import read_text, walk, write_text
-    from forcecheck.fmt import formatted
-    from forcecheck.yamlsource import MAX_BYTES, load_yaml
+    from forcecheck.scenario.yamlsource import MAX_BYTES, load_yaml
 
     changed = 0
     try:
@@ -873,7 +873,7 @@ def schema(policy: PolicyOption = None) -> None:
     their questions, for an editor (yaml-language-server) to complete and check them."""
     import json
 
-    from forcecheck.scenario import scenario_schema
+    from forcecheck.scenario.load import scenario_schema
 
     sys.stdout.write(json.dumps(scenario_schema(_policy(policy)), indent=2, ensure_ascii=False) + "\n")
 
@@ -883,7 +883,7 @@ def policies() -> None:
     """The shipped policies: name (for --policy), document, version, what kind of text each quote
     comes from, and the shared vocabulary they use."""
     from forcecheck.diagnostics import InputError
-    from forcecheck.policy import load_policy, shipped_policies
+    from forcecheck.policy.load import load_policy, shipped_policies
 
     out = []
     for name, path in shipped_policies():
@@ -928,7 +928,7 @@ def import_(
     bytes."""
     from forcecheck.diagnostics import Diagnostic, InputError, render_all
     from forcecheck.files import write_text
-    from forcecheck.mapping import Unmapped, file_name, import_records, load_mapping
+    from forcecheck.importing.mapping import Unmapped, file_name, import_records, load_mapping
 
     compiled = _compiled_policy(policy)
     try:

@@ -1,4 +1,4 @@
-"""Parse rule-language text into `forcecheck.syntax` dataclasses.
+"""Parse rule-language text into `forcecheck.policy.syntax` dataclasses.
 
 The grammar lives in `grammar.lark` (LALR, so a policy parses in linear time and the
 error state is exact). This module is the only one that touches Lark: its trees become our
@@ -15,9 +15,9 @@ from importlib.resources import files
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from forcecheck import syntax as s
 from forcecheck.diagnostics import Diagnostic, InputError, Span
 from forcecheck.files import MAX_POLICY_BYTES
+from forcecheck.policy import syntax as s
 
 MAX_DEPTH = 200  # nesting of the syntax tree; real rules stay far below
 
@@ -27,7 +27,7 @@ def _lark() -> Lark:
     """The LALR parser. Its tables are built once per process (~100 ms), and only when the
     checked policy is not in the cache (see `cache`), which is the rare case. Lark's own table
     cache is not used: it is a pickle, and forcecheck reads no pickle."""
-    grammar = files("forcecheck").joinpath("grammar.lark").read_text(encoding="utf-8")
+    grammar = files("forcecheck.policy").joinpath("grammar.lark").read_text(encoding="utf-8")
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
 
 

@@ -18,8 +18,8 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from forcecheck import model as m
-from forcecheck.analysis import (
+from forcecheck.diagnostics import Diagnostic, InputError
+from forcecheck.engine.analysis import (
     MAX_EVALUATIONS,
     MIN_EVALUATIONS,
     Budget,
@@ -33,9 +33,7 @@ from forcecheck.analysis import (
     settle,
     unknown_of,
 )
-from forcecheck.compiler import CompiledPolicy, Env, World
-from forcecheck.diagnostics import Diagnostic, InputError
-from forcecheck.engine import (
+from forcecheck.engine.exact import (
     Case,
     Constraints,
     ItemOutcome,
@@ -43,7 +41,9 @@ from forcecheck.engine import (
     clause_outcome,
     fact_spec,
 )
-from forcecheck.scenario import Account, Hypothesis, Scenario, Statement
+from forcecheck.policy import model as m
+from forcecheck.policy.compiler import CompiledPolicy, Env, World
+from forcecheck.scenario.load import Account, Hypothesis, Scenario, Statement
 
 
 @dataclass(frozen=True, slots=True)

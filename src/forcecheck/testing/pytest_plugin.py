@@ -28,7 +28,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
         return None
     from forcecheck.diagnostics import InputError
     from forcecheck.files import read_bytes
-    from forcecheck.yamlsource import MAX_BYTES
+    from forcecheck.scenario.yamlsource import MAX_BYTES
 
     try:
         head = read_bytes(file_path, MAX_BYTES, "S000", "scenario")[:200_000].decode("utf-8", "replace")
@@ -51,8 +51,8 @@ class ScenarioFailed(Exception):
 class ScenarioItem(pytest.Item):
     def runtest(self) -> None:
         from forcecheck.diagnostics import InputError
-        from forcecheck.policy import load_policy
-        from forcecheck.testing import run_one
+        from forcecheck.policy.load import load_policy
+        from forcecheck.testing.runner import run_one
 
         try:
             compiled = load_policy(self.config.getoption("--forcecheck-policy"))
@@ -68,7 +68,7 @@ class ScenarioItem(pytest.Item):
         if isinstance(excinfo.value, ScenarioFailed):
             if excinfo.value.args:
                 return str(excinfo.value.args[0])
-            from forcecheck.testing import render_outcomes
+            from forcecheck.testing.runner import render_outcomes
 
             text = render_outcomes([self.outcome])
             return text.rsplit("\n\n", 1)[0]  # without the one-line tally

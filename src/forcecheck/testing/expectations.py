@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forcecheck.evaluate import ItemVerdict, ScenarioResult, case_refs, prune, refs
+from forcecheck.evaluation.evaluate import ItemVerdict, ScenarioResult, case_refs, prune, refs
 
 
 @dataclass(frozen=True, slots=True)

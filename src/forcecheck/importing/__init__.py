@@ -1,0 +1,1 @@
+"""Incident databases in: a declarative mapping turns each record into an attributed scenario."""
