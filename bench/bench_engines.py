@@ -245,7 +245,8 @@ def rule_engine_rules(rule_engine) -> list:
 
 def engines(compiled, scenarios_fc, only: set[str] | None):
     """Every engine that can be loaded, as (name, prepare, run, note)."""
-    from forcecheck.engine.exact import Constraints, clause_outcome
+    from forcecheck.engine.constraints import Constraints
+    from forcecheck.engine.exact import clause_outcome
     from forcecheck.evaluation.evaluate import evaluate
 
     clauses = compiled.policy.clauses

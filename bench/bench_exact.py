@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from forcecheck.engine.exact import Constraints, clause_outcome  # noqa: E402
+from forcecheck.engine.constraints import Constraints  # noqa: E402
+from forcecheck.engine.exact import clause_outcome  # noqa: E402
 from forcecheck.evaluation.evaluate import evaluate  # noqa: E402
 from forcecheck.policy.load import load_policy  # noqa: E402
 from forcecheck.scenario.load import load_scenario  # noqa: E402

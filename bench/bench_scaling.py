@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from forcecheck.evaluation.evaluate import evaluate  # noqa: E402
 from forcecheck.policy.load import load_policy  # noqa: E402
+from forcecheck.report.build import build  # noqa: E402
 from forcecheck.report.json import render_json  # noqa: E402
-from forcecheck.report.model import build  # noqa: E402
 from forcecheck.report.text import render_text  # noqa: E402
 from forcecheck.scenario.load import load_scenario  # noqa: E402
 

@@ -89,7 +89,7 @@ def test_assume_on_top_of_an_account_shows_what_changed(cli):
 
 
 def test_a_hypothetical_is_never_an_account(compiled):
-    from forcecheck.scenario.load import parse_hypothesis
+    from forcecheck.scenario.hypothesis import parse_hypothesis
 
     sc = load_scenario(MPLS, compiled.policy)
     h = parse_hypothesis(sc, compiled.policy, ["driving.driven_at_person=no"], "dhs")

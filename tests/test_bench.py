@@ -30,7 +30,8 @@ def test_rule_engine_benchmark_rules_give_the_reference_verdicts():
     """The engines benchmark times only engines that agree with its plain-Python reference;
     forcecheck's encoding of the eight rules must agree on every account of its corpus, with
     every verdict (and undetermined ones, from unknown facts) present."""
-    from forcecheck.engine.exact import Constraints, clause_outcome
+    from forcecheck.engine.constraints import Constraints
+    from forcecheck.engine.exact import clause_outcome
     from forcecheck.policy.load import load_policy
     from forcecheck.scenario.load import load_scenario
 

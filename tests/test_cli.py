@@ -415,7 +415,7 @@ def loaded_after(args: list[str], modules: tuple[str, ...], env: dict | None = N
 def test_help_and_version_import_no_heavy_module(flag):
     """Start-up: `--help` and `--version` load neither lark nor pydantic nor the scenario
     models."""
-    heavy = ("lark", "pydantic", "forcecheck.scenario.load", "forcecheck.policy.model", "jinja2")
+    heavy = ("lark", "pydantic", "forcecheck.scenario.schema", "forcecheck.policy.model", "jinja2")
     assert loaded_after([flag], heavy) == []
 
 
@@ -425,7 +425,8 @@ def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path
     import os
 
     args = ["check", str(SCENARIOS / "teaching" / "aim-only.yaml")]
-    cold = ("lark", "forcecheck.policy.syntax", "forcecheck.policy.parser", "forcecheck.policy.checker")
+    cold = ("lark", "forcecheck.policy.syntax", "forcecheck.policy.parser", "forcecheck.policy.checker",
+            "forcecheck.policy.expressions")
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     assert "lark" in loaded_after(args, cold, env)  # the first run fills the cache
     assert loaded_after(args, cold, env) == []
@@ -435,5 +436,6 @@ def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path
 def test_listing_the_policy_loads_no_evaluation_stack(args):
     """`clauses`, `show` and `policies` read the policy only: neither the scenario models, the
     evaluation nor the report model are imported."""
-    heavy = ("forcecheck.scenario.load", "forcecheck.evaluation.evaluate", "forcecheck.report.model", "yaml")
+    heavy = ("forcecheck.scenario.schema", "forcecheck.evaluation.evaluate", "forcecheck.report.build",
+             "yaml")
     assert loaded_after(args, heavy) == []

@@ -4,7 +4,8 @@ import pytest
 
 from forcecheck.diagnostics import InputError
 from forcecheck.evaluation.evaluate import evaluate
-from forcecheck.scenario.load import load_scenario, parse_hypothesis
+from forcecheck.scenario.hypothesis import parse_hypothesis
+from forcecheck.scenario.load import load_scenario
 
 from conftest import SCENARIOS
 from test_scenario import GOOD
@@ -270,7 +271,8 @@ def test_the_read_once_shortcut_gives_what_the_search_gives(compiled):
     (`bench/corpus.py`); and the shortcut is taken often enough for that to mean something."""
     import importlib.util
 
-    from forcecheck.engine.exact import Constraints, _read_once_form, item, kleene_item, possible
+    from forcecheck.engine.constraints import Constraints
+    from forcecheck.engine.exact import _read_once_form, item, kleene_item, possible
     from forcecheck.scenario.load import load_scenario
 
     from conftest import ROOT

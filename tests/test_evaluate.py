@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from forcecheck.evaluation.evaluate import Step, evaluate
-from forcecheck.scenario.load import VERDICTS, load_scenario
+from forcecheck.evaluation.evaluate import evaluate
+from forcecheck.evaluation.results import Step
+from forcecheck.scenario.load import load_scenario
+from forcecheck.scenario.schema import VERDICTS
 from forcecheck.testing.expectations import unexpected
 
 from conftest import SCENARIOS

@@ -7,7 +7,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from ruamel.yaml import YAML
 
-from forcecheck.scenario.load import scenario_schema
+from forcecheck.scenario.editor_schema import scenario_schema
 from forcecheck.scenario.yamlsource import load_yaml
 
 from conftest import ROOT, SCENARIOS

@@ -23,9 +23,11 @@ from dataclasses import dataclass
 
 from forcecheck.diagnostics import Diagnostic, InputError, as_item, display_path, render_all, visible
 from forcecheck.engine.analysis import constraint_reads, differing_facts, unknown_of
-from forcecheck.engine.exact import Constraints, clause_outcome
+from forcecheck.engine.constraints import Constraints
+from forcecheck.engine.exact import clause_outcome
 from forcecheck.policy.compiler import CompiledPolicy
-from forcecheck.scenario.load import Scenario, load_scenario
+from forcecheck.scenario.load import load_scenario
+from forcecheck.scenario.scenario import Scenario
 
 RECORD_FORMAT = "forcecheck.record/1"
 CHUNK = 16  # scenarios a worker is given at a time
@@ -114,7 +116,7 @@ def record(compiled: CompiledPolicy, scenario: Scenario, path: str, options: Opt
 
 
 def _var(u) -> tuple[str, str]:
-    from forcecheck.engine.exact import QUESTION
+    from forcecheck.engine.reads import QUESTION
 
     return (QUESTION, u.fact) if u.subject == "policy" else (u.subject, u.fact)
 
@@ -157,7 +159,7 @@ def check_one(compiled: CompiledPolicy, path: str, text: str | None, options: Op
         rec = record(compiled, scenario, path, options)
         if options.explain:
             from forcecheck.evaluation.evaluate import evaluate
-            from forcecheck.report.model import build
+            from forcecheck.report.build import build
 
             result = evaluate(compiled, scenario, list(options.accounts) if options.accounts else None,
                               list(options.clauses) if options.clauses else None)

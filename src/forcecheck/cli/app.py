@@ -160,7 +160,8 @@ def check(
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
     from forcecheck.evaluation.evaluate import evaluate
     from forcecheck.policy.load import load_policy
-    from forcecheck.scenario.load import load_scenario, parse_hypothesis
+    from forcecheck.scenario.hypothesis import parse_hypothesis
+    from forcecheck.scenario.load import load_scenario
 
     if policy and len(policy) > 1:
         _side_by_side(scenarios, policy, format, output, assume or base or questions or account or clause
@@ -199,7 +200,7 @@ def check(
     except InputError as exc:
         raise _fail(exc.diagnostics) from None
     from forcecheck.diagnostics import render_all
-    from forcecheck.evaluation.evaluate import unstated_warnings
+    from forcecheck.evaluation.lints import unstated_warnings
 
     warnings = [w for r in results for w in unstated_warnings(r)] if not (account or clause) else []
     if warnings:
@@ -209,7 +210,7 @@ def check(
     colour = wants_colour(color.value, tty)
     width = _terminal_width() if tty else None
     if questions:
-        from forcecheck.report.model import build_questions
+        from forcecheck.report.build import build_questions
 
         qreport = build_questions(results)
         if format is Format.json:
@@ -222,7 +223,7 @@ def check(
             text = render_questions(qreport, **_size(width), colour=colour)
         _show(text, output, pager and tty)
         raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
-    from forcecheck.report.model import build
+    from forcecheck.report.build import build
 
     # The default text report shows no trace: do not build them.
     report = build(results, traces=not (format is Format.text and explain is Explain.summary))
@@ -540,9 +541,11 @@ def validate(
 ) -> None:
     """Check scenarios and policies without evaluating them; diagnostics only."""
     from forcecheck.diagnostics import InputError, render_all
-    from forcecheck.evaluation.evaluate import evaluate, unstated_warnings
+    from forcecheck.evaluation.evaluate import evaluate
+    from forcecheck.evaluation.lints import unstated_warnings
     from forcecheck.policy.load import load_policy
-    from forcecheck.scenario.load import load_scenario, unread_statements
+    from forcecheck.scenario.lints import unread_statements
+    from forcecheck.scenario.load import load_scenario
 
     problems = []
     try:
@@ -873,7 +876,7 @@ def schema(policy: PolicyOption = None) -> None:
     their questions, for an editor (yaml-language-server) to complete and check them."""
     import json
 
-    from forcecheck.scenario.load import scenario_schema
+    from forcecheck.scenario.editor_schema import scenario_schema
 
     sys.stdout.write(json.dumps(scenario_schema(_policy(policy)), indent=2, ensure_ascii=False) + "\n")
 

@@ -1,6 +1,8 @@
 """Stage 2, the engine: exact verdicts over every completion of the unknown facts.
 
-`exact` searches the completions the policy's constraints allow (with the read-once
-shortcut) and gives each clause's possible verdicts; `analysis` asks what would settle an
-undetermined verdict and which disputed facts separate two accounts.
+`reads` says how a world is read and records which facts a closure reads; `constraints`
+holds the policy's constraints between facts and decides which completions they allow;
+`exact` searches those completions (with the read-once shortcut) for each clause's possible
+verdicts; `analysis` asks what would settle an undetermined verdict and which disputed facts
+separate two accounts.
 """

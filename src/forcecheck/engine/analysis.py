@@ -23,19 +23,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
-from forcecheck.engine.exact import (
-    QUESTION,
-    Constraints,
-    Explorer,
-    Seen,
-    Var,
-    assign,
-    clause_outcome,
-    domain,
-    fact_spec,
-    kleene_item,
-    read,
-)
+from forcecheck.engine.constraints import Constraints
+from forcecheck.engine.exact import Explorer, clause_outcome, kleene_item
+from forcecheck.engine.reads import QUESTION, Seen, Var, assign, domain, fact_spec, read
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, Env, World
 

@@ -30,14 +30,8 @@ from pydantic import Field, ValidationError
 from forcecheck.diagnostics import Diagnostic, InputError, Span, sorted_diagnostics
 from forcecheck.files import read_text
 from forcecheck.policy.compiler import CompiledPolicy
-from forcecheck.scenario.load import (
-    ID_PATTERN,
-    EventModel,
-    PersonModel,
-    _pydantic_diagnostics,
-    _Strict,
-    load_scenario,
-)
+from forcecheck.scenario.load import load_scenario
+from forcecheck.scenario.schema import ID_PATTERN, EventModel, PersonModel, Strict, pydantic_diagnostics
 from forcecheck.scenario.yamlsource import load_yaml
 
 MAX_MAPPING_BYTES = 1_000_000
@@ -45,7 +39,7 @@ MAX_DATA_BYTES = 200_000_000
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_ ]*)\}")
 
 
-class Rule(_Strict):
+class Rule(Strict):
     """What one coded value of a column says, and why."""
 
     facts: dict[str, str] = {}  # "subject.fact": value, as in a scenario
@@ -54,12 +48,12 @@ class Rule(_Strict):
     reading: str = Field(min_length=1)
 
 
-class Column(_Strict):
+class Column(Strict):
     reading: str | None = None  # what the column records, from the database's documentation
     values: dict[str, Rule]
 
 
-class Database(_Strict):
+class Database(Strict):
     id: str = Field(pattern=ID_PATTERN)
     title: str
     publisher: str | None = None
@@ -67,13 +61,13 @@ class Database(_Strict):
     licence: str | None = None
 
 
-class AccountSpec(_Strict):
+class AccountSpec(Strict):
     id: str = Field(pattern=ID_PATTERN)
     name: str
     summary: str | None = None
 
 
-class MappingModel(_Strict):
+class MappingModel(Strict):
     mapping: str = Field(pattern=ID_PATTERN)
     title: str
     format: Literal["csv", "jsonl"] = "csv"
@@ -158,7 +152,7 @@ def load_mapping(path: Path, compiled: CompiledPolicy) -> Mapping:
     try:
         model = MappingModel.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(sorted_diagnostics([*doc.problems, *_pydantic_diagnostics(
+        raise InputError(sorted_diagnostics([*doc.problems, *pydantic_diagnostics(
             exc, doc, MappingModel, ("M002", "M003", "M004"), "the mapping")])) from None
     mapping = Mapping(model, str(path), doc)
     problems = [*doc.problems, *_check_rules(mapping, compiled)]

@@ -185,7 +185,7 @@ class CompiledPolicy:
 
 def compile_policy(policy: m.Policy) -> CompiledPolicy:
     compiled = CompiledPolicy(policy, {}, {})
-    builder = _Builder(compiled)
+    builder = _ClosureCompiler(compiled)
     for d in policy.definitions.values():
         compiled.definitions[d.name] = builder.definition(d)
     for c in [*policy.clauses, *policy.constraints]:
@@ -195,7 +195,11 @@ def compile_policy(policy: m.Policy) -> CompiledPolicy:
     return compiled
 
 
-class _Builder:
+class _ClosureCompiler:
+    """Compiles nodes into closures. Which closure a node gets is decided here, once, by its
+    kind (one method per kind); the closures themselves never dispatch, since they run for
+    every binding of every verdict."""
+
     def __init__(self, compiled: CompiledPolicy):
         self.c = compiled
 
@@ -221,120 +225,144 @@ class _Builder:
         self.c.fns[id(n)] = fn
         return fn
 
-    def _build(self, n: m.Node) -> Fn:  # noqa: C901 - one case per node type
-        if isinstance(n, m.Const):
-            v = n.value
-            return lambda w, env: v
-        if isinstance(n, m.Var):
-            name = n.name
-            return lambda w, env: env[name]
-        if isinstance(n, m.EventAttr):
-            sub, attr = self.node(n.subject), n.attr
-
-            def event_attr(w, env):
-                eid = sub(w, env)
-                return None if eid is None else getattr(w.events[eid], attr)
-
-            return event_attr
-        if isinstance(n, m.FactRef):
-            name = n.spec.name
-            if n.subject is None:
-                key = ("incident", name)
-                return lambda w, env: w.values.get(key)
-            sub = self.node(n.subject)
-
-            def fact(w, env):
-                sid = sub(w, env)
-                return None if sid is None else w.values.get((sid, name))
-
-            return fact
-        if isinstance(n, m.UnsettledRef):
-            name = n.spec.name
-            return lambda w, env: w.unsettled.get(name)
-        if isinstance(n, m.DefCall):
-            args = [self.node(a) for a in n.args]
-            defs, name = self.c.definitions, n.name
-            params = [p for p, _ in self.c.policy.definitions[name].params]
-            if len(args) == 1:
-                (p0,), (a0,) = params, args
-                return lambda w, env: defs[name](w, {p0: a0(w, env)})
-            pairs = list(zip(params, args, strict=True))
-            return lambda w, env: defs[name](w, {p: a(w, env) for p, a in pairs})
-        if isinstance(n, m.NotNode):
-            x = self.node(n.operand)
-            return lambda w, env: kleene_not(x(w, env))
-        if isinstance(n, m.AndNode):
-            return _kleene_fn([self.node(o) for o in n.operands], stop=False)
-        if isinstance(n, m.OrNode):
-            return _kleene_fn([self.node(o) for o in n.operands], stop=True)
-        if isinstance(n, m.CompareNode):
-            left, right, op = self.node(n.left), self.node(n.right), _OPS[n.op]
-
-            def compare(w, env):
-                a, b = left(w, env), right(w, env)
-                return None if a is None or b is None else op(a, b)
-
-            return compare
-        if isinstance(n, m.MemberNode):
-            x, choices = self.node(n.operand), n.choices
-
-            def member(w, env):
-                v = x(w, env)
-                return None if v is None else v in choices
-
-            return member
-        if isinstance(n, m.RoleNode):
-            x, role, negated = self.node(n.operand), n.role, n.negated
-
-            def role_is(w, env):
-                pid = x(w, env)
-                if pid is None:
-                    return None
-                person = w.people.get(pid)  # "" is an event's absent target: nobody
-                return (person is not None and person.role == role) != negated
-
-            return role_is
-        if isinstance(n, m.OrderNode):
-            left, right = self.node(n.left), self.node(n.right)
-            before = n.kind == "before"
-
-            def order(w, env):
-                a, b = left(w, env), right(w, env)
-                if a is None or b is None:
-                    return None
-                ia, ib = w.events[a].index, w.events[b].index
-                return ia < ib if before else ia > ib
-
-            return order
-        if isinstance(n, m.QuantNode):
-            body, var, domain, role, kind = self.node(n.body), n.var, n.domain, n.role, n.kind
-
-            stop = kind != "all"  # the value that settles the result: False for all, True otherwise
-            keyed = self._event_key(n) if domain == m.EVENT and kind != "all" else None
-            key_attr, key_fn = keyed if keyed else (None, None)
-
-            def quantify(w, env):
-                result = not stop
-                inner = dict(env)
-                ids = w.ids(domain, role)
-                if key_fn is not None:
-                    # "some event x with x.actor == ..." looks only at that person's events:
-                    # for any other, the body's conjunct is false, which decides nothing.
-                    k = key_fn(w, env)
-                    if k is not None:
-                        ids = w.events_with(key_attr, k)
-                for i in ids:
-                    inner[var] = i
-                    v = body(w, inner)
-                    if v is stop:
-                        result = stop
-                        break
-                    if v is None:
-                        result = None
-                return kleene_not(result) if kind == "none" else result
-
-            return quantify
+    def _build(self, n: m.Node) -> Fn:
+        for kind, build in self._KINDS:
+            if isinstance(n, kind):
+                return build(self, n)
         raise AssertionError(f"cannot compile {type(n).__name__}")
+
+    def _const(self, n: m.Const) -> Fn:
+        v = n.value
+        return lambda w, env: v
+
+    def _var(self, n: m.Var) -> Fn:
+        name = n.name
+        return lambda w, env: env[name]
+
+    def _event_attr(self, n: m.EventAttr) -> Fn:
+        sub, attr = self.node(n.subject), n.attr
+
+        def event_attr(w, env):
+            eid = sub(w, env)
+            return None if eid is None else getattr(w.events[eid], attr)
+
+        return event_attr
+
+    def _fact(self, n: m.FactRef) -> Fn:
+        name = n.spec.name
+        if n.subject is None:
+            key = ("incident", name)
+            return lambda w, env: w.values.get(key)
+        sub = self.node(n.subject)
+
+        def fact(w, env):
+            sid = sub(w, env)
+            return None if sid is None else w.values.get((sid, name))
+
+        return fact
+
+    def _unsettled(self, n: m.UnsettledRef) -> Fn:
+        name = n.spec.name
+        return lambda w, env: w.unsettled.get(name)
+
+    def _call(self, n: m.DefCall) -> Fn:
+        args = [self.node(a) for a in n.args]
+        defs, name = self.c.definitions, n.name
+        params = [p for p, _ in self.c.policy.definitions[name].params]
+        if len(args) == 1:
+            (p0,), (a0,) = params, args
+            return lambda w, env: defs[name](w, {p0: a0(w, env)})
+        pairs = list(zip(params, args, strict=True))
+        return lambda w, env: defs[name](w, {p: a(w, env) for p, a in pairs})
+
+    def _not(self, n: m.NotNode) -> Fn:
+        x = self.node(n.operand)
+        return lambda w, env: kleene_not(x(w, env))
+
+    def _and(self, n: m.AndNode) -> Fn:
+        return _kleene_fn([self.node(o) for o in n.operands], stop=False)
+
+    def _or(self, n: m.OrNode) -> Fn:
+        return _kleene_fn([self.node(o) for o in n.operands], stop=True)
+
+    def _compare(self, n: m.CompareNode) -> Fn:
+        left, right, op = self.node(n.left), self.node(n.right), _OPS[n.op]
+
+        def compare(w, env):
+            a, b = left(w, env), right(w, env)
+            return None if a is None or b is None else op(a, b)
+
+        return compare
+
+    def _member(self, n: m.MemberNode) -> Fn:
+        x, choices = self.node(n.operand), n.choices
+
+        def member(w, env):
+            v = x(w, env)
+            return None if v is None else v in choices
+
+        return member
+
+    def _role(self, n: m.RoleNode) -> Fn:
+        x, role, negated = self.node(n.operand), n.role, n.negated
+
+        def role_is(w, env):
+            pid = x(w, env)
+            if pid is None:
+                return None
+            person = w.people.get(pid)  # "" is an event's absent target: nobody
+            return (person is not None and person.role == role) != negated
+
+        return role_is
+
+    def _order(self, n: m.OrderNode) -> Fn:
+        left, right = self.node(n.left), self.node(n.right)
+        before = n.kind == "before"
+
+        def order(w, env):
+            a, b = left(w, env), right(w, env)
+            if a is None or b is None:
+                return None
+            ia, ib = w.events[a].index, w.events[b].index
+            return ia < ib if before else ia > ib
+
+        return order
+
+    def _quantifier(self, n: m.QuantNode) -> Fn:
+        body, var, domain, role, kind = self.node(n.body), n.var, n.domain, n.role, n.kind
+
+        stop = kind != "all"  # the value that settles the result: False for all, True otherwise
+        keyed = self._event_key(n) if domain == m.EVENT and kind != "all" else None
+        key_attr, key_fn = keyed if keyed else (None, None)
+
+        def quantify(w, env):
+            result = not stop
+            inner = dict(env)
+            ids = w.ids(domain, role)
+            if key_fn is not None:
+                # "some event x with x.actor == ..." looks only at that person's events:
+                # for any other, the body's conjunct is false, which decides nothing.
+                k = key_fn(w, env)
+                if k is not None:
+                    ids = w.events_with(key_attr, k)
+            for i in ids:
+                inner[var] = i
+                v = body(w, inner)
+                if v is stop:
+                    result = stop
+                    break
+                if v is None:
+                    result = None
+            return kleene_not(result) if kind == "none" else result
+
+        return quantify
+
+    _KINDS = (
+        (m.Const, _const), (m.Var, _var), (m.EventAttr, _event_attr), (m.FactRef, _fact),
+        (m.UnsettledRef, _unsettled), (m.DefCall, _call), (m.NotNode, _not), (m.AndNode, _and),
+        (m.OrNode, _or), (m.CompareNode, _compare), (m.MemberNode, _member), (m.RoleNode, _role),
+        (m.OrderNode, _order), (m.QuantNode, _quantifier),
+    )
 
     def _event_key(self, n: m.QuantNode):
         """For `any`/`none` over events whose body is a conjunction with `x.ATTR == E` (E not

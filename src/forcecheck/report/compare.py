@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 
 from forcecheck.diagnostics import visible
-from forcecheck.evaluation.evaluate import ScenarioResult
+from forcecheck.evaluation.results import ScenarioResult
 
 FORMAT = "forcecheck.compare/1"
 

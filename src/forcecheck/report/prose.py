@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from forcecheck.evaluation.evaluate import prune as _prune
+from forcecheck.evaluation.explain import prune as _prune
 from forcecheck.report import wording as w
 from forcecheck.report.model import Item, TraceStep
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from forcecheck.policy.model import ASSUMED, UNDISPUTED, Clause, QuoteRef
 
 if TYPE_CHECKING:  # only names in annotations: `clauses` and `show` need no evaluation stack
-    from forcecheck.evaluation.evaluate import FactUse
-    from forcecheck.scenario.load import Scenario
+    from forcecheck.evaluation.results import FactUse
+    from forcecheck.scenario.scenario import Scenario
 
 VERDICT_WORDS = {
     "met": "met",
@@ -145,7 +145,7 @@ def subject_question(subject: str, question: str) -> str:
 
 
 def value_word(value: object) -> str:
-    from forcecheck.evaluation.evaluate import show_value
+    from forcecheck.evaluation.explain import show_value
 
     return show_value(value)
 

@@ -67,7 +67,7 @@ def load_yaml(path: Path, text: str) -> YamlDoc:
         raise InputError([Diagnostic(Span(p, 1, 1), "Y004", f"file is larger than {MAX_BYTES} bytes",
                                      "split it into several scenarios")])
     try:
-        return _Builder(p).build(yaml.parse(text, Loader=_LOADER))
+        return _DocBuilder(p).build(yaml.parse(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
         raise InputError([_yaml_error(p, text, exc)]) from None
     except yaml.YAMLError as exc:
@@ -100,32 +100,32 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column:column + 1] if line < len(lines) else ""
 
 
-class _Builder:
+class _DocBuilder:
     """Plain data from parser events, with an explicit stack instead of recursion."""
 
     def __init__(self, path: str):
         self.doc = YamlDoc(path, None, {}, {})
         self.errors: list[Diagnostic] = []
         self.nodes = 0
+        # Each frame: [container, loc, pending key (mappings), first-seen keys]
+        self.stack: list[list] = []
+        self.documents = 0
+        self.root = None
+        self.skipping = 0  # inside a key that is not a scalar: its events are dropped
 
     def _refuse(self, event, code: str, message: str, hint: str | None = None) -> InputError:
         return InputError([Diagnostic(_span(self.doc.path, event.start_mark, event.end_mark), code,
                                       message, hint)])
 
-    def build(self, events) -> YamlDoc:  # noqa: C901 - one case per event type
+    def build(self, events) -> YamlDoc:
         doc = self.doc
-        # Each frame: [container, loc, pending key (mappings), first-seen keys, skip depth]
-        stack: list[list] = []
-        documents = 0
-        root = None
-        skipping = 0  # inside a key that is not a scalar: its events are dropped
         for event in events:
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise self._refuse(event, "Y002", "YAML anchors and aliases are not allowed in "
                                    "scenario files", "write the value out in full where it is needed")
             if isinstance(event, yaml.DocumentStartEvent):
-                documents += 1
-                if documents > 1:
+                self.documents += 1
+                if self.documents > 1:
                     raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003",
                                                  "the file holds more than one YAML document",
                                                  "a scenario file holds exactly one mapping")])
@@ -134,82 +134,97 @@ class _Builder:
                 continue
             starts = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
             ends = isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent)
-            if skipping:
-                skipping += 1 if starts else -1 if ends else 0
-                continue
-            if ends:
-                frame = stack.pop()
-                span = doc.values[frame[1]]
-                doc.values[frame[1]] = Span(span.path, span.line, span.column,
-                                            event.end_mark.column + 1
-                                            if event.end_mark.line + 1 == span.line else None)
-                value = frame[0]
-                if not stack:
-                    root = value
-                continue
-            self.nodes += 1
-            if self.nodes > MAX_NODES:
-                raise self._refuse(event, "Y004", f"more than {MAX_NODES} values in one file")
-            # Where does this node go?
-            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                # A key.
-                frame = stack[-1]
-                key_span = _span(doc.path, event.start_mark, event.end_mark)
-                if not isinstance(event, yaml.ScalarEvent):
-                    self.errors.append(Diagnostic(key_span, "Y005", "a key must be a plain word or string",
-                                                  "write the key as a word, e.g. facts:"))
-                    skipping = 1
-                    frame[2] = _SKIP
-                    continue
-                key = event.value
-                if key in frame[3]:
-                    self.errors.append(Diagnostic(
-                        key_span, "Y005", f"duplicate key '{key}' (first at line {frame[3][key].line})",
-                        "each key may appear once in a mapping"))
-                    frame[2] = _SKIP
-                    continue
-                frame[3][key] = key_span
-                doc.keys[(*frame[1], key)] = key_span
-                frame[2] = key
-                continue
-            if stack:
-                frame = stack[-1]
-                if isinstance(frame[0], dict):
-                    key, frame[2] = frame[2], None
-                    if key is _SKIP:
-                        if starts:
-                            skipping = 1
-                        continue
-                    loc = (*frame[1], key)
-                else:
-                    loc = (*frame[1], len(frame[0]))
+            if self.skipping:
+                self.skipping += 1 if starts else -1 if ends else 0
+            elif ends:
+                self._close(event)
             else:
-                loc = ()
-            if len(stack) > MAX_DEPTH:
-                raise self._refuse(event, "Y004", f"nesting deeper than {MAX_DEPTH} levels")
-            doc.values[loc] = _span(doc.path, event.start_mark, event.end_mark)
-            if starts:
-                value: object = {} if isinstance(event, yaml.MappingStartEvent) else []
-            else:
-                value = None if (not event.style and event.value in NULLS) else event.value
-            if stack:
-                container = stack[-1][0]
-                if isinstance(container, dict):
-                    container[loc[-1]] = value
-                else:
-                    container.append(value)
-            elif not starts:
-                root = value
-            if starts:
-                stack.append([value, loc, None, {}])
-        if documents == 0 or root is None and not doc.values:
+                self._node(event, starts)
+        if self.documents == 0 or self.root is None and not doc.values:
             raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003", "the file is empty",
                                          "a scenario file holds exactly one mapping")])
         # Duplicate and complex keys are reported, and the rest of the file is still checked
         # (the first of two duplicates is kept), so one run shows every problem.
         doc.problems = list(self.errors)
-        doc.data = root
+        doc.data = self.root
         return doc
+
+    def _close(self, event) -> None:
+        """The end of a mapping or list: its span gets an end column if it closes on the line it
+        opened on."""
+        doc = self.doc
+        frame = self.stack.pop()
+        span = doc.values[frame[1]]
+        doc.values[frame[1]] = Span(span.path, span.line, span.column,
+                                    event.end_mark.column + 1
+                                    if event.end_mark.line + 1 == span.line else None)
+        value = frame[0]
+        if not self.stack:
+            self.root = value
+
+    def _node(self, event, starts: bool) -> None:
+        """A scalar or the start of a mapping or list: counted, then a key or a value."""
+        doc, stack = self.doc, self.stack
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self._refuse(event, "Y004", f"more than {MAX_NODES} values in one file")
+        # Where does this node go?
+        if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+            self._key(event)
+            return
+        if stack:
+            frame = stack[-1]
+            if isinstance(frame[0], dict):
+                key, frame[2] = frame[2], None
+                if key is _SKIP:
+                    if starts:
+                        self.skipping = 1
+                    return
+                loc = (*frame[1], key)
+            else:
+                loc = (*frame[1], len(frame[0]))
+        else:
+            loc = ()
+        if len(stack) > MAX_DEPTH:
+            raise self._refuse(event, "Y004", f"nesting deeper than {MAX_DEPTH} levels")
+        doc.values[loc] = _span(doc.path, event.start_mark, event.end_mark)
+        if starts:
+            value: object = {} if isinstance(event, yaml.MappingStartEvent) else []
+        else:
+            value = None if (not event.style and event.value in NULLS) else event.value
+        if stack:
+            container = stack[-1][0]
+            if isinstance(container, dict):
+                container[loc[-1]] = value
+            else:
+                container.append(value)
+        elif not starts:
+            self.root = value
+        if starts:
+            stack.append([value, loc, None, {}])
+
+    def _key(self, event) -> None:
+        """A key of the innermost mapping. One that is not a scalar, or that the mapping has
+        already, is reported and its value dropped."""
+        doc = self.doc
+        frame = self.stack[-1]
+        key_span = _span(doc.path, event.start_mark, event.end_mark)
+        if not isinstance(event, yaml.ScalarEvent):
+            self.errors.append(Diagnostic(key_span, "Y005", "a key must be a plain word or string",
+                                          "write the key as a word, e.g. facts:"))
+            self.skipping = 1
+            frame[2] = _SKIP
+            return
+        key = event.value
+        if key in frame[3]:
+            self.errors.append(Diagnostic(
+                key_span, "Y005", f"duplicate key '{key}' (first at line {frame[3][key].line})",
+                "each key may appear once in a mapping"))
+            frame[2] = _SKIP
+            return
+        frame[3][key] = key_span
+        doc.keys[(*frame[1], key)] = key_span
+        frame[2] = key
 
 
 _SKIP = object()  # a key already reported (duplicate or not a scalar): drop its value

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from forcecheck.evaluation.evaluate import ItemVerdict, ScenarioResult, case_refs, prune, refs
+from forcecheck.evaluation.explain import case_refs, prune, refs
+from forcecheck.evaluation.results import ItemVerdict, ScenarioResult
 
 
 @dataclass(frozen=True, slots=True)

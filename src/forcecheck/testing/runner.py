@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from forcecheck.diagnostics import Diagnostic, InputError
-from forcecheck.evaluation.evaluate import ScenarioResult, evaluate
+from forcecheck.evaluation.evaluate import evaluate
+from forcecheck.evaluation.results import ScenarioResult
 from forcecheck.policy.compiler import CompiledPolicy
-from forcecheck.scenario.load import VERDICTS, load_scenario
+from forcecheck.scenario.load import load_scenario
+from forcecheck.scenario.schema import VERDICTS
 from forcecheck.testing.expectations import Mismatch, count, mismatches
 
 
@@ -72,7 +74,7 @@ def render_failure(o: Outcome, m: Mismatch) -> list[str]:
     where = f"{m.clause} ({m.on})" if m.on else m.clause
     lines = [f"  {m.account} / {where}", f"    - expected: {m.expected}", f"    + got:      {m.got}"]
     if m.items and o.result is not None:
-        from forcecheck.report.model import build
+        from forcecheck.report.build import build
         from forcecheck.report.text import TextReport
 
         scenario = build([o.result]).scenarios[0]

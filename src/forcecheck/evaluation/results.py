@@ -1,0 +1,139 @@
+"""The results of an evaluation: verdicts per clause, item and account, with their traces.
+
+Every output renders these (the report model is built from a `ScenarioResult`, and the test
+runner and the lints read them), so they live apart from the code that computes them and
+need nothing of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from forcecheck.engine.analysis import Dispute, OpenQuestion, Settlement, Unknown
+from forcecheck.engine.exact import Case
+from forcecheck.policy import model as m
+from forcecheck.scenario.scenario import Account, Scenario
+
+
+@dataclass(frozen=True, slots=True)
+class FactUse:
+    """A fact as it entered a verdict: the question, the value, and who stated it."""
+
+    subject: str
+    fact: str
+    question: str
+    value: object
+    stated_by: str | None  # account id, "undisputed", or None when no one states it
+    source: str | None
+    source_title: str | None
+    quote: str | None
+    note: str | None
+    inferred: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One condition in a trace, its value, and the conditions or facts it rests on."""
+
+    kind: str
+    text: str
+    rule: str
+    value: object
+    children: tuple[Step, ...] = ()
+    fact: FactUse | None = None
+    quote: m.QuoteRef | None = None
+    ref: str | None = None  # what the step is about: "subject.fact", a definition or question name
+
+
+@dataclass(frozen=True, slots=True)
+class ItemVerdict:
+    """A clause's verdict for one thing it applies to, under one account."""
+
+    on: tuple[tuple[str, str], ...]  # (variable, id)
+    verdict: str  # exact: the one possible verdict, or "undetermined"
+    trigger: Step | None
+    requirement: Step
+    unknowns: tuple[Unknown, ...] = ()  # for an undetermined verdict: what it waits on
+    settlements: tuple[Settlement, ...] = ()  # and the smallest answers that would settle it
+    search_complete: bool = True  # False when a bound of the search cut it short
+    possible: tuple[str, ...] = ()  # every verdict some allowed completion gives
+    exact: bool = True  # False when a bound left `possible` over-approximate
+    # When the trace alone (unknowns and all) does not show the verdict: the unknown split
+    # on first and what each of its values leaves possible ("if lethal: met; if not: met").
+    case_on: Unknown | None = None
+    cases: tuple[Case, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return "/".join(i for _, i in self.on) or "incident"
+
+
+@dataclass(frozen=True, slots=True)
+class ClauseVerdict:
+    clause: m.Clause
+    verdict: str
+    items: tuple[ItemVerdict, ...]
+    possible: tuple[str, ...] = ()
+    exact: bool = True
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    account: Account
+    clauses: tuple[ClauseVerdict, ...]
+
+    def clause(self, clause_id: str) -> ClauseVerdict:
+        return next(c for c in self.clauses if c.clause.id == clause_id)
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario: Scenario
+    policy: m.Policy
+    accounts: tuple[AccountResult, ...]
+    disputes: dict[str, tuple[Dispute, ...]]  # contested clause id -> why the accounts differ
+    questions: tuple[OpenQuestion, ...]  # unknown facts, most decisive first
+    hypothetical: HypotheticalResult | None = None  # never an account: shown apart
+    analysis_cut: int = 0  # searches of the analysis the scenario's work budget cut short
+
+    @property
+    def clauses(self) -> tuple[m.Clause, ...]:
+        return tuple(c.clause for c in self.accounts[0].clauses) if self.accounts else ()
+
+    def verdicts(self, clause_id: str) -> dict[str, str]:
+        return {a.account.id: a.clause(clause_id).verdict for a in self.accounts}
+
+    def possible(self, clause_id: str) -> dict[str, tuple[str, ...]]:
+        return {a.account.id: a.clause(clause_id).possible for a in self.accounts}
+
+    def contested(self, clause_id: str) -> bool:
+        """The accounts' possible verdicts differ."""
+        return len(set(self.possible(clause_id).values())) > 1
+
+    def implicated(self, clause_id: str) -> bool:
+        hypo = [self.hypothetical.result.clause(clause_id).possible] if self.hypothetical else []
+        return any(p != ("not_applicable",) for p in [*self.possible(clause_id).values(), *hypo])
+
+    @property
+    def breached(self) -> bool:
+        """A binding clause (must / must not) breached under some account."""
+        return any(c.verdict == "breached" and c.clause.binding
+                   for a in self.accounts for c in a.clauses)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One assumption of a hypothetical, against the account it starts from."""
+
+    subject: str
+    fact: str
+    question: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class HypotheticalResult:
+    result: AccountResult
+    base: str | None
+    changes: tuple[Change, ...]

@@ -1,0 +1,68 @@
+"""One door to every renderer: `render(document, format, **options)`.
+
+A document is what a report shows, built once from results (the check report, the open
+questions, one scenario under several policies, a corpus); a renderer turns one kind of
+document into one format. The registry names each renderer by module and function, so a
+command imports only the renderer it uses, and a new format is one module and one entry here.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
+
+# (document kind, format) -> "module:function"
+RENDERERS: dict[tuple[str, str], str] = {
+    ("check", "text"): "forcecheck.report.text:render_text",
+    ("check", "markdown"): "forcecheck.report.markdown:render_markdown",
+    ("check", "html"): "forcecheck.report.html:render_html",
+    ("check", "json"): "forcecheck.report.json:render_json",
+    ("questions", "text"): "forcecheck.report.text:render_questions",
+    ("questions", "json"): "forcecheck.report.json:render_questions_json",
+    ("compare", "text"): "forcecheck.report.compare:render_text",
+    ("compare", "markdown"): "forcecheck.report.compare:render_markdown",
+    ("compare", "html"): "forcecheck.report.compare:render_html",
+    ("compare", "json"): "forcecheck.report.compare:render_json",
+    ("corpus", "text"): "forcecheck.report.corpus:render_text",
+    ("corpus", "markdown"): "forcecheck.report.corpus:render_markdown",
+    ("corpus", "html"): "forcecheck.report.corpus:render_html",
+    ("corpus", "json"): "forcecheck.report.corpus:render_json",
+}
+
+# A format a document kind lacks is shown in the nearest one it has.
+FALLBACK = {("questions", "markdown"): "text", ("questions", "html"): "text"}
+
+
+def formats(kind: str) -> list[str]:
+    """The formats a kind of document can be rendered in."""
+    return [f for k, f in RENDERERS if k == kind]
+
+
+def kind_of(document: Any) -> str:
+    """Which kind of document this is (its class, or a compare document's format field)."""
+    name = type(document).__name__
+    if name == "Report":
+        return "check"
+    if name == "QuestionsReport":
+        return "questions"
+    if name == "Corpus":
+        return "corpus"
+    if isinstance(document, dict) and str(document.get("format", "")).startswith("forcecheck.compare/"):
+        return "compare"
+    raise TypeError(f"not a forcecheck document: {name}")
+
+
+def render(document: Any, format: str = "text", **options: Any) -> str:
+    """The document in `format`; `options` go to the renderer (e.g. `width`, `colour`, `explain`
+    for text). An unknown format is bad input, with the formats this document has."""
+    kind = kind_of(document)
+    format = FALLBACK.get((kind, format), format)
+    target = RENDERERS.get((kind, format))
+    if target is None:
+        known = formats(kind)
+        raise InputError([Diagnostic(None, "U001", f"no format '{format}' for a {kind} report",
+                                     did_you_mean(format, known) or f"formats: {', '.join(known)}")])
+    module, function = target.split(":")
+    return getattr(import_module(module), function)(document, **options)

@@ -1,0 +1,60 @@
+"""Warnings about a scenario that loaded: a stated fact no clause or constraint reads (W011).
+
+They never stop a scenario from loading, so they are computed apart, by the commands that
+show them (`validate`).
+"""
+
+from __future__ import annotations
+
+from forcecheck.diagnostics import Diagnostic, InputError
+from forcecheck.policy import model as m
+from forcecheck.scenario.scenario import Scenario
+
+
+def _read_by_other_policies(policy: m.Policy) -> set[str]:
+    """The fact names some other shipped policy's clauses or constraints read."""
+    from forcecheck.policy.load import load_policy, shipped_policies
+
+    names: set[str] = set()
+    for _, path in shipped_policies():
+        try:
+            other = load_policy(path).policy
+        except InputError:
+            continue
+        if other.id != policy.id:
+            names |= _fact_names_read(other)
+    return names
+
+
+def _fact_names_read(policy: m.Policy) -> set[str]:
+    """The names of the facts the policy's clauses or constraints read."""
+    read = set(m.fact_readers(policy))
+    for c in policy.constraints:
+        for node in (c.requirement, c.where):
+            read |= m.facts_read(node, policy)
+    return {k.rpartition(".")[2] for k in read}
+
+
+def unread_statements(scenario: Scenario, policy: m.Policy) -> list[Diagnostic]:
+    """W011: a stated fact that no clause or constraint reads cannot change any verdict (it may
+    still be worth recording; the warning says so, so it is never mistaken for evidence)."""
+    read_names = _fact_names_read(policy)
+    # A fact of the shared vocabulary that another shipped policy reads describes the incident
+    # for that policy: stating it is not idle.
+    shared = {f.name for f in policy.facts.values() if f.span.path != policy.path}
+    if shared - read_names:
+        read_names |= _read_by_other_policies(policy) & shared
+    out = []
+    blocks = [(("undisputed", "facts"), scenario.model.undisputed.facts)]
+    blocks += [(("accounts", i, "facts"), a.facts) for i, a in enumerate(scenario.model.accounts)]
+    for loc, facts in blocks:
+        for key in facts:
+            name = key.rpartition(".")[2]
+            if name in policy.unsettled or name in read_names:
+                continue
+            out.append(Diagnostic(scenario.doc.span((*loc, key), key=True), "W011",
+                                  f"'{key}' is read by no clause or constraint of {policy.id}: it "
+                                  "cannot change any verdict", "keep it as a record if a source says "
+                                  "it, or state the fact the clauses read (`forcecheck vocabulary`)",
+                                  severity="warning"))
+    return out
