@@ -12,6 +12,8 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from conftest import ROOT, SCENARIOS
 
 TEACHING = SCENARIOS / "teaching"
@@ -66,6 +68,7 @@ def test_open_questions_are_the_unknowns_undetermined_verdicts_wait_on(cli):
     assert rec["open_questions"] == [] and rec["possible"] == {}
 
 
+@pytest.mark.slow  # a process pool
 def test_several_processes_give_the_same_bytes_as_one(cli, tmp_path):
     for i, path in enumerate(ALL * 3):  # enough files for several chunks
         (tmp_path / f"{i:03d}-{path.name}").write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
@@ -133,6 +136,7 @@ def test_explain_adds_the_full_report_to_each_record(cli):
     assert rec["report"]["scenarios"][0]["id"] == "draw-only"
 
 
+@pytest.mark.slow  # a process pool
 def test_a_progress_bar_on_a_terminal_and_none_when_piped(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "COLUMNS": "80"}
     cmd = [sys.executable, "-m", "forcecheck", "check", str(TEACHING), "--format", "json", "--jobs", "2"]

@@ -21,6 +21,8 @@ import pytest
 
 from conftest import SCENARIOS
 
+pytestmark = pytest.mark.slow  # a real browser
+
 REAL = sorted((SCENARIOS / "real").glob("*.yaml"))
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -261,17 +261,17 @@ def test_long_output_goes_through_a_pager_on_a_terminal(tmp_path, monkeypatch):
     import os
     import shutil
 
-    from forcecheck.cli import app as cli_module
+    from forcecheck.cli import common as cli_module
 
     paged = tmp_path / "paged.txt"
     script = tmp_path / "pager.py"
     script.write_text(f"import sys; open({str(paged)!r}, 'w').write(sys.stdin.read())\n")
     monkeypatch.setenv("PAGER", f"{sys.executable} {script}")
     monkeypatch.setattr(shutil, "get_terminal_size", lambda fallback=(0, 0): os.terminal_size((100, 10)))
-    cli_module._show("line\n" * 50, None, page=True)
+    cli_module.page("line\n" * 50, None, page=True)
     assert paged.read_text() == "line\n" * 50
     paged.unlink()
-    cli_module._show("short\n", None, page=True)  # fits the screen: no pager
+    cli_module.page("short\n", None, page=True)  # fits the screen: no pager
     assert not paged.exists()
 
 
@@ -333,7 +333,8 @@ def test_walks_skip_hidden_tool_and_ignored_folders(cli, tmp_path):
 
 
 def test_shell_completion_offers_clause_ids_and_assumable_facts():
-    from forcecheck.cli.app import _assumable, _clause_ids
+    from forcecheck.cli.common import assumable as _assumable
+    from forcecheck.cli.common import clause_ids as _clause_ids
 
     assert "deadly-force-imminent-threat" in _clause_ids("deadly")
     assert all(c.startswith("deadly") for c in _clause_ids("deadly"))

@@ -1,10 +1,25 @@
 """forcecheck: check use-of-force incident accounts against the text of a use-of-force policy.
 
-The pipeline, one module per stage:
+The library's front door (see docs/api.md)::
 
-    policy:   parser (Lark) -> checker -> policy.verify_quotes -> compiler
-    scenario: yamlsource -> scenario (pydantic, then the policy's vocabulary)
-    check:    evaluate (verdicts and traces) -> report.text / report.json
+    import forcecheck
+    result = forcecheck.check("scenarios/real/minneapolis-2026-01-07.yaml", policy="dhs")
+    result.to_records()      # one dict per clause and account
+    result.render("markdown")
+
+The pipeline, one package per stage, each importing only from the stages before it:
+
+    policy/      parse (Lark) -> check -> model -> compile -> cache; load proves the quotes
+    engine/      reads, constraints, exact verdicts over the completions, analysis
+    scenario/    YAML with positions -> pydantic schema -> vocabulary -> attributed accounts
+    evaluation/  verdicts, traces, disputes and questions (results.py) at two depths
+    report/      documents built from results, one renderer per format (render.py)
+    api.py       load_policy, load_scenario, check: the pipeline spelled once
+    batch.py, testing/, importing/, authoring/, then cli/, the command line, a client of api
 """
 
+from forcecheck.api import InputError, Result, Verdict, check, load_policy, load_scenario, render
+
 __version__ = "0.1.0"
+__all__ = ["InputError", "Result", "Verdict", "__version__", "check", "load_policy", "load_scenario",
+           "render"]

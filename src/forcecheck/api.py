@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from forcecheck.policy.compiler import CompiledPolicy
     from forcecheck.scenario.scenario import Scenario
 
-__all__ = ["InputError", "Result", "Verdict", "check", "load_policy", "load_scenario"]
+__all__ = ["InputError", "Result", "Verdict", "check", "document", "load_policy", "load_scenario", "render",
+           "validate_clauses"]
 
 Depth = Literal["verdicts", "full"]
 """How much `check` works out: `verdicts` (each verdict and the verdicts still possible: what a
@@ -49,15 +50,23 @@ def load_policy(policy: str | Path | CompiledPolicy | None = "dhs") -> CompiledP
     return load(policy)
 
 
-def load_scenario(source: str | Path, policy: str | Path | CompiledPolicy | None = "dhs") -> Scenario:
+def load_scenario(source: str | Path, policy: str | Path | CompiledPolicy | None = "dhs", *,
+                  text: str | None = None) -> Scenario:
     """A scenario from a file (a `Path`, or a `str` without a line break) or from YAML text (a
-    `str` with one), validated against the policy's vocabulary."""
+    `str` with one), validated against the policy's vocabulary. With `text`, `source` is only
+    the name diagnostics give the text (as the command line names standard input `-`)."""
     from forcecheck.scenario.load import load_scenario as load
 
     compiled = load_policy(policy)
-    if isinstance(source, str) and "\n" in source:
-        return load("<text>", compiled, text=source)
-    return load(source, compiled)
+    if text is None and isinstance(source, str) and "\n" in source:
+        source, text = "<text>", source
+    return load(source, compiled, text=text)
+
+
+def validate_clauses(policy: CompiledPolicy, clauses: Iterable[str] | None) -> None:
+    """Raise `InputError` (with a "did you mean") for a clause id the policy does not have."""
+    _known("clause", list(clauses or ()), [c.id for c in policy.policy.clauses], "U001",
+           "see `forcecheck clauses`")
 
 
 def check(scenario: Scenario | str | Path, policy: str | Path | CompiledPolicy | None = "dhs", *,
@@ -74,7 +83,7 @@ def check(scenario: Scenario | str | Path, policy: str | Path | CompiledPolicy |
     sc = scenario if not isinstance(scenario, str | Path) else load_scenario(scenario, compiled)
     accounts = list(accounts) if accounts is not None else None
     clauses = list(clauses) if clauses is not None else None
-    _known("clause", clauses, [c.id for c in compiled.policy.clauses], "U001", "see `forcecheck clauses`")
+    validate_clauses(compiled, clauses)
     _known("account", accounts, [a.id for a in sc.accounts], "U002", None, where=str(sc.path))
     hypothesis = None
     if assume or base:
@@ -137,6 +146,13 @@ class Result:
             for cv in (r.accounts[0].clauses if r.accounts else ())
             for a in r.accounts for item in a.clause(cv.clause.id).items)
 
+    def warnings(self) -> list[Diagnostic]:
+        """The warnings the command line prints with a report: the unstated fact the open
+        verdicts most hang on, and how to state it (W010)."""
+        from forcecheck.evaluation.lints import unstated_warnings
+
+        return unstated_warnings(self.evaluation)
+
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per clause and account, in policy then account order, with keys
         `clause`, `account`, `verdict`, `possible` (a list) and `contested`."""
@@ -158,19 +174,30 @@ class Result:
 
     def document(self, questions: bool = False, traces: bool = True):
         """The report document every format renders (`questions=True`: the open questions)."""
-        from forcecheck.report.build import build, build_questions
-
-        self._needs_full()
-        return build_questions([self.evaluation]) if questions else build([self.evaluation], traces=traces)
+        return document([self], questions, traces)
 
     def render(self, format: str = "text", *, questions: bool = False, **options: Any) -> str:
         """The report as the command line writes it: `format` is text, markdown, html or json;
-        `options` go to the renderer (text: `width`, `colour`, `explain`; markdown: `explain`)."""
-        from forcecheck.report.render import render
+        `options` go to the renderer (text: `width`, `colour`, `explain`, `ascii_only`;
+        markdown: `explain`)."""
+        return render([self], format, questions=questions, **options)
 
-        summary = format == "text" and options.get("explain", "summary") == "summary"
-        return render(self.document(questions, traces=not summary), format, **options)
 
-    def _needs_full(self) -> None:
-        if self.depth != "full":
-            raise ValueError("a report needs check(..., depth='full')")
+
+def document(results: list[Result], questions: bool = False, traces: bool = True):
+    """One report document for one or more checked scenarios (`questions=True`: only their open
+    questions). Traces are built unless `traces=False` (the text summary shows none)."""
+    from forcecheck.report.build import build, build_questions
+
+    if any(r.depth != "full" for r in results):
+        raise ValueError("a report needs check(..., depth='full')")
+    evaluations = [r.evaluation for r in results]
+    return build_questions(evaluations) if questions else build(evaluations, traces=traces)
+
+
+def render(results: list[Result], format: str = "text", *, questions: bool = False, **options: Any) -> str:
+    """One or more checked scenarios as one report in `format` (text, markdown, html or json)."""
+    from forcecheck.report.render import render as render_document
+
+    summary = format == "text" and options.get("explain", "summary") == "summary"
+    return render_document(document(results, questions, traces=not summary), format, **options)

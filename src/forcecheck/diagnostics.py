@@ -59,6 +59,10 @@ class InputError(Exception):
         self.diagnostics = list(diagnostics)
         super().__init__("; ".join(d.message for d in self.diagnostics))
 
+    def render(self) -> str:
+        """Every diagnostic as the command line prints it on stderr."""
+        return render_all(self.diagnostics)
+
 
 @dataclass
 class Collector:

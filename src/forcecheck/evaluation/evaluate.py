@@ -45,12 +45,22 @@ from forcecheck.scenario.scenario import Account, Hypothesis, Scenario
 
 def evaluate(compiled: CompiledPolicy, scenario: Scenario, accounts: list[str] | None = None,
              clauses: list[str] | None = None, hypothesis: Hypothesis | None = None,
-             analyse: bool = True) -> ScenarioResult:
+             analyse: bool = True, depth: str = "full") -> ScenarioResult:
     """Every clause (or those named) under every account (or those named), why contested
     clauses differ, the open questions, and, if asked, one hypothetical. With
-    `analyse=False`, verdicts and traces only (for measuring what the analysis costs)."""
+    `analyse=False`, verdicts and traces only (for measuring what the analysis costs); with
+    `depth="verdicts"`, verdicts only, as a batch record needs them (see `verdicts.py`)."""
     policy = compiled.policy
     chosen = [c for c in policy.clauses if clauses is None or c.id in clauses]
+    if depth == "verdicts":
+        if hypothesis is not None:
+            raise ValueError("a hypothetical needs the full depth")
+        from forcecheck.evaluation.verdicts import verdicts_only
+
+        return verdicts_only(compiled, scenario, [a for a in scenario.accounts
+                                                  if accounts is None or a.id in accounts], chosen)
+    if depth != "full":
+        raise ValueError(f"no depth '{depth}': verdicts or full")
     budget = Budget()
     worlds: dict[str, World] = {}
     outcomes = []

@@ -7,7 +7,7 @@ need nothing of it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from forcecheck.engine.analysis import Dispute, OpenQuestion, Settlement, Unknown
 from forcecheck.engine.exact import Case
@@ -52,7 +52,7 @@ class ItemVerdict:
     on: tuple[tuple[str, str], ...]  # (variable, id)
     verdict: str  # exact: the one possible verdict, or "undetermined"
     trigger: Step | None
-    requirement: Step
+    requirement: Step | None  # None at depth "verdicts", which keeps no traces
     unknowns: tuple[Unknown, ...] = ()  # for an undetermined verdict: what it waits on
     settlements: tuple[Settlement, ...] = ()  # and the smallest answers that would settle it
     search_complete: bool = True  # False when a bound of the search cut it short
@@ -95,6 +95,10 @@ class ScenarioResult:
     questions: tuple[OpenQuestion, ...]  # unknown facts, most decisive first
     hypothetical: HypotheticalResult | None = None  # never an account: shown apart
     analysis_cut: int = 0  # searches of the analysis the scenario's work budget cut short
+    depth: str = "full"  # "verdicts": no traces, disputes or settlements (see `verdicts.py`)
+    # depth "verdicts": contested clause id -> the facts ("subject.fact") the accounts state
+    # differently that it reads; the full depth has `disputes` instead
+    differing: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def clauses(self) -> tuple[m.Clause, ...]:

@@ -199,5 +199,5 @@ class Markdown:
                     self.add("")
 
 
-def render_markdown(report: Report, explain_level: str = "short") -> str:
-    return Markdown(explain_level).render(report)
+def render_markdown(report: Report, explain: str = "short") -> str:
+    return Markdown(explain).render(report)

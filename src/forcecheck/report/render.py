@@ -9,6 +9,7 @@ command imports only the renderer it uses, and a new format is one module and on
 from __future__ import annotations
 
 from importlib import import_module
+from inspect import signature
 from typing import Any
 
 from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
@@ -30,6 +31,8 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("corpus", "html"): "forcecheck.report.corpus:render_html",
     ("corpus", "json"): "forcecheck.report.corpus:render_json",
 }
+
+SHARED_OPTIONS = frozenset({"width", "colour", "explain", "ascii_only"})
 
 # A format a document kind lacks is shown in the nearest one it has.
 FALLBACK = {("questions", "markdown"): "text", ("questions", "html"): "text"}
@@ -64,5 +67,10 @@ def render(document: Any, format: str = "text", **options: Any) -> str:
         known = formats(kind)
         raise InputError([Diagnostic(None, "U001", f"no format '{format}' for a {kind} report",
                                      did_you_mean(format, known) or f"formats: {', '.join(known)}")])
-    module, function = target.split(":")
-    return getattr(import_module(module), function)(document, **options)
+    module, name = target.split(":")
+    function = getattr(import_module(module), name)
+    # The options every text-like renderer may take; one that a renderer has no use for (the
+    # width of a JSON document) is dropped, anything else is the caller's mistake.
+    accepted = signature(function).parameters
+    options = {k: v for k, v in options.items() if k in accepted or k not in SHARED_OPTIONS}
+    return function(document, **options)

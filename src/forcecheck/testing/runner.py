@@ -11,8 +11,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from forcecheck.api import check
 from forcecheck.diagnostics import Diagnostic, InputError
-from forcecheck.evaluation.evaluate import evaluate
 from forcecheck.evaluation.results import ScenarioResult
 from forcecheck.policy.compiler import CompiledPolicy
 from forcecheck.scenario.load import load_scenario
@@ -48,7 +48,7 @@ def run_one(compiled: CompiledPolicy, path: Path) -> Outcome:
         sc = load_scenario(path, compiled)
     except InputError as exc:
         return Outcome(path, errors=exc.diagnostics)
-    result = evaluate(compiled, sc)
+    result = check(sc, compiled).evaluation
     return Outcome(path, result, mismatches(result), [], count(result))
 
 

@@ -1,0 +1,242 @@
+"""The commands that read the policy or write scenario files: clauses, show, vocabulary,
+policies, schema, explain, new and fmt."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forcecheck.cli.common import EXIT_INPUT, PolicyOption, fail, load_problems, policy_or_exit, write
+
+
+def clauses(policy: PolicyOption = None) -> None:
+    """List the policy's clauses with their citations and provenance."""
+    from forcecheck.report.policy import render_clauses
+
+    sys.stdout.write(render_clauses(policy_or_exit(policy)))
+
+
+
+def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, definition, fact, action, "
+                                             "role or open question of the policy.")],
+         policy: PolicyOption = None) -> None:
+    """Show one clause (quotes, citations, provenance, reading, rule), or one definition,
+    fact, action, role or open question of the policy."""
+    from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
+    from forcecheck.policy.load import load_policy
+    from forcecheck.report.policy import render_clause, render_name
+
+    try:
+        compiled = load_policy(policy)
+        p = compiled.policy
+        c = p.clause(name)
+        text = render_clause(c) if c is not None else render_name(p, name)
+        if text is None:
+            known = [*(x.id for x in p.clauses), *p.definitions, *(f.name for f in p.facts.values()),
+                     *p.actions, *p.roles, *p.unsettled]
+            raise InputError([Diagnostic(None, "U001", f"'{name}' is not a clause, definition, fact, "
+                                         "action, role or open question of the policy",
+                                         did_you_mean(name, known) or "see `forcecheck clauses` and "
+                                         "`forcecheck vocabulary`")])
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    sys.stdout.write(text)
+
+
+
+def vocabulary(policy: PolicyOption = None) -> None:
+    """What a scenario can state: roles, actions, and the facts about the incident, events and
+    people, each with its question and the clauses that read it; and the policy's open questions."""
+    from forcecheck.report.policy import render_vocabulary
+
+    sys.stdout.write(render_vocabulary(policy_or_exit(policy)))
+
+
+
+def new(
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="The file to write.")] = Path("scenario.yaml"),
+    template: Annotated[str | None, typer.Option("--template", help="Start from a shipped teaching "
+                        "case (e.g. knife-advancing); `--template list` lists them.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="The incident in one line.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="teaching or real.")] = None,
+    summary: Annotated[str | None, typer.Option("--summary", help="What happened, in a few lines.")] = None,
+    person: Annotated[list[str] | None, typer.Option("--person", metavar="ID:ROLE:DESCRIPTION",
+                      help="A person (repeatable).")] = None,
+    event: Annotated[list[str] | None, typer.Option("--event", metavar="ID:ACTOR:ACTION:TARGET:DESCRIPTION",
+                     help="An event, in order (repeatable; TARGET may be empty).")] = None,
+    account: Annotated[list[str] | None, typer.Option("--account", metavar="ID:NAME",
+                       help="An account (repeatable).")] = None,
+    source: Annotated[list[str] | None, typer.Option("--source", metavar="ID:TITLE",
+                      help="A source (repeatable).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a new scenario file that loads as written: from prompts, from flags, or from a
+    shipped teaching case (--template)."""
+    import re
+
+    from forcecheck.authoring.new import Draft, render, schema_path, template_folder, templates
+    from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean, render_all
+    from forcecheck.policy.load import load_policy
+
+    if template == "list":
+        sys.stdout.write("".join(f"{t}\n" for t in templates()))
+        return
+    if path.exists() and not force:
+        raise fail([Diagnostic(None, "U003", f"'{path}' exists; nothing written",
+                                "give another path, or --force to overwrite it")])
+    try:
+        compiled = load_policy(None)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    if template is not None:
+        if template not in templates():
+            raise fail([Diagnostic(None, "U001", f"no teaching case '{template}'",
+                                    did_you_mean(template, templates())
+                                    or "`forcecheck new --template list` lists them")])
+        text = (template_folder() / f"{template}.yaml").read_text(encoding="utf-8")
+        text = re.sub(r"\$schema=\S+", f"$schema={schema_path(path)}", text, count=1)
+    else:
+        # With any flag given, it is a script: what is not given takes its default, unasked.
+        scripted = any(x is not None for x in (title, kind, summary, person, event, account, source))
+
+        def ask(value, prompt, default=None):
+            if value is not None or (scripted and default is not None):
+                return value if value is not None else default
+            return typer.prompt(prompt, default=default, err=True)
+
+        def split(items, n, prompt):
+            out = []
+            for item in items or []:
+                parts = item.split(":", n - 1)
+                out.append(tuple(parts + [""] * (n - len(parts))))
+            if items is None and not scripted:
+                while True:
+                    line = typer.prompt(prompt, default="", show_default=False, err=True).strip()
+                    if not line:
+                        break
+                    parts = line.split(":", n - 1)
+                    out.append(tuple(parts + [""] * (n - len(parts))))
+            return out
+
+        the_title = ask(title, "Title (the incident in one line)")
+        draft = Draft(
+            id=re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "scenario",
+            title=the_title, kind=ask(kind, "Kind (teaching or real)", "teaching"),
+            summary=ask(summary, "Summary", the_title),
+            sources=[(i, t, "") for i, t, *_ in split(source, 2, "Source as ID:TITLE (empty: done)")],
+            people=split(person, 3, "Person as ID:ROLE:DESCRIPTION (empty: done)"),
+            events=split(event, 5, "Event as ID:ACTOR:ACTION:TARGET:DESCRIPTION (empty: done)"),
+            accounts=split(account, 2, "Account as ID:NAME (empty: done)") or [("report", "Report")])
+        text = render(draft, schema_path(path))
+    problems = load_problems(compiled, path, text)
+    if problems:
+        typer.echo(f"new: nothing written; the file would not load:\n{render_all(problems)}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    write(text, path)
+    typer.echo(f"new: wrote {path}; next: forcecheck vocabulary, then forcecheck check {path}", err=True)
+
+
+
+def fmt(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
+                                                help="Scenario files or folders.")],
+    check_only: Annotated[bool, typer.Option("--check", help="Change nothing: show a diff of what "
+                          "would change and exit 1 if anything would (for CI).")] = False,
+) -> None:
+    """Write scenario files in the canonical layout (key order, indentation; comments, quoting
+    and flow style kept), like `opa fmt`."""
+    import difflib
+
+    from forcecheck.authoring.fmt import formatted
+    from forcecheck.diagnostics import Diagnostic, InputError, display_path
+    from forcecheck.files import read_text, walk, write_text
+    from forcecheck.scenario.yamlsource import MAX_BYTES, load_yaml
+
+    changed = 0
+    try:
+        for path in walk(paths, (".yaml", ".yml")):
+            old = read_text(path, MAX_BYTES, "S000", "scenario file")
+            new = formatted(old)
+            if new == old:
+                continue
+            if load_yaml(path, new).data != load_yaml(path, old).data:  # never change what it says
+                raise InputError([Diagnostic(None, "S000", f"{display_path(str(path))}: formatting "
+                                             "would change what the file says; left as it is")])
+            changed += 1
+            name = display_path(str(path))
+            if check_only:
+                sys.stdout.write("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
+                                                              name, name)))
+            else:
+                write_text(path, new)
+                typer.echo(f"formatted {name}", err=True)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    if check_only and changed:
+        typer.echo(f"fmt: {changed} file(s) would be reformatted", err=True)
+        raise typer.Exit(1)
+
+
+
+def explain(code: Annotated[str | None, typer.Argument(metavar="CODE", help="A diagnostic code, e.g. "
+                                                     "S015; none lists them all.")] = None) -> None:
+    """What a diagnostic code means and what to do about it (like `ruff rule`)."""
+    from forcecheck.codes import CODES
+    from forcecheck.codes import explain as explain_code
+
+    if code is None:
+        sys.stdout.write("".join(f"{c}  {title}\n" for c, (title, _) in CODES.items()))
+        return
+    text = explain_code(code)
+    if text is None:
+        from forcecheck.diagnostics import Diagnostic, did_you_mean
+
+        raise fail([Diagnostic(None, "U001", f"no diagnostic code '{code}'",
+                                did_you_mean(code.upper(), CODES) or "`forcecheck explain` lists them")])
+    import textwrap
+
+    sys.stdout.write("\n".join(textwrap.fill(p, 80) if p else p for p in text.split("\n")))
+
+
+
+def schema(policy: PolicyOption = None) -> None:
+    """Print the JSON Schema of scenario files for the policy: roles, actions and facts with
+    their questions, for an editor (yaml-language-server) to complete and check them."""
+    import json
+
+    from forcecheck.scenario.editor_schema import scenario_schema
+
+    sys.stdout.write(json.dumps(scenario_schema(policy_or_exit(policy)), indent=2, ensure_ascii=False) + "\n")
+
+
+
+def policies() -> None:
+    """The shipped policies: name (for --policy), document, version, what kind of text each quote
+    comes from, and the shared vocabulary they use."""
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy.load import load_policy, shipped_policies
+
+    out = []
+    for name, path in shipped_policies():
+        try:
+            p = load_policy(path).policy
+        except InputError as exc:
+            raise fail(exc.diagnostics) from None
+        labels: dict[str, int] = {}
+        for c in p.clauses:
+            for q in c.quotes:
+                labels[q.provenance] = labels.get(q.provenance, 0) + 1
+        shown = ", ".join(f"{n} {label}" for label, n in sorted(labels.items()))
+        out += [f"{name}: {p.title}", f"  id {p.id}; {len(p.clauses)} clauses; quotes: {shown}",
+                f"  document: {p.document}", f"  version: {p.version}"]
+        out += [f"  source {d.id}: {d.title}" for d in p.documents.values()]
+        out.append("")
+    out.append("Check a scenario under several: forcecheck check SCENARIO --policy dhs --policy doj "
+               "--policy cfr-287-8")
+    import textwrap
+
+    sys.stdout.write("\n".join(textwrap.fill(line, 100, subsequent_indent="    ") if line else line
+                                for line in out) + "\n")

@@ -1,0 +1,213 @@
+"""`forcecheck check`: one scenario as a report, several as a batch, or one under several
+policies side by side. Parse the options, call the library (`forcecheck.api`), render, exit."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forcecheck.cli.common import (
+    EXIT_BREACHED,
+    EXIT_INPUT,
+    EXIT_OK,
+    Colour,
+    Explain,
+    Format,
+    assumable,
+    clause_ids,
+    fail,
+    page,
+    read_stdin,
+    scenario_paths,
+    size_options,
+    terminal_width,
+    unicode_stdout,
+    wants_colour,
+    warn,
+    write,
+)
+
+
+def check(
+    scenarios: Annotated[list[Path], typer.Argument(metavar="SCENARIO", help="Scenario YAML files or "
+                                                    "folders; '-' reads one from standard input.",
+                                                    show_default=False, readable=False)],
+    policy: Annotated[list[Path] | None, typer.Option(
+        "--policy", "-p", readable=False, metavar="POLICY",
+        help="Policy: a shipped name (dhs, doj, cfr-287-8; see `forcecheck policies`), a file or a "
+        "directory (default: dhs). Repeat it to see the scenario under each, side by side.")] = None,
+    account: Annotated[list[str] | None, typer.Option("--account", "-a",
+                       help="Only this account (repeatable).")] = None,
+    clause: Annotated[list[str] | None, typer.Option("--clause", "-c", autocompletion=clause_ids,
+                      help="Only this clause (repeatable).")] = None,
+    format: Annotated[Format, typer.Option(
+        "--format", "-f", help="text (the terminal), markdown (an article draft or an issue), html "
+        "(one self-contained page) or json.")] = Format.text,
+    explain: Annotated[Explain, typer.Option("--explain", help="summary: the answer on one screen; "
+                       "short: with each clause's wording and why, in prose; full: every condition "
+                       "and the rule as written.")] = Explain.summary,
+    output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
+                      help="Write the report to this file instead of stdout.")] = None,
+    color: Annotated[Colour, typer.Option("--color", help="Colour verdicts in text output (auto: on a "
+                     "terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces it).")] = Colour.auto,
+    pager: Annotated[bool, typer.Option("--pager/--no-pager", help="Page long text output on a "
+                     "terminal (less -R, or $PAGER).")] = True,
+    questions: Annotated[bool, typer.Option("--questions", help="Show only the open questions: "
+                         "the unknown facts, most decisive first, and the verdicts each settles.")] = False,
+    assume: Annotated[list[str] | None, typer.Option("--assume", metavar="FACT=VALUE",
+                      autocompletion=assumable,
+                      help="Evaluate a hypothetical with this fact set (repeatable), e.g. "
+                      "shots.subject_fleeing=yes or reaches_off_duty_officers=yes.")] = None,
+    base: Annotated[str | None, typer.Option("--base", metavar="ACCOUNT", help="Start the "
+                    "hypothetical from this account (default: the undisputed facts only).")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=0, help="Check many scenarios as a "
+                    "batch in this many processes (0: one per core): a line or a JSON Lines record "
+                    "per scenario, in input order. Several files are a batch even without it.")] = None,
+) -> None:
+    """Evaluate every clause under every account of each SCENARIO, with traces."""
+    from forcecheck import api
+    from forcecheck.diagnostics import Diagnostic, InputError
+
+    if policy and len(policy) > 1:
+        _side_by_side(scenarios, policy, format, output, assume or base or questions or account or clause
+                      or jobs is not None)
+    try:
+        compiled = api.load_policy(policy[0] if policy else None)
+        api.validate_clauses(compiled, clause)
+        paths = scenario_paths(scenarios)
+        many = len(paths) > 1 or any(p.endswith(".jsonl") for p in paths)
+        if jobs is not None or (many and format in (Format.text, Format.json)):
+            if assume or base or questions:
+                raise InputError([Diagnostic(None, "U008", "--assume, --base and --questions take one "
+                                             "scenario, not a batch", "check the scenario on its own")])
+            _batch(paths, policy[0] if policy else None, compiled, account, clause, format, explain, output,
+                   jobs or 1)
+        results = [api.check(api.load_scenario(p, compiled, text=read_stdin() if p == "-" else None),
+                             compiled, accounts=account, clauses=clause, assume=assume, base=base)
+                   for p in paths]
+        if not (account or clause):
+            warn([w for r in results for w in r.warnings()])
+        tty = output is None and sys.stdout.isatty()
+        options = {"colour": wants_colour(color.value, tty), "explain": explain.value,
+                   "ascii_only": output is None and not unicode_stdout(), **size_options(
+                       terminal_width() if tty else None)}
+        text = api.render(results, format.value, questions=questions, **options)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    page(text, output, pager and tty and (format is Format.text or questions))
+    raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
+
+
+def _batch(paths: list[str], policy: Path | None, compiled, account, clause, format: Format,
+           explain: Explain, output: Path | None, jobs: int) -> None:
+    """Many scenarios: a line of text or a JSON Lines record each, streamed in input order,
+    diagnostics of bad files on stderr; a progress bar on a terminal. Exit 2 if a file could
+    not be checked, else 1 if a binding clause is breached in any, else 0."""
+    from forcecheck.batch import Options, run
+    from forcecheck.diagnostics import Diagnostic, InputError
+
+    if format not in (Format.text, Format.json):
+        raise InputError([Diagnostic(None, "U008", f"a batch is written as text or json, not {format.value}",
+                                     "use --format json (JSON Lines) or check one scenario at a time")])
+    if output is not None:
+        raise InputError([Diagnostic(None, "U008", "a batch streams to standard output, not --output",
+                                     "redirect it: forcecheck check DIR --format json > results.jsonl")])
+    options = Options(str(policy) if policy is not None else None,
+                      tuple(account) if account else None, tuple(clause) if clause else None,
+                      None if explain is Explain.summary else explain.value)
+    counts = {"ok": 0, "breached": 0, "error": 0}
+    lines = any(p.endswith(".jsonl") for p in paths)
+    with _progress(None if lines else len(paths)) as advance:
+        items = _batch_items(paths)
+        for outcome in run(items, options, jobs=jobs or (os.cpu_count() or 1), compiled=compiled):
+            counts[outcome.status] += 1
+            if outcome.diagnostics:
+                sys.stderr.write(outcome.diagnostics + "\n")
+            write((outcome.line if format is Format.json else outcome.summary) + "\n", None)
+            advance(1)
+    if format is Format.text:
+        write(f"{sum(counts.values())} scenarios: {counts['breached']} with a binding clause breached, "
+               f"{counts['ok']} without, {counts['error']} not checked (see the errors above)\n", None)
+    code = EXIT_INPUT if counts["error"] else EXIT_BREACHED if counts["breached"] else EXIT_OK
+    raise typer.Exit(code)
+
+
+
+def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, output: Path | None,
+                  other_options: object) -> None:
+    """One scenario under several policies: each policy's clauses, then the concepts they share,
+    quoting each policy's wording where their verdicts differ. Exit 1 if a binding clause of
+    any of them is breached."""
+    from forcecheck import api
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.report import compare
+
+    try:
+        paths = scenario_paths(scenarios)
+        if len(paths) != 1 or other_options:
+            raise InputError([Diagnostic(None, "U010", "several --policy options take one scenario, with "
+                                         "no --assume, --questions, --account, --clause or --jobs",
+                                         "check the scenario under each policy, side by side")])
+        text = read_stdin() if str(paths[0]) == "-" else None
+        results = []
+        for p in policies:
+            compiled = api.load_policy(p)
+            results.append(api.check(api.load_scenario(paths[0], compiled, text=text), compiled).evaluation)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    doc = compare.build(results)
+    render = {Format.json: compare.render_json, Format.markdown: compare.render_markdown,
+              Format.html: compare.render_html}.get(format, compare.render_text)
+    write(render(doc), output)
+    raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
+
+
+
+def _batch_items(paths: list[str]):
+    """(name, text or None) for each scenario: a file, standard input, or each line of a JSON
+    Lines file of scenarios (as `forcecheck import --output FILE.jsonl` writes), named FILE:LINE."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+
+    for name in paths:
+        p = Path(name)
+        if name == "-":
+            yield "-", read_stdin()
+        elif name.endswith(".jsonl"):
+            if not p.is_file():
+                raise InputError([Diagnostic(None, "U005", f"'{p}' is not a file",
+                                             "give a JSON Lines file of scenarios")])
+            with p.open(encoding="utf-8", errors="replace") as f:
+                for n, line in enumerate(f, 1):
+                    if line.strip():
+                        yield f"{p}:{n}", line
+        else:
+            yield name, None
+
+
+
+def _progress(total: int | None):
+    """A progress bar on stderr when it is a terminal (rich); nothing otherwise. Yields a
+    function that moves it on by n."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(lambda n: None)
+
+    @contextlib.contextmanager
+    def bar():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        # Output on the same terminal goes above the bar; output to a pipe is left alone.
+        with Progress("checking", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=Console(stderr=True), transient=True,
+                      redirect_stdout=sys.stdout.isatty()) as progress:
+            task = progress.add_task("checking", total=total)
+
+            yield lambda n: progress.advance(task, n)
+
+    return bar()

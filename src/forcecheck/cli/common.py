@@ -1,0 +1,231 @@
+"""What every command shares: exit codes, option types, writing and paging output, reading
+standard input, and turning diagnostics into exit 2."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_OK, EXIT_BREACHED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+
+class Format(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+
+class Explain(StrEnum):
+    summary = "summary"
+    short = "short"
+    full = "full"
+
+
+
+class Colour(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+
+def clause_ids(incomplete: str) -> list[str]:
+    """Shell completion for --clause: the shipped policy's clause ids."""
+    try:
+        from forcecheck.policy.load import load_policy
+
+        return [c.id for c in load_policy(None).policy.clauses if c.id.startswith(incomplete)]
+    except Exception:  # completion must never fail loudly
+        return []
+
+
+
+def assumable(incomplete: str) -> list[str]:
+    """Shell completion for --assume: the policy's open questions, and SUBJECT.FACT once a
+    subject is typed."""
+    try:
+        from forcecheck.policy.load import load_policy
+
+        policy = load_policy(None).policy
+        if "." in incomplete:
+            subject = incomplete.split(".", 1)[0]
+            names = sorted({f.name for f in policy.facts.values()})
+            return [f"{subject}.{n}=" for n in names if f"{subject}.{n}".startswith(incomplete)]
+        return [f"{q}=" for q in sorted(policy.unsettled) if q.startswith(incomplete)]
+    except Exception:
+        return []
+
+
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", "-p", readable=False, metavar="POLICY",
+                 help="A shipped policy by name (dhs, doj, cfr-287-8: see `forcecheck policies`), "
+                 "or a policy file or directory (default: dhs)."),
+]
+
+
+
+def fail(diagnostics) -> typer.Exit:
+    from forcecheck.diagnostics import render_all
+
+    typer.echo(render_all(diagnostics), err=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+
+def warn(diagnostics: list) -> None:
+    """Warnings on stderr, if there are any."""
+    if diagnostics:
+        from forcecheck.diagnostics import render_all
+
+        typer.echo(render_all(diagnostics), err=True)
+
+
+def write(text: str, output: Path | None) -> None:
+    """Write to stdout, or to a file as `files.write_text` does (atomically for a file)."""
+    if output is None:
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:  # a terminal that cannot show '§': show an escape instead
+            sys.stdout.flush()
+            encoding = sys.stdout.encoding or "ascii"
+            sys.stdout.buffer.write(text.encode(encoding, errors="backslashreplace"))
+        return
+    from forcecheck.diagnostics import InputError
+    from forcecheck.files import write_text
+
+    try:
+        write_text(output, text)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+
+
+
+def scenario_paths(given: list[Path]) -> list[str]:
+    """Files as given, folders walked (as `test` and `validate` do), '-' for standard input.
+    Names, not Path objects: a batch of 20,000 files holds this list for the whole run."""
+    from forcecheck.files import walk
+
+    out: list[str] = []
+    for p in given:
+        out += ["-"] if str(p) == "-" else [str(f) for f in walk([p], (".yaml", ".yml"))]
+    return out
+
+
+
+def read_stdin() -> str:
+    """A scenario from standard input, bounded like a file."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.scenario.yamlsource import MAX_BYTES
+
+    data = sys.stdin.buffer.read(MAX_BYTES + 1) if hasattr(sys.stdin, "buffer") else \
+        sys.stdin.read(MAX_BYTES + 1).encode("utf-8")
+    if len(data) > MAX_BYTES:
+        raise InputError([Diagnostic(None, "S000", f"standard input is larger than {MAX_BYTES} bytes")])
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputError([Diagnostic(None, "S000", f"standard input is not valid UTF-8 (byte "
+                                     f"0x{data[exc.start]:02x})", "send UTF-8")]) from None
+
+
+
+def wants_colour(choice: str, tty: bool) -> bool:
+    from forcecheck.report.text import wants_colour as decide
+
+    return decide(choice, tty)
+
+
+
+def unicode_stdout() -> bool:
+    encoding = (getattr(sys.stdout, "encoding", None) or "utf-8").lower().replace("-", "")
+    return encoding.startswith("utf")
+
+
+
+def terminal_width() -> int:
+    import shutil
+
+    return max(40, shutil.get_terminal_size((100, 24)).columns)
+
+
+
+def size_options(width: int | None) -> dict:
+    return {} if width is None else {"width": width}
+
+
+
+def page(text: str, output: Path | None, page: bool) -> None:
+    """Write the report; on a terminal, through a pager as git does when it is longer than
+    the screen (less -R; $PAGER; off with --no-pager or when piped)."""
+    if output is None and page:
+        import shutil
+        import subprocess
+
+        if text.count("\n") > shutil.get_terminal_size((100, 24)).lines:
+            command = os.environ.get("PAGER") or "less"
+            env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+            try:
+                import shlex
+
+                proc = subprocess.Popen(shlex.split(command), stdin=subprocess.PIPE, env=env)
+            except (OSError, ValueError):
+                proc = None
+            if proc is not None and proc.stdin is not None:
+                try:
+                    proc.stdin.write(text.encode("utf-8", errors="replace"))
+                    proc.stdin.close()
+                except BrokenPipeError:
+                    pass
+                proc.wait()
+                return
+    write(text, output)
+
+
+
+def load_problems(compiled, path: Path, text: str) -> list:
+    """The diagnostics `text` would get as the scenario file at `path` (none: it loads)."""
+    import tempfile
+
+    from forcecheck.diagnostics import InputError
+    from forcecheck.scenario.load import load_scenario
+
+    with tempfile.TemporaryDirectory() as folder:
+        probe = Path(folder) / path.name
+        probe.write_text(text, encoding="utf-8")
+        try:
+            load_scenario(probe, compiled)
+        except InputError as exc:
+            import dataclasses
+
+            # Said of the file the user named, not of the probe.
+            return [dataclasses.replace(d, span=dataclasses.replace(d.span, path=str(path)))
+                    if d.span is not None and d.span.path == str(probe) else d for d in exc.diagnostics]
+    return []
+
+
+
+def policy_or_exit(path: Path | None):
+    """The checked policy, or its diagnostics and exit 2."""
+    return compiled_or_exit(path).policy
+
+
+
+def compiled_or_exit(path: Path | None):
+    """The compiled policy, or its diagnostics and exit 2."""
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy.load import load_policy
+
+    try:
+        return load_policy(path)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None

@@ -1,0 +1,155 @@
+"""`forcecheck import` (an incident database to scenarios) and `forcecheck corpus` (what the
+clauses say across a batch's records)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forcecheck.cli.common import EXIT_INPUT, EXIT_OK, Format, PolicyOption, compiled_or_exit, fail, write
+
+
+class Status(StrEnum):
+    breached = "breached"
+    breach_possible = "breach_possible"
+    undetermined = "undetermined"
+    met = "met"
+    not_applicable = "not_applicable"
+
+
+
+def corpus(
+    records: Annotated[Path, typer.Argument(metavar="RECORDS", show_default=False, readable=False,
+                       help="JSON Lines from `forcecheck check PATH... --format json`; '-' reads "
+                       "standard input.")],
+    where: Annotated[list[str] | None, typer.Option("--where", metavar="FIELD=VALUE", help="Only records "
+                     "whose imported field has this value (repeatable), e.g. state=CA or year=2019.")] = None,
+    clause: Annotated[str | None, typer.Option("--clause", "-c", help="With --status: list the records "
+                      "in one cell.")] = None,
+    status: Annotated[Status | None, typer.Option("--status", help="With --clause: which cell.")] = None,
+    format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown, html (with bars) "
+                      "or json (forcecheck.corpus/1).")] = Format.text,
+    mapping: Annotated[Path | None, typer.Option("--mapping", "-m", readable=False, help="The import's "
+                       "mapping: its readings of each code are shown with the report.")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
+                      help="Write the report to this file instead of stdout.")] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """What a policy's clauses say across a corpus of checked records: per clause, how many
+    records it applies to and how many are met, breached or undetermined (with a breach
+    possible or not); the facts that would settle the most; the records behind a cell."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.report import corpus as report
+
+    filters = []
+    for w in where or ():
+        name, eq, value = w.partition("=")
+        if not eq or not name:
+            raise fail([Diagnostic(None, "U009", f"--where '{w}' is not FIELD=VALUE",
+                                    "e.g. --where state=CA")])
+        filters.append((name.strip(), value.strip()))
+    if (clause is None) != (status is None):
+        raise fail([Diagnostic(None, "U009", "--clause and --status go together",
+                                "e.g. --clause deadly-force-imminent-threat --status breach_possible")])
+    try:
+        if str(records) == "-":
+            lines = enumerate(sys.stdin, 1)
+            result = report.aggregate(lines, "<stdin>", filters, (clause, status.value) if clause else None)
+        else:
+            if not records.is_file():
+                raise InputError([Diagnostic(None, "U005", f"'{records}' is not a file of records",
+                                             "give the JSON Lines that `forcecheck check ... --format json` "
+                                             "wrote")])
+            with records.open(encoding="utf-8", errors="replace") as f:
+                result = report.aggregate(enumerate(f, 1), str(records), filters,
+                                          (clause, status.value) if clause else None)
+        if clause is not None and clause not in result.clauses:
+            from forcecheck.diagnostics import did_you_mean
+
+            raise InputError([Diagnostic(None, "U001", f"no clause '{clause}' in these records",
+                                         did_you_mean(clause, list(result.clauses)) or "")])
+        readings = []
+        if mapping is not None:
+            from forcecheck.importing.mapping import load_mapping
+
+            m = load_mapping(mapping, compiled_or_exit(policy)).model
+            readings = [(col, value or "(empty)", " ".join(rule.reading.split()))
+                        for col, spec in m.columns.items() for value, rule in spec.values.items()]
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    if format is Format.html:
+        text = report.render_html(result, readings)
+    elif format is Format.markdown:
+        text = report.render_markdown(result)
+    elif format is Format.json:
+        text = report.render_json(result)
+    else:
+        text = report.render_text(result)
+    write(text, output)
+
+
+
+def import_(
+    data: Annotated[Path, typer.Argument(metavar="DATA", show_default=False, readable=False,
+                    help="The database: a CSV file with a header row, or JSON Lines.")],
+    mapping: Annotated[Path, typer.Option("--mapping", "-m", readable=False, show_default=False,
+                       help="The mapping file that says what each column's codes mean, or the "
+                       "name of a shipped one (wapo-2015: The Washington Post's first layout).")],
+    output: Annotated[Path, typer.Option("--output", "-o", readable=False, show_default=False,
+                      help="A folder for one scenario file per record, or a .jsonl file for one "
+                      "scenario per line.")],
+    policy: PolicyOption = None,
+) -> None:
+    """Turn each record of an incident database into a scenario, through a declarative mapping.
+
+    Every statement is attributed to the database, the record and the coded value. A bad row
+    gets its diagnostic and the others go on (exit 2 at the end); values the mapping does not
+    cover are counted and listed, and leave the facts unknown. Importing again gives the same
+    bytes."""
+    from forcecheck.diagnostics import Diagnostic, InputError, render_all
+    from forcecheck.files import write_text
+    from forcecheck.importing.mapping import Unmapped, file_name, import_records, load_mapping
+
+    compiled = compiled_or_exit(policy)
+    try:
+        loaded = load_mapping(mapping, compiled)
+        unmapped = Unmapped()
+        imported = failed = 0
+        lines: list[str] = []
+        as_lines = output.suffix == ".jsonl"
+        if not as_lines:
+            if output.exists() and not output.is_dir():
+                raise InputError([Diagnostic(None, "U003", f"--output '{output}' is not a folder",
+                                             "give a folder for the scenario files, or a .jsonl file")])
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise InputError([Diagnostic(None, "U003", f"cannot make the folder '{output}': "
+                                             f"{exc.strerror}", "give a folder you can write to")]) from None
+        for result in import_records(loaded, data, compiled, unmapped):
+            if result.text is None:
+                failed += 1
+                sys.stderr.write(render_all(result.diagnostics) + "\n")
+                continue
+            imported += 1
+            if as_lines:
+                import json
+
+                import yaml
+
+                lines.append(json.dumps(yaml.safe_load(result.text), ensure_ascii=False,
+                                        separators=(",", ":")))
+            else:
+                write_text(output / file_name(loaded, result.record_id or ""), result.text)
+        if as_lines:
+            write_text(output, "".join(line + "\n" for line in lines))
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    for line in unmapped.lines():
+        sys.stderr.write(f"{data}: note: {line}\n")
+    sys.stderr.write(f"{imported} records imported to {output}, {failed} not imported\n")
+    raise typer.Exit(EXIT_INPUT if failed else EXIT_OK)

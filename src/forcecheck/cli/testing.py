@@ -1,0 +1,142 @@
+"""`forcecheck test` (the expectations in scenario files) and `forcecheck validate`
+(diagnostics only)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from forcecheck.cli.common import EXIT_BREACHED, EXIT_INPUT, EXIT_OK, PolicyOption, fail, load_problems, write
+
+
+def test(
+    paths: Annotated[list[Path] | None, typer.Argument(metavar="PATH", show_default=False, readable=False,
+                     help="Scenario files or directories (default: ./scenarios).")] = None,
+    policy: PolicyOption = None,
+    coverage: Annotated[bool, typer.Option("--coverage", help="Also report, for each clause, "
+                        "which verdicts the scenarios reach.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Rewrite expectations from the current "
+                      "results, keeping comments and order (asks first).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", help="With --update: do not ask.")] = False,
+) -> None:
+    """Run the expectations in scenario files: a line per scenario, a diff per failure."""
+    from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.policy.load import load_policy
+    from forcecheck.testing.runner import coverage as clause_coverage
+    from forcecheck.testing.runner import render_coverage, render_outcomes, run
+
+    chosen = paths or [Path("scenarios")]
+    missing = [p for p in chosen if not p.exists()]
+    if missing:
+        raise fail([Diagnostic(None, "U005", f"'{p}' does not exist", "give scenario files or folders")
+                     for p in missing])
+    try:
+        compiled = load_policy(policy)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    outcomes = run(compiled, chosen)
+    if update:
+        outcomes = _update(compiled, outcomes, yes)
+    text = render_outcomes(outcomes)
+    if coverage:
+        text += "\n" + render_coverage(clause_coverage(outcomes, compiled), compiled)
+    sys.stdout.write(text)
+    if any(o.errors for o in outcomes):
+        raise typer.Exit(EXIT_INPUT)
+    raise typer.Exit(EXIT_BREACHED if any(o.failures for o in outcomes) else EXIT_OK)
+
+
+
+def _update(compiled, outcomes, yes: bool):
+    """Show what --update would write, ask, write atomically, and test again."""
+    import difflib
+
+    from forcecheck.diagnostics import display_path
+    from forcecheck.testing.runner import run, updated_text
+
+    pending = [(o, t) for o in outcomes if (t := updated_text(o)) is not None]
+    if not pending:
+        typer.echo("update: every expectation already matches", err=True)
+        return outcomes
+    for o, new in pending:
+        name = display_path(str(o.path))
+        old = o.path.read_text(encoding="utf-8")
+        diff = difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name)
+        typer.echo("".join(diff), err=True)
+    if not yes:
+        try:
+            ok = typer.confirm(f"Rewrite the expectations of {len(pending)} scenario file(s)?", err=True)
+        except typer.Abort:
+            ok = False
+        if not ok:
+            typer.echo("update: nothing written", err=True)
+            return outcomes
+    written = 0
+    for o, new in pending:
+        problems = load_problems(compiled, o.path, new)
+        if problems:  # never replace a file that loads with one that does not
+            from forcecheck.diagnostics import render_all
+
+            typer.echo(f"update: not writing {display_path(str(o.path))}: the rewritten file would not "
+                       f"load\n{render_all(problems)}", err=True)
+            continue
+        write(new, o.path)
+        written += 1
+    typer.echo(f"update: rewrote {written} file(s)", err=True)
+    return run(compiled, [o.path for o in outcomes])
+
+
+
+def validate(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
+                                                help="Scenario files, policy files, or directories.")],
+    policy: PolicyOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text (people) or json (editors and "
+                      "CI: one object per diagnostic, on stdout).")] = "text",
+) -> None:
+    """Check scenarios and policies without evaluating them; diagnostics only."""
+    from forcecheck import api
+    from forcecheck.diagnostics import InputError, render_all
+    from forcecheck.policy.load import load_policy
+    from forcecheck.scenario.lints import unread_statements
+    from forcecheck.scenario.load import load_scenario
+
+    problems = []
+    try:
+        compiled = load_policy(policy)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    warnings = list(compiled.policy.warnings)
+    from forcecheck.files import walk
+
+    try:
+        files = list(walk(paths, (".yaml", ".yml", ".rules")))
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    for f in files:
+        try:
+            if f.suffix == ".rules":
+                warnings += load_policy(f).policy.warnings
+            else:
+                sc = load_scenario(f, compiled)
+                warnings += unread_statements(sc, compiled.policy)
+                warnings += api.check(sc, compiled).warnings()
+        except InputError as exc:
+            problems += exc.diagnostics
+    if format == "json":
+        from forcecheck.diagnostics import as_json
+
+        sys.stdout.write(as_json([*problems, *warnings], len(files)))
+        raise typer.Exit(EXIT_INPUT if problems else EXIT_OK)
+    if format != "text":
+        from forcecheck.diagnostics import Diagnostic
+
+        raise fail([Diagnostic(None, "U001", f"no format '{format}' for validate", "text or json")])
+    if warnings:
+        typer.echo(render_all(warnings), err=True)
+    if problems:
+        raise fail(problems)
+    typer.echo(f"ok: {len(files)} file(s) valid", err=True)
