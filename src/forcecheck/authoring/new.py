@@ -8,6 +8,7 @@ new file always passes `validate`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,3 +89,58 @@ def schema_path(target: Path) -> str:
             except ValueError:
                 return schema.as_uri()
     return "https://forcecheck.invalid/schema/scenario.schema.json"
+
+
+def from_template(name: str, target: Path) -> str:
+    """A shipped teaching case as the text of a new file at `target` (its `$schema` pointing
+    from there); an unknown name is bad input, with the nearest one."""
+    import re
+
+    from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
+
+    if name not in templates():
+        raise InputError([Diagnostic(None, "U001", f"no teaching case '{name}'",
+                                     did_you_mean(name, templates())
+                                     or "`forcecheck new --template list` lists them")])
+    text = (template_folder() / f"{name}.yaml").read_text(encoding="utf-8")
+    return re.sub(r"\$schema=\S+", f"$schema={schema_path(target)}", text, count=1)
+
+
+def _parts(item: str, n: int) -> tuple[str, ...]:
+    parts = item.split(":", n - 1)
+    return tuple(parts + [""] * (n - len(parts)))
+
+
+def drafted(target: Path, prompt: Callable[..., str], title: str | None = None, kind: str | None = None,
+            summary: str | None = None, people: list[str] | None = None, events: list[str] | None = None,
+            accounts: list[str] | None = None, sources: list[str] | None = None) -> Draft:
+    """A draft from flags, asking `prompt(question, default=...)` for what they leave out. With
+    any flag given it is a script: what is not given takes its default, unasked (a list not
+    given stays empty)."""
+    import re
+
+    scripted = any(x is not None for x in (title, kind, summary, people, events, accounts, sources))
+
+    def ask(value, question, default=None):
+        if value is not None or (scripted and default is not None):
+            return value if value is not None else default
+        return prompt(question, default=default)
+
+    def listed(items, n, question):
+        out = [_parts(item, n) for item in items or []]
+        while items is None and not scripted:
+            line = prompt(question, default="", show_default=False).strip()
+            if not line:
+                break
+            out.append(_parts(line, n))
+        return out
+
+    the_title = ask(title, "Title (the incident in one line)")
+    return Draft(
+        id=re.sub(r"[^a-z0-9]+", "-", target.stem.lower()).strip("-") or "scenario",
+        title=the_title, kind=ask(kind, "Kind (teaching or real)", "teaching"),
+        summary=ask(summary, "Summary", the_title),
+        sources=[(i, t, "") for i, t, *_ in listed(sources, 2, "Source as ID:TITLE (empty: done)")],
+        people=listed(people, 3, "Person as ID:ROLE:DESCRIPTION (empty: done)"),
+        events=listed(events, 5, "Event as ID:ACTOR:ACTION:TARGET:DESCRIPTION (empty: done)"),
+        accounts=listed(accounts, 2, "Account as ID:NAME (empty: done)") or [("report", "Report")])

@@ -9,7 +9,15 @@ from typing import Annotated
 
 import typer
 
-from forcecheck.cli.common import EXIT_INPUT, PolicyOption, fail, load_problems, policy_or_exit, write
+from forcecheck.cli.common import (
+    EXIT_INPUT,
+    PolicyOption,
+    compiled_or_exit,
+    fail,
+    load_problems,
+    policy_or_exit,
+    write,
+)
 
 
 def clauses(policy: PolicyOption = None) -> None:
@@ -75,62 +83,25 @@ def new(
 ) -> None:
     """Write a new scenario file that loads as written: from prompts, from flags, or from a
     shipped teaching case (--template)."""
-    import re
-
-    from forcecheck.authoring.new import Draft, render, schema_path, template_folder, templates
-    from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean, render_all
-    from forcecheck.policy.load import load_policy
+    from forcecheck.authoring.new import drafted, from_template, render, schema_path, templates
+    from forcecheck.diagnostics import Diagnostic, InputError, render_all
 
     if template == "list":
         sys.stdout.write("".join(f"{t}\n" for t in templates()))
         return
     if path.exists() and not force:
         raise fail([Diagnostic(None, "U003", f"'{path}' exists; nothing written",
-                                "give another path, or --force to overwrite it")])
+                               "give another path, or --force to overwrite it")])
+    compiled = compiled_or_exit(None)
     try:
-        compiled = load_policy(None)
+        if template is not None:
+            text = from_template(template, path)
+        else:
+            draft = drafted(path, lambda *a, **k: typer.prompt(*a, **k, err=True), title, kind, summary,
+                            person, event, account, source)
+            text = render(draft, schema_path(path))
     except InputError as exc:
         raise fail(exc.diagnostics) from None
-    if template is not None:
-        if template not in templates():
-            raise fail([Diagnostic(None, "U001", f"no teaching case '{template}'",
-                                    did_you_mean(template, templates())
-                                    or "`forcecheck new --template list` lists them")])
-        text = (template_folder() / f"{template}.yaml").read_text(encoding="utf-8")
-        text = re.sub(r"\$schema=\S+", f"$schema={schema_path(path)}", text, count=1)
-    else:
-        # With any flag given, it is a script: what is not given takes its default, unasked.
-        scripted = any(x is not None for x in (title, kind, summary, person, event, account, source))
-
-        def ask(value, prompt, default=None):
-            if value is not None or (scripted and default is not None):
-                return value if value is not None else default
-            return typer.prompt(prompt, default=default, err=True)
-
-        def split(items, n, prompt):
-            out = []
-            for item in items or []:
-                parts = item.split(":", n - 1)
-                out.append(tuple(parts + [""] * (n - len(parts))))
-            if items is None and not scripted:
-                while True:
-                    line = typer.prompt(prompt, default="", show_default=False, err=True).strip()
-                    if not line:
-                        break
-                    parts = line.split(":", n - 1)
-                    out.append(tuple(parts + [""] * (n - len(parts))))
-            return out
-
-        the_title = ask(title, "Title (the incident in one line)")
-        draft = Draft(
-            id=re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "scenario",
-            title=the_title, kind=ask(kind, "Kind (teaching or real)", "teaching"),
-            summary=ask(summary, "Summary", the_title),
-            sources=[(i, t, "") for i, t, *_ in split(source, 2, "Source as ID:TITLE (empty: done)")],
-            people=split(person, 3, "Person as ID:ROLE:DESCRIPTION (empty: done)"),
-            events=split(event, 5, "Event as ID:ACTOR:ACTION:TARGET:DESCRIPTION (empty: done)"),
-            accounts=split(account, 2, "Account as ID:NAME (empty: done)") or [("report", "Report")])
-        text = render(draft, schema_path(path))
     problems = load_problems(compiled, path, text)
     if problems:
         typer.echo(f"new: nothing written; the file would not load:\n{render_all(problems)}", err=True)
@@ -218,25 +189,10 @@ def policies() -> None:
     comes from, and the shared vocabulary they use."""
     from forcecheck.diagnostics import InputError
     from forcecheck.policy.load import load_policy, shipped_policies
+    from forcecheck.report.policy import render_policies
 
-    out = []
-    for name, path in shipped_policies():
-        try:
-            p = load_policy(path).policy
-        except InputError as exc:
-            raise fail(exc.diagnostics) from None
-        labels: dict[str, int] = {}
-        for c in p.clauses:
-            for q in c.quotes:
-                labels[q.provenance] = labels.get(q.provenance, 0) + 1
-        shown = ", ".join(f"{n} {label}" for label, n in sorted(labels.items()))
-        out += [f"{name}: {p.title}", f"  id {p.id}; {len(p.clauses)} clauses; quotes: {shown}",
-                f"  document: {p.document}", f"  version: {p.version}"]
-        out += [f"  source {d.id}: {d.title}" for d in p.documents.values()]
-        out.append("")
-    out.append("Check a scenario under several: forcecheck check SCENARIO --policy dhs --policy doj "
-               "--policy cfr-287-8")
-    import textwrap
-
-    sys.stdout.write("\n".join(textwrap.fill(line, 100, subsequent_indent="    ") if line else line
-                                for line in out) + "\n")
+    try:
+        shipped = [(name, load_policy(path).policy) for name, path in shipped_policies()]
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    sys.stdout.write(render_policies(shipped))

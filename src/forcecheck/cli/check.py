@@ -31,43 +31,48 @@ from forcecheck.cli.common import (
     write,
 )
 
+Scenarios = Annotated[list[Path], typer.Argument(
+    metavar="SCENARIO", help="Scenario YAML files or folders; '-' reads one from standard input.",
+    show_default=False, readable=False)]
+Policies = Annotated[list[Path] | None, typer.Option(
+    "--policy", "-p", readable=False, metavar="POLICY",
+    help="Policy: a shipped name (dhs, doj, cfr-287-8; see `forcecheck policies`), a file or a "
+    "directory (default: dhs). Repeat it to see the scenario under each, side by side.")]
+Accounts = Annotated[list[str] | None, typer.Option("--account", "-a",
+                                                    help="Only this account (repeatable).")]
+Clauses = Annotated[list[str] | None, typer.Option("--clause", "-c", autocompletion=clause_ids,
+                                                   help="Only this clause (repeatable).")]
+FormatOption = Annotated[Format, typer.Option(
+    "--format", "-f", help="text (the terminal), markdown (an article draft or an issue), html "
+    "(one self-contained page) or json.")]
+ExplainOption = Annotated[Explain, typer.Option(
+    "--explain", help="summary: the answer on one screen; short: with each clause's wording and why, "
+    "in prose; full: every condition and the rule as written.")]
+Output = Annotated[Path | None, typer.Option("--output", "-o", readable=False,
+                                             help="Write the report to this file instead of stdout.")]
+ColourOption = Annotated[Colour, typer.Option(
+    "--color", help="Colour verdicts in text output (auto: on a terminal, unless NO_COLOR or TERM=dumb; "
+    "FORCE_COLOR forces it).")]
+Pager = Annotated[bool, typer.Option("--pager/--no-pager",
+                                     help="Page long text output on a terminal (less -R, or $PAGER).")]
+Questions = Annotated[bool, typer.Option("--questions", help="Show only the open questions: the unknown "
+                                         "facts, most decisive first, and the verdicts each settles.")]
+Assume = Annotated[list[str] | None, typer.Option(
+    "--assume", metavar="FACT=VALUE", autocompletion=assumable,
+    help="Evaluate a hypothetical with this fact set (repeatable), e.g. shots.subject_fleeing=yes or "
+    "reaches_off_duty_officers=yes.")]
+Base = Annotated[str | None, typer.Option("--base", metavar="ACCOUNT", help="Start the hypothetical from "
+                                          "this account (default: the undisputed facts only).")]
+Jobs = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=0, help="Check many scenarios as a batch in this many processes (0: one per "
+    "core): a line or a JSON Lines record per scenario, in input order. Several files are a batch even "
+    "without it.")]
 
-def check(
-    scenarios: Annotated[list[Path], typer.Argument(metavar="SCENARIO", help="Scenario YAML files or "
-                                                    "folders; '-' reads one from standard input.",
-                                                    show_default=False, readable=False)],
-    policy: Annotated[list[Path] | None, typer.Option(
-        "--policy", "-p", readable=False, metavar="POLICY",
-        help="Policy: a shipped name (dhs, doj, cfr-287-8; see `forcecheck policies`), a file or a "
-        "directory (default: dhs). Repeat it to see the scenario under each, side by side.")] = None,
-    account: Annotated[list[str] | None, typer.Option("--account", "-a",
-                       help="Only this account (repeatable).")] = None,
-    clause: Annotated[list[str] | None, typer.Option("--clause", "-c", autocompletion=clause_ids,
-                      help="Only this clause (repeatable).")] = None,
-    format: Annotated[Format, typer.Option(
-        "--format", "-f", help="text (the terminal), markdown (an article draft or an issue), html "
-        "(one self-contained page) or json.")] = Format.text,
-    explain: Annotated[Explain, typer.Option("--explain", help="summary: the answer on one screen; "
-                       "short: with each clause's wording and why, in prose; full: every condition "
-                       "and the rule as written.")] = Explain.summary,
-    output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
-                      help="Write the report to this file instead of stdout.")] = None,
-    color: Annotated[Colour, typer.Option("--color", help="Colour verdicts in text output (auto: on a "
-                     "terminal, unless NO_COLOR or TERM=dumb; FORCE_COLOR forces it).")] = Colour.auto,
-    pager: Annotated[bool, typer.Option("--pager/--no-pager", help="Page long text output on a "
-                     "terminal (less -R, or $PAGER).")] = True,
-    questions: Annotated[bool, typer.Option("--questions", help="Show only the open questions: "
-                         "the unknown facts, most decisive first, and the verdicts each settles.")] = False,
-    assume: Annotated[list[str] | None, typer.Option("--assume", metavar="FACT=VALUE",
-                      autocompletion=assumable,
-                      help="Evaluate a hypothetical with this fact set (repeatable), e.g. "
-                      "shots.subject_fleeing=yes or reaches_off_duty_officers=yes.")] = None,
-    base: Annotated[str | None, typer.Option("--base", metavar="ACCOUNT", help="Start the "
-                    "hypothetical from this account (default: the undisputed facts only).")] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=0, help="Check many scenarios as a "
-                    "batch in this many processes (0: one per core): a line or a JSON Lines record "
-                    "per scenario, in input order. Several files are a batch even without it.")] = None,
-) -> None:
+
+def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = None, clause: Clauses = None,
+          format: FormatOption = Format.text, explain: ExplainOption = Explain.summary, output: Output = None,
+          color: ColourOption = Colour.auto, pager: Pager = True, questions: Questions = False,
+          assume: Assume = None, base: Base = None, jobs: Jobs = None) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck import api
     from forcecheck.diagnostics import Diagnostic, InputError

@@ -75,10 +75,9 @@ def corpus(
         readings = []
         if mapping is not None:
             from forcecheck.importing.mapping import load_mapping
+            from forcecheck.importing.mapping import readings as mapping_readings
 
-            m = load_mapping(mapping, compiled_or_exit(policy)).model
-            readings = [(col, value or "(empty)", " ".join(rule.reading.split()))
-                        for col, spec in m.columns.items() for value, rule in spec.values.items()]
+            readings = mapping_readings(load_mapping(mapping, compiled_or_exit(policy)))
     except InputError as exc:
         raise fail(exc.diagnostics) from None
     if format is Format.html:
@@ -110,46 +109,24 @@ def import_(
     gets its diagnostic and the others go on (exit 2 at the end); values the mapping does not
     cover are counted and listed, and leave the facts unknown. Importing again gives the same
     bytes."""
-    from forcecheck.diagnostics import Diagnostic, InputError, render_all
-    from forcecheck.files import write_text
-    from forcecheck.importing.mapping import Unmapped, file_name, import_records, load_mapping
+    from forcecheck.diagnostics import InputError, render_all
+    from forcecheck.importing.mapping import Unmapped, import_records, load_mapping, write_import
 
     compiled = compiled_or_exit(policy)
+    unmapped = Unmapped()
+    failed = []
+
+    def not_imported(result) -> None:
+        failed.append(result)
+        sys.stderr.write(render_all(result.diagnostics) + "\n")
+
     try:
         loaded = load_mapping(mapping, compiled)
-        unmapped = Unmapped()
-        imported = failed = 0
-        lines: list[str] = []
-        as_lines = output.suffix == ".jsonl"
-        if not as_lines:
-            if output.exists() and not output.is_dir():
-                raise InputError([Diagnostic(None, "U003", f"--output '{output}' is not a folder",
-                                             "give a folder for the scenario files, or a .jsonl file")])
-            try:
-                output.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise InputError([Diagnostic(None, "U003", f"cannot make the folder '{output}': "
-                                             f"{exc.strerror}", "give a folder you can write to")]) from None
-        for result in import_records(loaded, data, compiled, unmapped):
-            if result.text is None:
-                failed += 1
-                sys.stderr.write(render_all(result.diagnostics) + "\n")
-                continue
-            imported += 1
-            if as_lines:
-                import json
-
-                import yaml
-
-                lines.append(json.dumps(yaml.safe_load(result.text), ensure_ascii=False,
-                                        separators=(",", ":")))
-            else:
-                write_text(output / file_name(loaded, result.record_id or ""), result.text)
-        if as_lines:
-            write_text(output, "".join(line + "\n" for line in lines))
+        records = import_records(loaded, data, compiled, unmapped)
+        imported = write_import(loaded, records, output, not_imported)
     except InputError as exc:
         raise fail(exc.diagnostics) from None
     for line in unmapped.lines():
         sys.stderr.write(f"{data}: note: {line}\n")
-    sys.stderr.write(f"{imported} records imported to {output}, {failed} not imported\n")
+    sys.stderr.write(f"{imported} records imported to {output}, {len(failed)} not imported\n")
     raise typer.Exit(EXIT_INPUT if failed else EXIT_OK)

@@ -19,7 +19,7 @@ import io
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -341,3 +341,42 @@ def import_records(mapping: Mapping, data: Path, compiled: CompiledPolicy,
 
 def file_name(mapping: Mapping, record_id: str) -> str:
     return f"{mapping.model.mapping}-{_slug(record_id)}.yaml"
+
+
+def write_import(mapping: Mapping, results: Iterable[ImportResult], output: Path,
+                 failed: Callable[[ImportResult], None]) -> int:
+    """Write each imported scenario: one file per record in the folder `output`, or one JSON
+    line per record when `output` ends in `.jsonl` (written once, atomically, at the end).
+    `failed` is told of each record that was not imported; the number imported is returned."""
+    from forcecheck.files import write_text
+
+    as_lines = output.suffix == ".jsonl"
+    if not as_lines:
+        if output.exists() and not output.is_dir():
+            raise InputError([Diagnostic(None, "U003", f"--output '{output}' is not a folder",
+                                         "give a folder for the scenario files, or a .jsonl file")])
+        try:
+            output.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError([Diagnostic(None, "U003", f"cannot make the folder '{output}': "
+                                         f"{exc.strerror}", "give a folder you can write to")]) from None
+    imported = 0
+    lines: list[str] = []
+    for result in results:
+        if result.text is None:
+            failed(result)
+            continue
+        imported += 1
+        if as_lines:
+            lines.append(json.dumps(yaml.safe_load(result.text), ensure_ascii=False, separators=(",", ":")))
+        else:
+            write_text(output / file_name(mapping, result.record_id or ""), result.text)
+    if as_lines:
+        write_text(output, "".join(line + "\n" for line in lines))
+    return imported
+
+
+def readings(mapping: Mapping) -> list[tuple[str, str, str]]:
+    """(column, code, reading) for every code the mapping reads, as the corpus report shows them."""
+    return [(col, value or "(empty)", " ".join(rule.reading.split()))
+            for col, spec in mapping.model.columns.items() for value, rule in spec.values.items()]

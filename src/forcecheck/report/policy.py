@@ -143,3 +143,23 @@ def render_name(policy: Policy, name: str) -> str | None:
         out.add(f"open question {name}: {policy.unsettled[name].question}", hang=2)
         return out.text()
     return None
+
+
+def render_policies(shipped: list[tuple[str, Policy]]) -> str:
+    """`forcecheck policies`: each shipped policy's name, document, version and sources, and
+    how many of its quotes carry each provenance label."""
+    out = []
+    for name, p in shipped:
+        labels: dict[str, int] = {}
+        for c in p.clauses:
+            for q in c.quotes:
+                labels[q.provenance] = labels.get(q.provenance, 0) + 1
+        shown = ", ".join(f"{n} {label}" for label, n in sorted(labels.items()))
+        out += [f"{name}: {p.title}", f"  id {p.id}; {len(p.clauses)} clauses; quotes: {shown}",
+                f"  document: {p.document}", f"  version: {p.version}"]
+        out += [f"  source {d.id}: {d.title}" for d in p.documents.values()]
+        out.append("")
+    out.append("Check a scenario under several: forcecheck check SCENARIO --policy dhs --policy doj "
+               "--policy cfr-287-8")
+    return "\n".join(textwrap.fill(line, 100, subsequent_indent="    ") if line else line
+                     for line in out) + "\n"
