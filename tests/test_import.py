@@ -194,7 +194,7 @@ def test_corpus_filters_and_drills_down(cli, records):
 def test_corpus_markdown_and_html_carry_the_framing_and_the_bars(cli, records):
     md = cli("corpus", str(records), "--format", "markdown").out
     assert "> What DHS Department Policy" in md
-    assert "| deadly-force-imminent-threat | 5 | 2 | 0 | 3 | 0 |" in md
+    assert "| `deadly-force-imminent-threat` | 5 | 2 | 0 | 3 | 0 |" in md
     page = cli("corpus", str(records), "--format", "html", "--mapping", str(WAPO)).out
     assert 'id="framing"' in page and page.count('<svg class="bar"') == 13
     assert 'data-status="met" data-count="2"' in page

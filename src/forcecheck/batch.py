@@ -16,14 +16,13 @@ time and results are yielded in input order, so memory does not grow with the nu
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from forcecheck.diagnostics import Diagnostic, InputError, as_item, display_path, render_all
+from forcecheck.diagnostics import Diagnostic, InputError, render_all
 from forcecheck.policy.compiler import CompiledPolicy
-from forcecheck.report.record import RECORD_FORMAT, build_record, summary_line
+from forcecheck.report.record import build_record, error_line, error_record, summary_line
 
 CHUNK = 16  # scenarios a worker is given at a time
 IN_FLIGHT = 8  # chunks per worker submitted ahead of the one being written
@@ -50,12 +49,8 @@ class Outcome:
 
 
 def _error(path: str, diagnostics: list[Diagnostic]) -> Outcome:
-    items = [as_item(d) for d in diagnostics if d.severity == "error"]
-    line = json.dumps({"format": RECORD_FORMAT, "path": display_path(path), "errors": items},
-                      ensure_ascii=False, separators=(",", ":"))
-    first = items[0] if items else {"code": "?", "message": "not loaded"}
-    return Outcome(path, line, "error", f"{display_path(path)}: error[{first['code']}]: {first['message']}",
-                   render_all(diagnostics))
+    rec = error_record(path, diagnostics)
+    return Outcome(path, rec.line(), "error", error_line(rec), render_all(diagnostics))
 
 
 def check_one(compiled: CompiledPolicy, path: str, text: str | None, options: Options) -> Outcome:
@@ -71,12 +66,12 @@ def check_one(compiled: CompiledPolicy, path: str, text: str | None, options: Op
         rec = build_record(result.evaluation, path)
         if options.explain:
             full = check(scenario, compiled, accounts=options.accounts, clauses=options.clauses)
-            rec["report"] = full.document().model_dump(mode="json")
+            rec.report = full.document().model_dump(mode="json")
     except InputError as exc:
         return _error(path, exc.diagnostics)
-    line = json.dumps(rec, ensure_ascii=False, separators=(",", ":"))
+    line = rec.line()
     guidance = frozenset(c.id for c in compiled.policy.clauses if not c.binding)
-    return Outcome(path, line, "breached" if rec["breached"] else "ok", summary_line(rec, guidance))
+    return Outcome(path, line, "breached" if rec.breached else "ok", summary_line(rec, guidance))
 
 
 # --- running many ----------------------------------------------------------------------------

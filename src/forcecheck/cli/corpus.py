@@ -10,7 +10,16 @@ from typing import Annotated
 
 import typer
 
-from forcecheck.cli.common import EXIT_INPUT, EXIT_OK, Format, PolicyOption, compiled_or_exit, fail, write
+from forcecheck.cli.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    Format,
+    PolicyOption,
+    compiled_or_exit,
+    fail,
+    warn,
+    write,
+)
 
 
 class Status(StrEnum):
@@ -55,23 +64,24 @@ def corpus(
     if (clause is None) != (status is None):
         raise fail([Diagnostic(None, "U009", "--clause and --status go together",
                                 "e.g. --clause deadly-force-imminent-threat --status breach_possible")])
+    drill = (clause, status.value) if clause else None
     try:
         if str(records) == "-":
-            lines = enumerate(sys.stdin, 1)
-            result = report.aggregate(lines, "<stdin>", filters, (clause, status.value) if clause else None)
+            result = report.aggregate(report.record_lines(sys.stdin), "<stdin>", filters, drill)
         else:
             if not records.is_file():
                 raise InputError([Diagnostic(None, "U005", f"'{records}' is not a file of records",
                                              "give the JSON Lines that `forcecheck check ... --format json` "
                                              "wrote")])
             with records.open(encoding="utf-8", errors="replace") as f:
-                result = report.aggregate(enumerate(f, 1), str(records), filters,
-                                          (clause, status.value) if clause else None)
+                result = report.aggregate(report.record_lines(f), str(records), filters, drill)
         if clause is not None and clause not in result.clauses:
             from forcecheck.diagnostics import did_you_mean
 
             raise InputError([Diagnostic(None, "U001", f"no clause '{clause}' in these records",
                                          did_you_mean(clause, list(result.clauses)) or "")])
+        if report.unknown_filters(result):
+            raise InputError(report.unknown_filters(result))
         readings = []
         if mapping is not None:
             from forcecheck.importing.mapping import load_mapping
@@ -80,15 +90,12 @@ def corpus(
             readings = mapping_readings(load_mapping(mapping, compiled_or_exit(policy)))
     except InputError as exc:
         raise fail(exc.diagnostics) from None
-    if format is Format.html:
-        text = report.render_html(result, readings)
-    elif format is Format.markdown:
-        text = report.render_markdown(result)
-    elif format is Format.json:
-        text = report.render_json(result)
-    else:
-        text = report.render_text(result)
-    write(text, output)
+    from forcecheck.report.render import render
+
+    warn(result.problems)  # the lines that are not records: the report counts the others
+    write(render(result, format.value, **({"readings": readings} if format is Format.html else {})), output)
+    if result.problems:
+        raise typer.Exit(EXIT_INPUT)
 
 
 

@@ -14,6 +14,8 @@ import json
 
 from forcecheck.diagnostics import visible
 from forcecheck.evaluation.results import ScenarioResult
+from forcecheck.report.documents import Comparison
+from forcecheck.report.escape import code, md
 
 FORMAT = "forcecheck.compare/1"
 
@@ -35,8 +37,8 @@ def _outcome(verdict: str, possible: list[str]) -> str:
     return "could be breached" if "breached" in possible else "not breached"
 
 
-def build(results: list[ScenarioResult]) -> dict:
-    """The comparison as data (what JSON writes and text renders)."""
+def build(results: list[ScenarioResult]) -> Comparison:
+    """The comparison document (what JSON writes and every format renders)."""
     first = results[0]
     accounts = [a.account for a in first.accounts]
     policies = [{"id": r.policy.id, "title": r.policy.title, "sha256": r.policy.digest} for r in results]
@@ -81,16 +83,27 @@ def build(results: list[ScenarioResult]) -> dict:
                                     for r, clause in holders]
             shared.append(entry)
     model = first.scenario.model
-    return {"format": FORMAT, "scenario": model.id, "title": visible(model.title),
-            "accounts": [{"id": a.id, "name": visible(a.name)} for a in accounts],
-            "policies": policies, "tables": tables, "concepts": shared}
+    return Comparison.model_validate({
+        "format": FORMAT, "scenario": model.id, "title": visible(model.title),
+        "accounts": [{"id": a.id, "name": visible(a.name)} for a in accounts],
+        "policies": policies, "tables": tables, "concepts": shared})
 
 
-def render_json(doc: dict) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+def _data(doc: Comparison) -> dict:
+    """The document as plain data, as the JSON output has it (no `wording` where none differs)."""
+    data = doc.model_dump()
+    for entry in data["concepts"]:
+        if entry["wording"] is None:
+            del entry["wording"]
+    return data
 
 
-def render_text(doc: dict, width: int = 100) -> str:
+def render_json(doc: Comparison) -> str:
+    return json.dumps(_data(doc), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_text(doc: Comparison, width: int = 100) -> str:
+    doc = _data(doc)
     import textwrap
 
     names = {a["id"]: a["name"] for a in doc["accounts"]}
@@ -134,46 +147,45 @@ def render_text(doc: dict, width: int = 100) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_markdown(doc: dict) -> str:
+def render_markdown(doc: Comparison) -> str:
+    """Every string from a file through `md` (no markup, no HTML), ids as code."""
+    doc = _data(doc)
     names = {a["id"]: a["name"] for a in doc["accounts"]}
     policies = [p["id"] for p in doc["policies"]]
-
-    def cell(text: str) -> str:
-        return text.replace("|", "/")
-
-    out = [f"# {cell(doc['title'])}", "", f"Side by side under {', '.join(f'`{p}`' for p in policies)}.", ""]
+    out = [f"# {md(doc['title'])}", "", f"Side by side under {', '.join(code(p) for p in policies)}.", ""]
     for table in doc["tables"]:
         accounts = [c["account"] for c in table["rows"][0]["cells"]] if table["rows"] else []
-        header = "| clause | " + " | ".join(cell(names[a]) for a in accounts) + " |"
-        out += [f"## `{table['policy']}`", "", header, "|---|" + "---|" * len(accounts)]
-        out += [f"| {r['clause']} | " + " | ".join(c["short"] for c in r["cells"]) + " |"
+        header = "| clause | " + " | ".join(md(names[a]) for a in accounts) + " |"
+        out += [f"## {code(table['policy'])}", "", header, "|---|" + "---|" * len(accounts)]
+        out += [f"| {code(r['clause'])} | " + " | ".join(md(c["short"]) for c in r["cells"]) + " |"
                 for r in table["rows"]]
         out.append("")
     out += ["## The concepts the policies share, on the same facts", "",
-            "| account | concept | " + " | ".join(f"`{p}`" for p in policies) + " | |",
+            "| account | concept | " + " | ".join(code(p) for p in policies) + " | |",
             "|---|---|" + "---|" * (len(policies) + 1)]
     for e in doc["concepts"]:
-        by = {c["policy"]: c["short"] for c in e["cells"]}
+        by = {c["policy"]: md(c["short"]) for c in e["cells"]}
         mark = "**differs**" if e["differs"] else ""
-        out.append(f"| {cell(e['account_name'])} | {e['concept']} | " +
+        out.append(f"| {md(e['account_name'])} | {md(e['concept'])} | " +
                    " | ".join(by.get(p, "") for p in policies) + f" | {mark} |")
     differing = [e for e in doc["concepts"] if e["differs"]]
     if differing:
         out += ["", "## Where the policies differ, and the wording that makes the difference"]
         for e in differing:
-            out += ["", f"**{e['concept']}, under {cell(e['account_name'])}**: " +
-                    "; ".join(f"`{c['policy']}` {c['short']}" for c in e["cells"]), ""]
+            out += ["", f"**{md(e['concept'])}, under {md(e['account_name'])}**: " +
+                    "; ".join(f"{code(c['policy'])} {md(c['short'])}" for c in e["cells"]), ""]
             for w in e["wording"]:
-                out.append(f"- `{w['policy']}` `{w['clause']}` ({w['document']}, {w['section']}, "
-                           f"{w['provenance']}): \"{w['quote']}\"" + (f" *Read as:* {w['reading']}"
-                                                                        if w["reading"] else ""))
+                out.append(f"- {code(w['policy'])} {code(w['clause'])} ({md(w['document'])}, "
+                           f"{md(w['section'])}, {w['provenance']}): \"{md(w['quote'])}\""
+                           + (f" *Read as:* {md(w['reading'])}" if w["reading"] else ""))
     out += ["", "*Each policy reads the same facts through its own clauses; a verdict says what that "
             "policy's text implies if an account is taken as true, not what happened.*"]
     return "\n".join(out) + "\n"
 
 
-def render_html(doc: dict) -> str:
+def render_html(doc: Comparison) -> str:
     """One self-contained page: every string escaped, no script, no network."""
+    doc = _data(doc)
     import html
 
     e = html.escape

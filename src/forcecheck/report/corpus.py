@@ -12,10 +12,15 @@ from __future__ import annotations
 import html
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TextIO
 
-from forcecheck.diagnostics import Diagnostic, InputError, Span, visible
+from pydantic import ValidationError
+
+from forcecheck.diagnostics import Diagnostic, InputError, Span, did_you_mean, visible
+from forcecheck.report.documents import CorpusReport, ErrorRecord, Record
+from forcecheck.report.escape import code, md
 
 # A record's status for one clause, across its accounts, most serious first.
 STATUSES = ("breached", "breach_possible", "undetermined", "met", "not_applicable")
@@ -25,6 +30,9 @@ LABELS = {"breached": "breached", "breach_possible": "undetermined, breach possi
 COLOURS = {"breached": "#c62828", "breach_possible": "#ef8f00", "undetermined": "#9e9e9e",
            "met": "#2e7d32"}
 TOP_QUESTIONS = 10
+
+
+MAX_RECORD_BYTES = 32 * 1024 * 1024  # one record line; a record with --explain holds a whole report
 
 
 @dataclass
@@ -38,13 +46,19 @@ class Corpus:
     cells: dict[tuple[str, str], list[dict]] = field(default_factory=dict)  # only when drilling down
     questions: dict[str, dict] = field(default_factory=dict)  # fact -> question, records, verdicts
     filters: tuple[tuple[str, str], ...] = ()
+    fields: set[str] = field(default_factory=set)  # the imported fields some record has
+    problems: list[Diagnostic] = field(default_factory=list)  # lines that are not records
+
+    @property
+    def bad_lines(self) -> list[int]:
+        return [d.span.line for d in self.problems if d.span is not None]
 
 
-def status(rec: dict, clause: str) -> str:
-    verdicts = rec["verdicts"][clause]
-    possible = rec.get("possible", {}).get(clause, {})
+def status(rec: Record, clause: str) -> str:
+    """The record's status for one clause, across its accounts, most serious first."""
+    possible = rec.possible.get(clause, {})
     found = set()
-    for account, verdict in verdicts.items():
+    for account, verdict in rec.verdicts[clause].items():
         if verdict == "undetermined":
             found.add("breach_possible" if "breached" in possible.get(account, []) else "undetermined")
         else:
@@ -52,8 +66,8 @@ def status(rec: dict, clause: str) -> str:
     return next(s for s in STATUSES if s in found) if found else "not_applicable"
 
 
-def field_value(rec: dict, name: str) -> str | None:
-    fields = (rec.get("record") or {}).get("fields") or {}
+def field_value(rec: Record, name: str) -> str | None:
+    fields = rec.record.fields if rec.record else {}
     if name in fields:
         return fields[name]
     if name == "year":
@@ -62,46 +76,99 @@ def field_value(rec: dict, name: str) -> str | None:
     return None
 
 
-def aggregate(lines: Iterable[tuple[int, str]], path: str, filters: list[tuple[str, str]] = (),
+def record_lines(f: TextIO, limit: int = MAX_RECORD_BYTES) -> Iterator[tuple[int, str | None]]:
+    """(line number, text) of each line of a records file, reading at most `limit` characters
+    of any one line: an over-long line is given as None and skipped to its end."""
+    n = 0
+    while True:
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        n += 1
+        if len(line) > limit and not line.endswith("\n"):
+            while (rest := f.readline(limit)) and not rest.endswith("\n"):
+                pass
+            yield n, None
+        else:
+            yield n, line
+
+
+def parse_record(line: str | None, path: str, n: int) -> Record | ErrorRecord:
+    """One line as a `forcecheck.record/1` record, or R001 located at its line."""
+    def bad(message: str, column: int = 1) -> InputError:
+        return InputError([Diagnostic(Span(path, n, column), "R001", message,
+                                      "give the output of `forcecheck check PATH... --format json` "
+                                      "(several files or --jobs); the other lines are counted")])
+
+    if line is None:
+        raise bad(f"a line longer than {MAX_RECORD_BYTES:,} characters")
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise bad(f"not a JSON record: {exc.msg}", exc.colno) from None
+    except (ValueError, RecursionError):
+        raise bad("not a JSON record: a number too long or nesting too deep") from None
+    if not isinstance(data, dict) or data.get("format") != "forcecheck.record/1":
+        raise bad("not a forcecheck.record/1 record")
+    try:
+        return ErrorRecord.model_validate(data) if "errors" in data else Record.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "the record"
+        raise bad(f"not a forcecheck.record/1 record: {visible(where)}: {first['msg']}") from None
+
+
+def aggregate(lines: Iterable[tuple[int, str | None]], path: str, filters: list[tuple[str, str]] = (),
               drill: tuple[str, str] | None = None) -> Corpus:
-    """Read records (line number, text) and count; a line that is not a record is an error
-    located at its line."""
+    """Read records (line number, text) and count; a line that is not a record is a problem
+    located at its line (`Corpus.problems`), and the others are counted."""
     corpus = Corpus(filters=tuple(filters))
     for n, line in lines:
-        if not line.strip():
+        if line is not None and not line.strip():
             continue
         try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError([Diagnostic(Span(path, n, exc.colno), "R001", f"not a JSON record: {exc.msg}",
-                                         "give the output of `forcecheck check ... --format json`")]
-                             ) from None
-        if not isinstance(rec, dict) or rec.get("format") != "forcecheck.record/1":
-            raise InputError([Diagnostic(Span(path, n, 1), "R001", "not a forcecheck.record/1 record",
-                                         "give the output of `forcecheck check PATH... --format json` "
-                                         "(several files or --jobs)")])
-        if "errors" in rec:
+            rec = parse_record(line, path, n)
+        except InputError as exc:
+            corpus.problems += exc.diagnostics
+            continue
+        if isinstance(rec, ErrorRecord):
             corpus.errors += 1
             continue
-        if any(field_value(rec, k) != v for k, v in filters):
-            corpus.filtered_out += 1
-            continue
-        corpus.records += 1
-        corpus.policy = rec.get("policy") or corpus.policy
-        corpus.databases[(rec.get("record") or {}).get("database") or "(not imported)"] += 1
-        for clause in rec["verdicts"]:
-            st = status(rec, clause)
-            corpus.clauses.setdefault(clause, Counter())[st] += 1
-            if drill is not None and drill == (clause, st):
-                corpus.cells.setdefault(drill, []).append(
-                    {"path": rec["path"], "scenario": rec["scenario"], "title": rec["title"],
-                     "record": (rec.get("record") or {}).get("id")})
-        for q in rec.get("open_questions", []):
-            entry = corpus.questions.setdefault(q["fact"], {"question": q["question"], "records": 0,
-                                                             "verdicts": 0})
-            entry["records"] += 1
-            entry["verdicts"] += q["waiting"]
+        _count(corpus, rec, drill)
     return corpus
+
+
+def _count(corpus: Corpus, rec: Record, drill: tuple[str, str] | None) -> None:
+    fields = rec.record.fields if rec.record else {}
+    corpus.fields.update(visible(k) for k in fields)
+    if "date" in fields:
+        corpus.fields.add("year")
+    if any(field_value(rec, k) != v for k, v in corpus.filters):
+        corpus.filtered_out += 1
+        return
+    corpus.records += 1
+    corpus.policy = rec.policy.model_dump() or corpus.policy
+    corpus.databases[rec.record.database if rec.record else "(not imported)"] += 1
+    for clause in rec.verdicts:
+        st = status(rec, clause)
+        corpus.clauses.setdefault(visible(clause), Counter())[st] += 1
+        if drill is not None and drill == (clause, st):
+            corpus.cells.setdefault(drill, []).append(
+                {"path": rec.path, "scenario": rec.scenario, "title": rec.title,
+                 "record": rec.record.id if rec.record else None})
+    for q in rec.open_questions:
+        entry = corpus.questions.setdefault(q.fact, {"question": q.question, "records": 0, "verdicts": 0})
+        entry["records"] += 1
+        entry["verdicts"] += q.waiting
+
+
+def unknown_filters(corpus: Corpus) -> list[Diagnostic]:
+    """A --where field no record has is a mistake to name, not an empty result."""
+    known = sorted(corpus.fields)
+    return [Diagnostic(None, "U009", f"--where {visible(k)}: no record has the field '{visible(k)}'",
+                       did_you_mean(k, known) or (f"fields: {', '.join(known)}" if known
+                                                  else "no record was imported with fields"))
+            for k, _ in corpus.filters if k not in corpus.fields]
 
 
 def top_questions(corpus: Corpus) -> list[tuple[str, dict]]:
@@ -160,36 +227,40 @@ def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
+def document(corpus: Corpus) -> CorpusReport:
+    """The counts as a document (`forcecheck.corpus/1`), for a notebook or a chart of one's own."""
+    return CorpusReport(
+        records=corpus.records, errors=corpus.errors, bad_lines=corpus.bad_lines,
+        filtered_out=corpus.filtered_out, filters=dict(corpus.filters), policy=corpus.policy,
+        framing=framing(corpus), databases=dict(sorted(corpus.databases.items())),
+        clauses={c: {s: counts[s] for s in STATUSES} for c, counts in corpus.clauses.items()},
+        questions=[{"fact": f, **q} for f, q in top_questions(corpus)],
+        cells=[{"clause": c, "status": s, "records": rows} for (c, s), rows in corpus.cells.items()])
+
+
 def render_json(corpus: Corpus) -> str:
-    """The counts as data (`forcecheck.corpus/1`), for a notebook or a chart of one's own."""
-    doc = {"format": "forcecheck.corpus/1", "records": corpus.records, "errors": corpus.errors,
-           "filtered_out": corpus.filtered_out, "filters": dict(corpus.filters), "policy": corpus.policy,
-           "framing": framing(corpus), "databases": dict(sorted(corpus.databases.items())),
-           "clauses": {c: {s: counts[s] for s in STATUSES} for c, counts in corpus.clauses.items()},
-           "questions": [{"fact": f, **q} for f, q in top_questions(corpus)],
-           "cells": [{"clause": c, "status": s, "records": rows} for (c, s), rows in corpus.cells.items()]}
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document(corpus).model_dump(), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_markdown(corpus: Corpus) -> str:
-    out = ["# Corpus report", "", f"{corpus.records:,} records checked (filters: {_filters(corpus)}; "
+    """Every string from the records through `md` (no markup, no HTML), ids and paths as code."""
+    out = ["# Corpus report", "", f"{corpus.records:,} records checked (filters: {md(_filters(corpus))}; "
            f"{corpus.filtered_out:,} left out by them; {corpus.errors:,} could not be checked).", "",
-           f"> {framing(corpus)}", "",
+           f"> {md(framing(corpus))}", "",
            "| clause | applies to (or may) | met | breached | undetermined, breach possible "
            "| undetermined, no breach possible |",
            "|---|---|---|---|---|---|"]
     for clause, counts in corpus.clauses.items():
         applies = corpus.records - counts["not_applicable"]
-        out.append(f"| {clause} | {applies:,} | {counts['met']:,} | {counts['breached']:,} | "
+        out.append(f"| {code(clause)} | {applies:,} | {counts['met']:,} | {counts['breached']:,} | "
                    f"{counts['breach_possible']:,} | {counts['undetermined']:,} |")
     out += ["", "## Facts that would settle the most undetermined verdicts", "",
             "| fact | question | verdicts waiting | records |", "|---|---|---|---|"]
     for fact, q in top_questions(corpus):
-        out.append(f"| `{fact}` | {visible(q['question']).replace('|', '/')} | {q['verdicts']:,} | "
-                   f"{q['records']:,} |")
+        out.append(f"| {code(fact)} | {md(q['question'])} | {q['verdicts']:,} | {q['records']:,} |")
     for (clause, st), rows in corpus.cells.items():
-        out += ["", f"## Records where {clause} is {LABELS[st]} ({len(rows):,})", ""]
-        out += [f"- `{r['path']}`: {visible(r['title'])}" for r in rows]
+        out += ["", f"## Records where {code(clause)} is {LABELS[st]} ({len(rows):,})", ""]
+        out += [f"- {code(r['path'])}: {md(r['title'])}" for r in rows]
     return "\n".join(out) + "\n"
 
 

@@ -23,12 +23,29 @@ def render_questions_json(report: QuestionsReport) -> str:
 SCHEMA_BASE = "https://forcecheck.invalid/schema"
 
 
+SCHEMAS = ("check", "questions", "compare", "corpus", "record")
+
+
+def _model(kind: str):
+    """The pydantic model (or union) whose schema is the contract of one JSON output."""
+
+    from forcecheck.report import documents as d
+
+    return {"check": Report, "questions": QuestionsReport, "compare": d.Comparison,
+            "corpus": d.CorpusReport, "record": d.Record | d.ErrorRecord}[kind]
+
+
 def schema(kind: str = "check") -> str:
-    """The JSON Schema of `--format json` ("check") or of `--questions --format json`."""
-    model = Report if kind == "check" else QuestionsReport
+    """The JSON Schema of one JSON output: `check` (`--format json`), `questions`
+    (`--questions --format json`), `compare` (several `--policy`), `corpus` (`corpus --format
+    json`) or `record` (one line of a batch's JSON Lines: a record or an error record)."""
+    from pydantic import TypeAdapter
+
+    model = _model(kind)
+    generated = (model.model_json_schema(by_alias=True, mode="serialization") if isinstance(model, type)
+                 else TypeAdapter(model).json_schema(by_alias=True, mode="serialization"))
     doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
-           "$id": f"{SCHEMA_BASE}/{kind}-output.schema.json",
-           **model.model_json_schema(by_alias=True, mode="serialization")}
+           "$id": f"{SCHEMA_BASE}/{kind}-output.schema.json", **generated}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -36,7 +53,7 @@ def write_schemas(folder: str = "docs") -> None:
     """Regenerate the shipped schemas: `python -m forcecheck.report.json`."""
     from pathlib import Path
 
-    for kind in ("check", "questions"):
+    for kind in SCHEMAS:
         Path(folder, f"{kind}-output.schema.json").write_text(schema(kind), encoding="utf-8")
 
 

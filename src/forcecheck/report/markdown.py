@@ -10,29 +10,10 @@ table cell of its own.
 
 from __future__ import annotations
 
-import re
-
 from forcecheck.report import wording as w
+from forcecheck.report.escape import code, md
 from forcecheck.report.model import ClauseCard, Report, ScenarioReport
 from forcecheck.report.prose import Shown, explain
-
-_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def md(text: str | None) -> str:
-    """Scenario or policy text as literal Markdown: no markup, no HTML, one line."""
-    if not text:
-        return ""
-    text = " ".join(str(text).split())
-    if not text:
-        return ""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _SPECIAL.sub(r"\\\1", text)
-    return "\\" + text if text[0] in "#+-=>0123456789" else text
-
-
-def code(text: str) -> str:
-    return "`" + str(text).replace("`", "'") + "`"
 
 
 class Markdown:
