@@ -150,6 +150,7 @@ def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, o
     from forcecheck import api
     from forcecheck.diagnostics import Diagnostic, InputError
     from forcecheck.report import compare
+    from forcecheck.report.render import render
 
     try:
         paths = scenario_paths(scenarios)
@@ -164,10 +165,7 @@ def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, o
             results.append(api.check(api.load_scenario(paths[0], compiled, text=text), compiled).evaluation)
     except InputError as exc:
         raise fail(exc.diagnostics) from None
-    doc = compare.build(results)
-    render = {Format.json: compare.render_json, Format.markdown: compare.render_markdown,
-              Format.html: compare.render_html}.get(format, compare.render_text)
-    write(render(doc), output)
+    write(render(compare.build(results), format.value), output)
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 
 

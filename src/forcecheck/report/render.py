@@ -43,18 +43,15 @@ def formats(kind: str) -> list[str]:
     return [f for k, f in RENDERERS if k == kind]
 
 
+KINDS = {"Report": "check", "QuestionsReport": "questions", "Comparison": "compare", "Corpus": "corpus"}
+
+
 def kind_of(document: Any) -> str:
-    """Which kind of document this is (its class, or a compare document's format field)."""
+    """Which kind of document this is, from its class."""
     name = type(document).__name__
-    if name == "Report":
-        return "check"
-    if name == "QuestionsReport":
-        return "questions"
-    if name == "Corpus":
-        return "corpus"
-    if isinstance(document, dict) and str(document.get("format", "")).startswith("forcecheck.compare/"):
-        return "compare"
-    raise TypeError(f"not a forcecheck document: {name}")
+    if name not in KINDS:
+        raise TypeError(f"not a forcecheck document: {name}")
+    return KINDS[name]
 
 
 def render(document: Any, format: str = "text", **options: Any) -> str:
