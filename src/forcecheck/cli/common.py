@@ -11,15 +11,15 @@ from typing import Annotated
 
 import typer
 
+from forcecheck.report.render import RENDERERS
+
 EXIT_OK, EXIT_BREACHED, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 
-class Format(StrEnum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    json = "json"
+# The formats are the renderer registry's (report/render.py): a new format is a renderer module
+# and a registry entry, and the command line offers it.
+Format = StrEnum("Format", {f: f for f in dict.fromkeys(fmt for _, fmt in RENDERERS)})
 
 
 
