@@ -96,7 +96,7 @@ def test_bad_rows_get_their_line_and_the_others_go_on(cli, tmp_path):
     run = cli("import", str(data), "-m", str(WAPO), "-o", str(tmp_path / "out"))
     assert run.code == 2
     assert f"{data}:3:1: error[M011]: record not read: 3 fields where the header has 14" in run.err
-    assert f"{data}:5:1: error[M013]: record has the id '1' of an earlier record" in run.err
+    assert f"{data}:5:1: error[M013]: record has the id '1' of the record at line 2" in run.err
     written = sorted(p.name for p in (tmp_path / "out").glob("*.yaml"))
     assert written == ["wapo-2015-1.yaml", "wapo-2015-2.yaml"]
     assert "2 records imported" in run.err and "2 not imported" in run.err

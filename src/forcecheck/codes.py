@@ -145,6 +145,10 @@ CODES: dict[str, tuple[str, str]] = {
              "mapping names."),
     "M014": ("record gives an invalid scenario", "The rules for this record's codes, together, give a "
              "scenario the policy refuses (e.g. two codes whose facts break a constraint)."),
+    "M015": ("record id too long", "A record id is at most 100 characters: it names the record's file and "
+             "scenario. The record is not imported; the others are."),
+    "M016": ("column named twice", "The CSV header names a column twice, so which of its values a "
+             "rule reads would be a guess. Rename or remove one; nothing is imported until then."),
     "R001": ("not a record", "`corpus` reads the JSON Lines `check` writes for a batch "
              "(forcecheck.record/1)."),
     "W001": ("unused", "A fact, definition or open question the policy declares but no rule uses "

@@ -42,8 +42,9 @@ def corpus(
     status: Annotated[Status | None, typer.Option("--status", help="With --clause: which cell.")] = None,
     format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown, html (with bars) "
                       "or json (forcecheck.corpus/1).")] = Format.text,
-    mapping: Annotated[Path | None, typer.Option("--mapping", "-m", readable=False, help="The import's "
-                       "mapping: its readings of each code are shown with the report.")] = None,
+    mapping: Annotated[str | None, typer.Option("--mapping", "-m", help="The import's mapping (a shipped "
+                       "name, or a path with a '/' or a .yaml ending): its readings of each code are "
+                       "shown with the report.")] = None,
     output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
                       help="Write the report to this file instead of stdout.")] = None,
     policy: PolicyOption = None,
@@ -102,9 +103,10 @@ def corpus(
 def import_(
     data: Annotated[Path, typer.Argument(metavar="DATA", show_default=False, readable=False,
                     help="The database: a CSV file with a header row, or JSON Lines.")],
-    mapping: Annotated[Path, typer.Option("--mapping", "-m", readable=False, show_default=False,
-                       help="The mapping file that says what each column's codes mean, or the "
-                       "name of a shipped one (wapo-2015: The Washington Post's first layout).")],
+    mapping: Annotated[str, typer.Option("--mapping", "-m", show_default=False,
+                       help="The name of a shipped mapping (wapo-2015: The Washington Post's first "
+                       "layout), or the path of a mapping file (with a '/' or a .yaml ending, e.g. "
+                       "./my-mapping.yaml).")],
     output: Annotated[Path, typer.Option("--output", "-o", readable=False, show_default=False,
                       help="A folder for one scenario file per record, or a .jsonl file for one "
                       "scenario per line.")],
@@ -113,27 +115,33 @@ def import_(
     """Turn each record of an incident database into a scenario, through a declarative mapping.
 
     Every statement is attributed to the database, the record and the coded value. A bad row
-    gets its diagnostic and the others go on (exit 2 at the end); values the mapping does not
-    cover are counted and listed, and leave the facts unknown. Importing again gives the same
-    bytes."""
-    from forcecheck.diagnostics import InputError, render_all
-    from forcecheck.importing.mapping import Unmapped, import_records, load_mapping, write_import
+    gets its diagnostic and the others go on (exit 2 at the end; the first 100 diagnostics are
+    shown, the rest counted); values the mapping does not cover are counted and listed, and
+    leave the facts unknown. Importing again gives the same bytes."""
+    from forcecheck.diagnostics import InputError, render_all, visible
+    from forcecheck.importing.mapping import load_mapping
+    from forcecheck.importing.output import Shown, write_import
+    from forcecheck.importing.records import Unmapped, import_records
 
     compiled = compiled_or_exit(policy)
     unmapped = Unmapped()
-    failed = []
+    shown = Shown()
 
     def not_imported(result) -> None:
-        failed.append(result)
-        sys.stderr.write(render_all(result.diagnostics) + "\n")
+        diagnostics = shown.add(result)
+        if diagnostics:
+            sys.stderr.write(render_all(diagnostics) + "\n")
 
     try:
         loaded = load_mapping(mapping, compiled)
-        records = import_records(loaded, data, compiled, unmapped)
+        records = import_records(loaded, data, compiled, unmapped, as_lines=output.suffix == ".jsonl")
         imported = write_import(loaded, records, output, not_imported)
     except InputError as exc:
         raise fail(exc.diagnostics) from None
+    rest = shown.rest()
+    if rest:
+        sys.stderr.write(rest + "\n")
     for line in unmapped.lines():
-        sys.stderr.write(f"{data}: note: {line}\n")
-    sys.stderr.write(f"{imported} records imported to {output}, {len(failed)} not imported\n")
-    raise typer.Exit(EXIT_INPUT if failed else EXIT_OK)
+        sys.stderr.write(visible(f"{data}: note: ") + line + "\n")
+    sys.stderr.write(visible(f"{imported} records imported to {output}, {shown.records} not imported") + "\n")
+    raise typer.Exit(EXIT_INPUT if shown.records else EXIT_OK)
