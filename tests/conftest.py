@@ -26,9 +26,10 @@ def pytest_addoption(parser):
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache(tmp_path_factory):
-    """Keep the tests' parser and policy caches out of the user's home."""
+    """Keep the tests' parser and policy caches (and the cache's key) out of the user's home."""
     mp = pytest.MonkeyPatch()
     mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+    mp.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config")))
     yield
     mp.undo()
 

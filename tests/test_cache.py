@@ -118,3 +118,43 @@ def test_the_cache_round_trips_the_policy(tmp_path, monkeypatch):
     assert second.clauses[0].quotes == first.clauses[0].quotes
     assert [d.name for d in second.definitions.values()] == [d.name for d in first.definitions.values()]
     assert second.facts == first.facts
+
+
+# --- December review, M5: an entry is authenticated against what it was built from ----------------
+
+def test_an_edited_or_planted_entry_is_rebuilt_never_used(tmp_path, monkeypatch):
+    """Whoever can write one file in the cache folder (a CI cache restored from another branch, a
+    synced home) must not decide the verdicts: an entry whose every `must` was edited to `should`
+    is not used, and neither is an entry signed with another key."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "k"))
+    binding = [c.id for c in fresh_load(None).policy.clauses if c.binding]
+    entry = next((tmp_path / "c" / "forcecheck").glob("policy-*.json"))
+    text = entry.read_text(encoding="utf-8")
+    assert '"strength":"must"' in text
+    entry.write_text(text.replace('"strength":"must not"', '"strength":"should"')
+                     .replace('"strength":"must"', '"strength":"should"'), encoding="utf-8")
+    assert cache.load(entry.name) is None
+    assert [c.id for c in fresh_load(None).policy.clauses if c.binding] == binding
+    assert cache.load(entry.name) is not None  # rebuilt, and signed again
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "another-machine"))
+    assert cache.load(entry.name) is None
+
+
+def test_the_key_is_private_and_outside_the_cache(tmp_path, monkeypatch):
+    import os
+    import stat
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "k"))
+    fresh_load(None)
+    key = tmp_path / "k" / "forcecheck" / "cache-key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600 and len(key.read_bytes()) == 64
+    assert not any(p.name == "cache-key" for p in (tmp_path / "c").rglob("*"))
+    entry = next((tmp_path / "c" / "forcecheck").glob("policy-*.json"))
+    assert cache.load(entry.name) is not None
+    os.chmod(key, 0o644)  # others could read it, and so forge entries: no cache at all
+    assert cache.load(entry.name) is None
+    os.chmod(key, 0o600)
+    key.write_text("0" * 64)  # another key: the entries signed before are rebuilt
+    assert cache.load(entry.name) is None

@@ -209,3 +209,48 @@ def test_a_fact_another_shipped_policy_reads_is_not_idle(cli):
     DOJ policy reads is not one, even when the DHS policy does not read it."""
     run = cli("validate", STEP_ASIDE)  # states shots.solely_to_disable_vehicle, read by DOJ only
     assert run.code == 0 and "W011" not in run.err
+
+
+# --- December review, M9: a shipped name is never shadowed by a local path -------------------------
+
+@pytest.fixture
+def local_dhs(tmp_path, monkeypatch):
+    """A folder holding its own `dhs/` (a fork, a contributed set) whose every `must` is a
+    `should`, with the shipped title; the current folder while the test runs."""
+    shutil.copytree(ROOT / "policy" / "dhs", tmp_path / "dhs")
+    shutil.copytree(ROOT / "policy" / "vocabulary", tmp_path / "vocabulary")
+    rules = tmp_path / "dhs" / "policy.rules"
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("strength must not\n", "strength should\n")
+                     .replace("strength must\n", "strength should\n"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "dhs"
+
+
+def test_a_shipped_name_means_the_shipped_policy_even_beside_a_folder_of_that_name(cli, local_dhs):
+    shipped = cli("check", MPLS, "--policy", "dhs")
+    assert shipped.code == 1  # the shipped policy: a `must` is breached
+    assert cli("check", MPLS).out == shipped.out
+    local = cli("check", MPLS, "--policy", "./dhs")  # written as a path: the local folder
+    assert local.code == 0 and local.out != shipped.out
+    assert cli("check", MPLS, "--policy", str(local_dhs / "policy.rules")).code == 0
+
+
+@pytest.mark.slow  # a process pool
+def test_a_batchs_workers_load_the_policy_the_batch_named(cli, local_dhs):
+    assert cli("check", MPLS, NORTHRIDGE, "--policy", "dhs", "--jobs", "2", "--format", "json").code == 1
+    assert cli("check", MPLS, NORTHRIDGE, "--policy", "./dhs", "--jobs", "2", "--format", "json").code == 0
+
+
+def test_a_bare_name_that_is_not_shipped_is_an_error_even_if_a_folder_has_it(cli, local_dhs):
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy.load import load_policy
+
+    (local_dhs.parent / "dhs").rename(local_dhs.parent / "mine")
+    run = cli("clauses", "--policy", "mine")
+    assert run.code == 2 and "error[P003]: no policy 'mine'" in run.err
+    assert "for the folder 'mine' here, write ./mine" in run.err
+    assert cli("clauses", "--policy", "./mine").code == 0
+    with pytest.raises(InputError):
+        load_policy("mine")
+    assert load_policy(local_dhs.parent / "mine").policy.id == "dhs-uof"  # a Path is a path

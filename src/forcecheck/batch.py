@@ -12,15 +12,27 @@ the search for the smallest deciding sets and settling assignments, and the trac
 Records are computed by a pool of worker processes (the standard library's
 `ProcessPoolExecutor`), each loading the policy once; a window of chunks is in flight at a
 time and results are yielded in input order, so memory does not grow with the number of files.
+
+A batch is often one end of a pipe, run under a supervisor or a CI job, so the pool must never
+outlive it or hold its output: the workers (and the fork server, and so the resource tracker)
+never hold the batch's standard output; each worker watches a pipe only this process writes to
+and ends as soon as it reads end-of-file (this process died, however: SIGKILL included); SIGTERM,
+SIGINT or an early end of the caller ends the workers at once. A worker that dies mid-batch (the
+OOM killer, a kill -9) costs only the scenarios it held: each gets an error record (B001), and
+the batch goes on with a new pool.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
-from forcecheck.diagnostics import Diagnostic, InputError, render_all
+from forcecheck.diagnostics import Diagnostic, InputError, display_path, render_all
 from forcecheck.policy.compiler import CompiledPolicy
 from forcecheck.report.record import build_record, error_line, error_record, summary_line
 
@@ -53,12 +65,43 @@ def _error(path: str, diagnostics: list[Diagnostic]) -> Outcome:
     return Outcome(path, rec.line(), "error", error_line(rec), render_all(diagnostics))
 
 
-def check_one(compiled: CompiledPolicy, path: str, text: str | None, options: Options) -> Outcome:
+@dataclass(frozen=True, slots=True)
+class Unread:
+    """A scenario that could not even be read (a JSON Lines line over the size limit, a file of
+    them that cannot be opened): its diagnostics, to become an error record in its place."""
+
+    diagnostics: tuple[Diagnostic, ...]
+
+
+Text = str | None | Unread  # a scenario's text; None: read it from its path
+
+
+def jsonl_items(path: Path) -> Iterator[tuple[str, Text]]:
+    """(FILE:LINE, text) for each scenario of a JSON Lines file (as `forcecheck import --output
+    FILE.jsonl` writes). A line is bounded as a scenario file is (1 MB, Y004) and read only that
+    far; an over-long line, or a file that cannot be read, is an error in its place, and the
+    lines after it go on."""
+    from forcecheck.files import read_lines
+    from forcecheck.scenario.yamlsource import MAX_BYTES
+
+    try:
+        for number, line in read_lines(path, MAX_BYTES, "S000", "scenario", too_long="Y004"):
+            if isinstance(line, Diagnostic):
+                yield f"{path}:{number}", Unread((line,))
+            elif line.strip():
+                yield f"{path}:{number}", line
+    except InputError as exc:
+        yield str(path), Unread(tuple(exc.diagnostics))
+
+
+def check_one(compiled: CompiledPolicy, path: str, text: Text, options: Options) -> Outcome:
     """Load, check and serialise one scenario through the library's pipeline (`api.check`,
     the one `check` runs); a bad file becomes an error record."""
     from forcecheck.api import check
     from forcecheck.scenario.load import load_scenario
 
+    if isinstance(text, Unread):
+        return _error(path, list(text.diagnostics))
     try:
         scenario = load_scenario(path, compiled, text=text)
         result = check(scenario, compiled, accounts=options.accounts, clauses=options.clauses,
@@ -76,25 +119,57 @@ def check_one(compiled: CompiledPolicy, path: str, text: str | None, options: Op
 
 # --- running many ----------------------------------------------------------------------------
 
-_worker: tuple[CompiledPolicy, Options] | None = None
+_worker: tuple[CompiledPolicy, Options, object] | None = None
 
 
-def _start(options: Options) -> None:
-    """A worker's initializer: the policy is loaded (from its cache) once per process."""
+def _start(options: Options, lifeline, started) -> None:
+    """A worker's initializer: tied to the batch's process first, then the policy is loaded
+    (from its cache) once per process."""
     global _worker
+    _tie(lifeline)
     from forcecheck.policy.load import load_policy
 
-    _worker = (load_policy(options.policy), options)
+    _worker = (load_policy(options.policy), options, started)
 
 
-def _chunk(items: list[tuple[str, str | None]]) -> list[Outcome]:
+def _tie(lifeline) -> None:
+    """Make this worker end with the batch's process, and keep it off the batch's output.
+
+    Standard output goes to /dev/null, so a pipe reader sees its end when the batch ends. A
+    thread waits on `lifeline`, a pipe whose writing end only the batch's process holds: it
+    reads end-of-file when that process is gone, however it ended, and the worker exits. On
+    Linux the worker also gets SIGKILL if the fork server it came from dies. Ctrl-C, sent to the
+    whole process group, is the batch's to handle: it ends the workers itself."""
+    import threading
+
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the lifeline alone
+
+    def watch() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            lifeline.recv_bytes()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="forcecheck-lifeline", daemon=True).start()
+
+
+def _chunk(seq: int, items: list[tuple[str, Text]]) -> list[Outcome]:
     assert _worker is not None
-    compiled, options = _worker
+    compiled, options, started = _worker
+    started[seq % len(started)] = os.getpid()  # which worker holds this chunk, should it die
     return [check_one(compiled, path, text, options) for path, text in items]
 
 
-def _chunks(items: Iterable[tuple[str, str | None]], size: int) -> Iterator[list[tuple[str, str | None]]]:
-    chunk: list[tuple[str, str | None]] = []
+def _chunks(items: Iterable[tuple[str, Text]], size: int) -> Iterator[list[tuple[str, Text]]]:
+    chunk: list[tuple[str, Text]] = []
     for item in items:
         chunk.append(item)
         if len(chunk) == size:
@@ -104,7 +179,7 @@ def _chunks(items: Iterable[tuple[str, str | None]], size: int) -> Iterator[list
         yield chunk
 
 
-def run(items: Iterable[tuple[str, str | None]], options: Options, jobs: int = 1,
+def run(items: Iterable[tuple[str, Text]], options: Options, jobs: int = 1,
         compiled: CompiledPolicy | None = None) -> Iterator[Outcome]:
     """Each (path, text or None) checked, yielded in input order. With `jobs` > 1, a process
     pool does the work, with at most `IN_FLIGHT` chunks per worker waiting to be written."""
@@ -116,21 +191,153 @@ def run(items: Iterable[tuple[str, str | None]], options: Options, jobs: int = 1
         for path, text in items:
             yield check_one(compiled, path, text, options)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    pool = _Pool(options, jobs)
+    previous = None
+    if _main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        yield from pool.outcomes(_chunks(items, CHUNK))
+    except BaseException:  # SIGTERM, Ctrl-C, the caller stopped reading: end the workers now
+        pool.kill()
+        raise
+    else:
+        pool.close()
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
-    # Workers are replaced after RECYCLE chunks, so what a long-lived interpreter keeps of every
-    # file it has seen (interned path names, allocator arenas) cannot grow with the corpus.
-    # Replacing a worker needs a start method other than fork; forkserver forks from a clean
-    # server, which is cheap.
-    context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start, initargs=(options,),
-                             max_tasks_per_child=RECYCLE) as pool:
-        pending: deque = deque()
-        for chunk in _chunks(items, CHUNK):
-            pending.append(pool.submit(_chunk, chunk))
-            if len(pending) >= jobs * IN_FLIGHT:
-                yield from pending.popleft().result()
+
+def _terminated(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
+
+
+class _Pool:
+    """A process pool that dies with this process and survives the death of a worker.
+
+    Each chunk is submitted with its number; the worker that starts it writes its pid into a
+    shared slot for that number (plain shared memory: no lock a dying worker could leave held).
+    When the pool breaks, the chunks held by the worker that died get error records, and every
+    other chunk not yet done is given to a new pool, in the same order."""
+
+    def __init__(self, options: Options, jobs: int):
+        import multiprocessing
+
+        # Workers are replaced after RECYCLE chunks, so what a long-lived interpreter keeps of
+        # every file it has seen (interned path names, allocator arenas) cannot grow with the
+        # corpus. That needs a start method other than fork; forkserver forks from a clean
+        # server, which is cheap.
+        self.context = multiprocessing.get_context("forkserver")
+        self.options, self.jobs = options, jobs
+        self.started = self.context.RawArray("q", jobs * IN_FLIGHT + 1)
+        self.lifeline, self._lifeline_end = self.context.Pipe(duplex=False)  # this process keeps the end
+        self.fruitless = 0  # breaks in a row in which no worker died holding a chunk
+        self.executor = self._new()
+
+    def _new(self):
+        from concurrent.futures import ProcessPoolExecutor
+
+        _quiet_servers()  # again: a fork server that died is started anew by the next pool
+        return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.context, initializer=_start,
+                                   initargs=(self.options, self.lifeline, self.started),
+                                   max_tasks_per_child=RECYCLE)
+
+    def submit(self, seq: int, chunk: list) -> list:
+        from concurrent.futures import Future
+        from concurrent.futures.process import BrokenProcessPool
+
+        self.started[seq % len(self.started)] = 0
+        try:
+            future = self.executor.submit(_chunk, seq, chunk)
+        except (BrokenProcessPool, RuntimeError) as exc:  # broken before this chunk went in
+            future = Future()
+            future.set_exception(BrokenProcessPool(str(exc)))
+        return [seq, chunk, future]
+
+    def outcomes(self, chunks: Iterator[list]) -> Iterator[Outcome]:
+        pending: deque[list] = deque()
+        for seq, chunk in enumerate(chunks):
+            pending.append(self.submit(seq, chunk))
+            while len(pending) >= self.jobs * IN_FLIGHT:
+                yield from self._first(pending)
         while pending:
-            yield from pending.popleft().result()
+            yield from self._first(pending)
 
+    def _first(self, pending: deque) -> list[Outcome]:
+        """The first chunk's outcomes, in order; [] when the pool broke (it is rebuilt, and the
+        first chunk is either given to the new pool or answered with error records)."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            done = pending[0][2].result()
+        except BrokenProcessPool:
+            self._recover(pending)
+            return []
+        pending.popleft()
+        return done
+
+    def _recover(self, pending: deque) -> None:
+        from concurrent.futures import Future
+
+        processes = dict(getattr(self.executor, "_processes", None) or {})
+        self.executor.shutdown(wait=True, cancel_futures=True)  # its thread has ended the others
+        died = {pid for pid, p in processes.items() if p.exitcode not in (None, 0, -signal.SIGTERM)}
+        failed = [e for e in pending if e[2].exception() is not None]
+        holder = {e[0]: self.started[e[0] % len(self.started)] for e in failed}
+        lost = [e for e in failed if holder[e[0]] in died]
+        if lost:
+            self.fruitless = 0
+        elif died:  # died holding nothing of ours (between chunks, or starting): all run again
+            self.fruitless += 1
+        else:  # broken, and no worker found dead: blame what was being worked on
+            lost = [e for e in failed if holder[e[0]]] or failed[:1]
+        if self.fruitless > 2:
+            raise InputError([Diagnostic(None, "B001", "the batch's worker processes keep dying before "
+                                         "they check anything; the scenarios not listed above were not "
+                                         "checked", "run it again, or with --jobs 1 to see why")])
+        self.executor = self._new()
+        for entry in failed:
+            if any(entry is e for e in lost):
+                entry[2] = Future()
+                entry[2].set_result([_died(path) for path, _ in entry[1]])
+            else:
+                entry[:] = self.submit(entry[0], entry[1])
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+
+    def kill(self) -> None:
+        """End every worker now, and the pool with them."""
+        for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+            process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _died(path: str) -> Outcome:
+    return _error(path, [Diagnostic(None, "B001", f"'{display_path(path)}' was not checked: the worker "
+                                    "process that held it died (killed, or out of memory)",
+                                    "check it on its own (forcecheck check FILE); the others went on")])
+
+
+def _quiet_servers() -> None:
+    """Start the fork server (and the resource tracker it needs) with standard output on
+    /dev/null: they and every worker forked from them would otherwise hold the batch's output
+    open, and a pipe reader would wait for them. Nothing is written meanwhile."""
+    import sys
+    from multiprocessing import forkserver
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)

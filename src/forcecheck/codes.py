@@ -2,7 +2,7 @@
 
 One code per meaning. A test keeps this table and the codes the source uses the same.
 Letters: Y reading YAML, S a scenario, P parsing a policy, C checking it, N names, T types,
-Q quotes, U the command line, W warnings, X internal (never shown to a user).
+Q quotes, U the command line, B a batch, W warnings, X internal (never shown to a user).
 """
 
 from __future__ import annotations
@@ -158,6 +158,15 @@ CODES: dict[str, tuple[str, str]] = {
     "W011": ("stated fact no rule reads", "A fact the scenario states that no clause or constraint "
              "of the policy reads (a warning): it cannot change a verdict. Keep it as a record if a "
              "source says it, or state the fact the clauses read."),
+    "U011": ("file changed since it was read", "`fmt` or `test --update` read the file, and before "
+             "it was rewritten someone saved another version (or moved it). Nothing is written over "
+             "an edit: run the command again on the file as it is now."),
+    "U012": ("folder too deep", "A folder walk goes at most 64 folders down; a folder below that "
+             "was not read, so its files were neither checked nor changed. Give that folder, or one "
+             "nearer to it, on its own."),
+    "B001": ("worker died", "A batch's worker process ended while it held this scenario (killed, "
+             "out of memory, a crash), so it was not checked; the batch went on with a new worker. "
+             "Check the scenario alone to see whether it is the cause."),
     "X000": ("cache entry", "Internal: a cache entry that could not be read; the work is done again. "
              "Never shown."),
 }

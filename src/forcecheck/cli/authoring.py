@@ -118,36 +118,44 @@ def fmt(
                           "would change and exit 1 if anything would (for CI).")] = False,
 ) -> None:
     """Write scenario files in the canonical layout (key order, indentation; comments, quoting
-    and flow style kept), like `opa fmt`."""
+    and flow style kept), like `opa fmt`. A file that does not load gets the diagnostics
+    `validate` gives and the others go on (exit 2 at the end)."""
     import difflib
 
-    from forcecheck.authoring.fmt import formatted
-    from forcecheck.diagnostics import Diagnostic, InputError, display_path
+    from forcecheck.authoring.fmt import format_file
+    from forcecheck.diagnostics import InputError, display_path, render_all
     from forcecheck.files import read_text, walk, write_text
-    from forcecheck.scenario.yamlsource import MAX_BYTES, load_yaml
+    from forcecheck.scenario.yamlsource import MAX_BYTES
 
     changed = 0
-    try:
-        for path in walk(paths, (".yaml", ".yml")):
+    problems = []
+    files = walk(paths, (".yaml", ".yml"))
+    while True:
+        try:
+            path = next(files, None)
+            if path is None:
+                break
             old = read_text(path, MAX_BYTES, "S000", "scenario file")
-            new = formatted(old)
+            new = format_file(path, old)
             if new == old:
                 continue
-            if load_yaml(path, new).data != load_yaml(path, old).data:  # never change what it says
-                raise InputError([Diagnostic(None, "S000", f"{display_path(str(path))}: formatting "
-                                             "would change what the file says; left as it is")])
-            changed += 1
             name = display_path(str(path))
             if check_only:
                 sys.stdout.write("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
                                                               name, name)))
             else:
-                write_text(path, new)
+                write_text(path, new, unchanged=old)
                 typer.echo(f"formatted {name}", err=True)
-    except InputError as exc:
-        raise fail(exc.diagnostics) from None
+            changed += 1
+        except InputError as exc:  # this file (or the walk's end): said, and the others go on
+            problems += exc.diagnostics
+    if problems:
+        typer.echo(render_all(problems), err=True)
     if check_only and changed:
         typer.echo(f"fmt: {changed} file(s) would be reformatted", err=True)
+    if problems:
+        raise typer.Exit(EXIT_INPUT)
+    if check_only and changed:
         raise typer.Exit(1)
 
 

@@ -34,10 +34,11 @@ from forcecheck.cli.common import (
 Scenarios = Annotated[list[Path], typer.Argument(
     metavar="SCENARIO", help="Scenario YAML files or folders; '-' reads one from standard input.",
     show_default=False, readable=False)]
-Policies = Annotated[list[Path] | None, typer.Option(
-    "--policy", "-p", readable=False, metavar="POLICY",
-    help="Policy: a shipped name (dhs, doj, cfr-287-8; see `forcecheck policies`), a file or a "
-    "directory (default: dhs). Repeat it to see the scenario under each, side by side.")]
+Policies = Annotated[list[str] | None, typer.Option(  # str: `./dhs` and `dhs` must stay apart
+    "--policy", "-p", metavar="POLICY",
+    help="Policy: a shipped name (dhs, doj, cfr-287-8; see `forcecheck policies`), or a file or "
+    "directory written as a path (./dhs, policies/x, x.rules) (default: dhs). Repeat it to see the "
+    "scenario under each, side by side.")]
 Accounts = Annotated[list[str] | None, typer.Option("--account", "-a",
                                                     help="Only this account (repeatable).")]
 Clauses = Annotated[list[str] | None, typer.Option("--clause", "-c", autocompletion=clause_ids,
@@ -107,13 +108,14 @@ def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = Non
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 
 
-def _batch(paths: list[str], policy: Path | None, compiled, account, clause, format: Format,
+def _batch(paths: list[str], policy: str | None, compiled, account, clause, format: Format,
            explain: Explain, output: Path | None, jobs: int) -> None:
     """Many scenarios: a line of text or a JSON Lines record each, streamed in input order,
     diagnostics of bad files on stderr; a progress bar on a terminal. Exit 2 if a file could
     not be checked, else 1 if a binding clause is breached in any, else 0."""
     from forcecheck.batch import Options, run
     from forcecheck.diagnostics import Diagnostic, InputError
+    from forcecheck.policy.load import resolve_policy_path
 
     if format not in (Format.text, Format.json):
         raise InputError([Diagnostic(None, "U008", f"a batch is written as text or json, not {format.value}",
@@ -121,7 +123,8 @@ def _batch(paths: list[str], policy: Path | None, compiled, account, clause, for
     if output is not None:
         raise InputError([Diagnostic(None, "U008", "a batch streams to standard output, not --output",
                                      "redirect it: forcecheck check DIR --format json > results.jsonl")])
-    options = Options(str(policy) if policy is not None else None,
+    # The workers load exactly the policy this process loaded: by its resolved path.
+    options = Options(str(resolve_policy_path(policy).resolve()) if policy is not None else None,
                       tuple(account) if account else None, tuple(clause) if clause else None,
                       None if explain is Explain.summary else explain.value)
     counts = {"ok": 0, "breached": 0, "error": 0}
@@ -142,7 +145,7 @@ def _batch(paths: list[str], policy: Path | None, compiled, account, clause, for
 
 
 
-def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, output: Path | None,
+def _side_by_side(scenarios: list[Path], policies: list[str], format: Format, output: Path | None,
                   other_options: object) -> None:
     """One scenario under several policies: each policy's clauses, then the concepts they share,
     quoting each policy's wording where their verdicts differ. Exit 1 if a binding clause of
@@ -172,21 +175,15 @@ def _side_by_side(scenarios: list[Path], policies: list[Path], format: Format, o
 
 def _batch_items(paths: list[str]):
     """(name, text or None) for each scenario: a file, standard input, or each line of a JSON
-    Lines file of scenarios (as `forcecheck import --output FILE.jsonl` writes), named FILE:LINE."""
-    from forcecheck.diagnostics import Diagnostic, InputError
+    Lines file of scenarios (as `forcecheck import --output FILE.jsonl` writes), named FILE:LINE,
+    each line bounded (`batch.jsonl_items`)."""
+    from forcecheck.batch import jsonl_items
 
     for name in paths:
-        p = Path(name)
         if name == "-":
             yield "-", read_stdin()
         elif name.endswith(".jsonl"):
-            if not p.is_file():
-                raise InputError([Diagnostic(None, "U005", f"'{p}' is not a file",
-                                             "give a JSON Lines file of scenarios")])
-            with p.open(encoding="utf-8", errors="replace") as f:
-                for n, line in enumerate(f, 1):
-                    if line.strip():
-                        yield f"{p}:{n}", line
+            yield from jsonl_items(Path(name))
         else:
             yield name, None
 

@@ -66,10 +66,11 @@ def assumable(incomplete: str) -> list[str]:
 
 
 PolicyOption = Annotated[
-    Path | None,
-    typer.Option("--policy", "-p", readable=False, metavar="POLICY",
+    str | None,  # as typed: `./dhs` (a folder) and `dhs` (the shipped policy) must stay apart
+    typer.Option("--policy", "-p", metavar="POLICY",
                  help="A shipped policy by name (dhs, doj, cfr-287-8: see `forcecheck policies`), "
-                 "or a policy file or directory (default: dhs)."),
+                 "or a policy file or directory written as a path (./dhs, policies/x, x.rules) "
+                 "(default: dhs)."),
 ]
 
 
@@ -214,13 +215,13 @@ def load_problems(compiled, path: Path, text: str) -> list:
 
 
 
-def policy_or_exit(path: Path | None):
+def policy_or_exit(path: str | None):
     """The checked policy, or its diagnostics and exit 2."""
     return compiled_or_exit(path).policy
 
 
 
-def compiled_or_exit(path: Path | None):
+def compiled_or_exit(path: str | None):
     """The compiled policy, or its diagnostics and exit 2."""
     from forcecheck.diagnostics import InputError
     from forcecheck.policy.load import load_policy

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from forcecheck.cli.common import EXIT_BREACHED, EXIT_INPUT, EXIT_OK, PolicyOption, fail, load_problems, write
+from forcecheck.cli.common import EXIT_BREACHED, EXIT_INPUT, EXIT_OK, PolicyOption, fail, load_problems
 
 
 def test(
@@ -35,9 +35,9 @@ def test(
                      for p in missing])
     try:
         compiled = load_policy(policy)
+        outcomes = run(compiled, chosen)  # the walk's own limits (U007, U012) end it here
     except InputError as exc:
         raise fail(exc.diagnostics) from None
-    outcomes = run(compiled, chosen)
     if update:
         outcomes = _update(compiled, outcomes, yes)
     text = render_outcomes(outcomes)
@@ -51,19 +51,34 @@ def test(
 
 
 def _update(compiled, outcomes, yes: bool):
-    """Show what --update would write, ask, write atomically, and test again."""
+    """Show what --update would write, ask, write atomically, and test again. A file is written
+    only if it still holds the text the diff was made from, checked just before it is replaced:
+    an edit saved while the question waited is never overwritten (U011); nor is a read-only file
+    (U003). Those are said on stderr, and their expectations stay as they were."""
     import difflib
 
-    from forcecheck.diagnostics import display_path
+    from forcecheck.diagnostics import InputError, display_path, render_all
+    from forcecheck.files import read_text, write_text
+    from forcecheck.scenario.yamlsource import MAX_BYTES
     from forcecheck.testing.runner import run, updated_text
 
-    pending = [(o, t) for o in outcomes if (t := updated_text(o)) is not None]
+    pending = []
+    for o in outcomes:
+        if o.result is None:
+            continue
+        try:
+            old = read_text(o.path, MAX_BYTES, "S000", "scenario file")  # before the rewrite is made
+        except InputError as exc:
+            typer.echo(render_all(exc.diagnostics), err=True)
+            continue
+        new = updated_text(o)
+        if new is not None:
+            pending.append((o, old, new))
     if not pending:
         typer.echo("update: every expectation already matches", err=True)
         return outcomes
-    for o, new in pending:
+    for o, old, new in pending:
         name = display_path(str(o.path))
-        old = o.path.read_text(encoding="utf-8")
         diff = difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name)
         typer.echo("".join(diff), err=True)
     if not yes:
@@ -75,17 +90,22 @@ def _update(compiled, outcomes, yes: bool):
             typer.echo("update: nothing written", err=True)
             return outcomes
     written = 0
-    for o, new in pending:
+    for o, old, new in pending:
         problems = load_problems(compiled, o.path, new)
         if problems:  # never replace a file that loads with one that does not
-            from forcecheck.diagnostics import render_all
-
             typer.echo(f"update: not writing {display_path(str(o.path))}: the rewritten file would not "
                        f"load\n{render_all(problems)}", err=True)
             continue
-        write(new, o.path)
+        try:
+            write_text(o.path, new, unchanged=old)
+        except InputError as exc:
+            typer.echo(f"update: not writing {display_path(str(o.path))}:\n{render_all(exc.diagnostics)}",
+                       err=True)
+            continue
         written += 1
-    typer.echo(f"update: rewrote {written} file(s)", err=True)
+    typer.echo(f"update: rewrote {written} file(s)"
+               + (f"; {len(pending) - written} not written (see above)" if written < len(pending) else ""),
+               err=True)
     return run(compiled, [o.path for o in outcomes])
 
 

@@ -13,6 +13,15 @@ included, so an entry written by another version is never read; it is opened wit
 following links and read only when it is a regular file of bounded size. Any problem (no
 home, a folder others can write, a corrupt or foreign entry) only means the work is done
 again. FORCECHECK_NO_CACHE=1 turns it off.
+
+A cache folder is not always the user's alone: a CI cache restored from another branch, a
+synced or shared home. So an entry is trusted only when it carries an HMAC-SHA256, over its
+name (which hashes the policy text it was built from) and its content, made with a key that
+lives outside the cache folder: $XDG_CONFIG_HOME/forcecheck/cache-key (default
+~/.config/forcecheck), 32 random bytes made on first use, readable by the user alone. An entry
+that was edited, planted, or signed with another key is rebuilt, never used; without a usable
+key there is no cache. Whoever can read or write that key file can forge entries: it is as
+private as the user's own files.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import hmac
 import json
 import math
 import os
@@ -34,6 +44,8 @@ from forcecheck.files import read_bytes
 from forcecheck.policy import model as m
 
 MAX_ENTRY_BYTES = 32_000_000
+SIGNED = b"forcecheck-cache/1 "  # an entry's first line: this, then the HMAC of the rest, in hex
+KEY_FILE = "cache-key"
 
 
 def folder() -> Path | None:
@@ -80,31 +92,76 @@ def key(*parts: str) -> str:
 
 
 def load(name: str) -> m.Policy | None:
-    base = folder()
-    if base is None:
+    base, secret = folder(), _secret()
+    if base is None or secret is None:
         return None
     try:
         data = read_bytes(base / name, MAX_ENTRY_BYTES, "X000", "cache entry", follow=False)
-        found = decode(json.loads(data))
+        head, _, body = data.partition(b"\n")
+        if not hmac.compare_digest(head, SIGNED + _tag(secret, name, body)):
+            return None  # edited, planted or signed with another key: never used
+        found = decode(json.loads(body))
     except (InputError, ValueError, TypeError, KeyError, RecursionError):
         return None  # missing, foreign or corrupt: do the work again
     return found if isinstance(found, m.Policy) else None
 
 
 def store(name: str, value: m.Policy) -> None:
-    base = folder()
-    if base is None:
+    base, secret = folder(), _secret()
+    if base is None or secret is None:
         return
     tmp = ""
     try:
-        text = json.dumps(encode(value), separators=(",", ":"), allow_nan=False)
+        body = json.dumps(encode(value), separators=(",", ":"), allow_nan=False).encode("utf-8")
         fd, tmp = tempfile.mkstemp(dir=base, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(SIGNED + _tag(secret, name, body) + b"\n" + body)
         os.replace(tmp, base / name)
     except Exception:  # a cache that cannot be written only means no cache
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def _tag(secret: bytes, name: str, body: bytes) -> bytes:
+    return hmac.new(secret, name.encode("utf-8") + b"\0" + body, hashlib.sha256).hexdigest().encode("ascii")
+
+
+def _secret() -> bytes | None:
+    """The key entries are signed with, made on first use; None when it cannot be kept private."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return _secret_in(str(Path(base) / "forcecheck"))
+
+
+def _secret_in(home: str) -> bytes | None:
+    path = Path(home)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=0o700)
+        if not _private(os.lstat(path)):
+            return None
+        if not os.path.lexists(path / KEY_FILE):  # made whole beside it, then linked into place
+            import secrets
+
+            fd, tmp = tempfile.mkstemp(dir=path, prefix=".tmp-")  # 0600
+            try:
+                with os.fdopen(fd, "w", encoding="ascii") as fh:
+                    fh.write(secrets.token_hex(32))
+                with contextlib.suppress(FileExistsError):  # another process made it first
+                    os.link(tmp, path / KEY_FILE)
+            finally:
+                os.unlink(tmp)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path / KEY_FILE, flags)
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            key = fh.read(65)
+    except OSError:
+        return None
+    mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+    if not (stat.S_ISREG(info.st_mode) and mine and not info.st_mode & 0o077 and len(key) == 64):
+        return None  # someone else could read or have chosen it: no cache
+    return key
 
 
 # --- the codec: forcecheck's model classes and plain values, nothing else ---------------------

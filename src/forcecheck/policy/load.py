@@ -12,7 +12,7 @@ import os
 import re
 from functools import cache
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
 from forcecheck.files import MAX_POLICY_BYTES, MAX_SOURCE_BYTES, read_bytes, read_text
@@ -30,9 +30,6 @@ def default_policy_path() -> Path:
     return Path(__file__).resolve().parents[3] / "policy" / "dhs" / POLICY_FILE
 
 
-SHIPPED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
-
-
 def shipped_policies() -> list[tuple[str, Path]]:
     """(name, folder) of every shipped policy, the DHS policy first."""
     home = default_policy_path().parent.parent
@@ -40,22 +37,37 @@ def shipped_policies() -> list[tuple[str, Path]]:
     return [(p.name, p) for p in sorted(found, key=lambda p: (p.name != "dhs", p.name))]
 
 
+def looks_like_path(text: str) -> bool:
+    """Whether a `--policy` value is written as a path (`./dhs`, `policies/dhs`, `/abs`,
+    `x.rules`, `.`), not as a name."""
+    separators = {os.sep, os.altsep} - {None}
+    return any(c in text for c in separators) or text.endswith(".rules") or text in (".", "..")
+
+
 def resolve_policy_path(path: str | Path | None) -> Path:
-    """A policy file, a folder holding one, or the name of a shipped policy (dhs, doj, ...)."""
+    """The policy file a `--policy` value names. A name (dhs, doj, cfr-287-8) always means the
+    shipped policy, even where the current folder holds a file or folder of that name, and a
+    name that is not shipped is an error; a file or folder must be written as a path (`./dhs`,
+    `policies/dhs`, `my.rules`), so neither can silently stand for the other. A `Path` object is
+    a path."""
     if path is None:
         return default_policy_path()
-    p = Path(path)
-    if not p.exists() and SHIPPED_NAME.fullmatch(str(path)):
-        shipped = default_policy_path().parent.parent / str(path) / POLICY_FILE
-        if shipped.is_file():
-            return shipped
-        from forcecheck.diagnostics import did_you_mean
+    if isinstance(path, PurePath) or looks_like_path(str(path)):
+        p = Path(path)
+        return p / POLICY_FILE if p.is_dir() else p
+    name = str(path)
+    shipped = dict(shipped_policies())
+    if name in shipped:
+        return shipped[name] / POLICY_FILE
+    from forcecheck.diagnostics import did_you_mean
 
-        names = [n for n, _ in shipped_policies()]
-        raise InputError([Diagnostic(None, "P003", f"no policy '{path}': neither a shipped policy nor a "
-                                     "file or folder", did_you_mean(str(path), names)
-                                     or f"shipped policies: {', '.join(names)} (see `forcecheck policies`)")])
-    return p / POLICY_FILE if p.is_dir() else p
+    hint = (did_you_mean(name, shipped)
+            or f"shipped policies: {', '.join(shipped)} (see `forcecheck policies`)")
+    if os.path.lexists(name):
+        kind = "folder" if os.path.isdir(name) else "file"
+        hint = f"for the {kind} '{name}' here, write ./{name}; {hint}"
+    raise InputError([Diagnostic(None, "P003", f"no policy '{name}': a name without '/' is a shipped "
+                                 "policy, and none is called that", hint)])
 
 
 def source_passages(text: str) -> list[str]:
