@@ -159,3 +159,61 @@ def test_hostile_strings_never_reach_output_raw(tmp_path, title, note, name, des
         assert not raw.search(out.replace("\r\n", "\n")), (fmt, options)
         if fmt == "html":
             assert "<script>" not in out.split("<script>\n/* Printing", 1)[0]
+
+
+# --- the newer inputs: batch records, JSON Lines data, fmt, several policies -------------------
+
+RECORD = ('{"format":"forcecheck.record/1","path":"a.yaml","scenario":"a","title":"A","accounts":["x"],'
+          '"breached":false,"verdicts":{"c":{"x":"met"}},"possible":{},"contested":{},'
+          '"open_questions":[{"fact":"o.f","question":"Q?","waiting":1}],"policy":{"id":"p","title":"P"}}')
+
+
+@FUZZ
+@given(plan=edits)
+def test_mutated_records_are_counted_or_located_never_a_crash(plan):
+    """`corpus` on a hand-edited records file: each line is a record or an R001 at its line."""
+    from forcecheck.report.corpus import aggregate
+
+    lines = [RECORD, mutate(RECORD, plan), RECORD]
+    corpus = aggregate(enumerate(lines, 1), "r.jsonl")
+    assert corpus.records + len(corpus.problems) == 3 and corpus.records >= 2
+    assert all(d.code == "R001" and d.span.line == 2 for d in corpus.problems)
+
+
+@FUZZ
+@given(plan=edits)
+def test_mutated_json_lines_data_gives_a_row_or_a_reason(plan):
+    """`import` of JSON Lines data: a line is a row of text or a reason it is not, never a crash."""
+    from forcecheck.importing.data import json_record
+
+    row, why = json_record(mutate('{"id": 7, "name": "A B", "armed": "gun", "date": "2016-01-02"}', plan))
+    assert (row is None) != (why is None)
+    if row is not None:
+        assert all(isinstance(k, str) and isinstance(v, str) for k, v in row.items())
+
+
+@FUZZ
+@given(source=st.sampled_from(SOURCES), plan=edits)
+def test_fmt_formats_or_gives_located_diagnostics(source, plan):
+    """`fmt` on a mutated scenario: the canonical text, which loads to the same data, or the
+    diagnostics `validate` gives."""
+    from forcecheck.authoring.fmt import format_file
+
+    text = mutate(source.read_text(encoding="utf-8"), plan)
+    try:
+        new = format_file("s.yaml", text)
+    except InputError as exc:
+        assert exc.diagnostics and all(d.code and d.message for d in exc.diagnostics)
+        return
+    assert format_file("s.yaml", new) == new  # formatting twice changes nothing more
+
+
+@settings(FUZZ, max_examples=max(3, EXAMPLES // 8))
+@given(source=st.sampled_from(SOURCES), plan=edits)
+def test_a_mutated_scenario_under_several_policies_is_compared_or_refused(tmp_path, cli, source, plan):
+    path = tmp_path / "s.yaml"
+    path.write_text(mutate(source.read_text(encoding="utf-8"), plan), encoding="utf-8")
+    run = cli("check", str(path), "-p", "dhs", "-p", "doj", "-p", "cfr-287-8", "--format", "json")
+    assert run.code in (0, 1, 2), run.err
+    if run.code != 2:
+        assert json.loads(run.out)["format"] == "forcecheck.compare/1"
