@@ -1,35 +1,38 @@
-"""How `check` grows with a scenario's events, people and accounts: the curves of the
-reliability review's scaling cases (shared/reviews/reliability-2026-11.md, H4), each point a
-ratio to the smallest case of its series, measured in the same run, and the cost per item
-(people and events summed over the accounts) beside it, which stays flat when the growth is
-linear.
+"""How `forcecheck check` and `validate` grow with a scenario's events, people and accounts: the
+curves of the reliability reviews' scaling cases (shared/reviews/reliability-2026-11.md H4 and
+reliability-2026-12.md H3), up to the size limit (600 people and events over the accounts).
 
     python bench/bench_scaling.py [--series events,people,accounts] [--quick]
+                                  [--baseline SRC] [--timeout SECONDS]
 
-The generated scenarios are the review's: an officer firing N times at one person; N people
-(half of them officers) and one use of force; N accounts disputing ten shots by another
-person and one by the officer. Everything `check` does is measured (load, exact verdicts,
-analysis, the default text report); `--format json` with every trace is measured apart for
-the largest point of each series.
+The generated scenarios are the reviews': an officer firing N times at one person (two
+accounts, one stating one fact); N people (half of them officers) and one use of force; N
+accounts disputing ten shots by another person and one by the officer. Each command runs as
+the command line runs it, in a fresh process, so a point's time includes start-up and its
+peak memory (the process's maximum resident size) is its own: `check` (the default text
+report), `check --format json --explain full` (every trace and explanation) and `validate`.
+
+Each time is given as a ratio to the smallest point of its series, measured in the same run,
+with the cost per item (people and events summed over the accounts) beside it, which stays
+flat when the growth is linear. `--baseline SRC` also runs every point with another checkout's
+`src` folder (e.g. `git archive HEAD | tar -x -C /tmp/head`, then `--baseline /tmp/head/src`),
+each with a cache folder of its own, and gives this checkout's time as a ratio to it; a run
+past `--timeout` is stopped and shown as `>` the timeout. "cut" is the number of the
+analysis's searches the work budget stopped (from the JSON report), 0 when it is complete.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-from forcecheck.evaluation.evaluate import evaluate  # noqa: E402
-from forcecheck.policy.load import load_policy  # noqa: E402
-from forcecheck.report.build import build  # noqa: E402
-from forcecheck.report.json import render_json  # noqa: E402
-from forcecheck.report.text import render_text  # noqa: E402
-from forcecheck.scenario.load import load_scenario  # noqa: E402
 
 HEAD = "id: gen\ntitle: generated\nkind: teaching\nsummary: s\n"
 TWO = "people:\n- {id: o, role: officer, description: d}\n- {id: s, role: subject, description: d}\n"
@@ -67,54 +70,112 @@ def accounts(n: int, shots: int = 10) -> str:
     return "".join(out)
 
 
-# The largest points are near the size limit (600 people and events over the accounts).
-SERIES = {"events": (events, [10, 30, 100, 290]), "people": (people, [10, 30, 100, 590]),
+# The largest points are at or near the size limit (600 people and events over the accounts).
+SERIES = {"events": (events, [25, 50, 100, 200, 290]), "people": (people, [10, 30, 100, 590]),
           "accounts": (accounts, [2, 6, 20, 40])}
-QUICK = {"events": [10, 30], "people": [10, 30], "accounts": [2, 6]}
+QUICK = {"events": [25, 50], "people": [10, 30], "accounts": [2, 6]}
+COMMANDS = {"check": ["check"], "json": ["check", "--format", "json", "--explain", "full"],
+            "validate": ["validate"]}
+CLI = "import sys; from forcecheck.cli.app import main; sys.argv[0] = 'forcecheck'; main()"
 
 
-def items(sc) -> int:
-    m = sc.model
-    return sum(sum(1 for e in m.events if e.accounts is None or a.id in e.accounts)
-               + sum(1 for p in m.people if p.accounts is None or a.id in p.accounts) for a in m.accounts)
+def items(text: str) -> int:
+    """People and events summed over the accounts (the quantity the size limit bounds)."""
+    import yaml
+
+    doc = yaml.safe_load(text)
+    ids = [a["id"] for a in doc["accounts"]]
+    return sum(sum(1 for x in doc.get(group) or () if x.get("accounts") is None or a in x["accounts"])
+               for a in ids for group in ("people", "events"))
 
 
-def run(compiled, path: Path, json_too: bool = False) -> tuple[float, int, float | None, int]:
-    t = time.perf_counter()
-    sc = load_scenario(path, compiled)
-    r = evaluate(compiled, sc)
-    render_text(build([r], traces=False))
-    elapsed = time.perf_counter() - t
-    json_time = None
-    if json_too:
-        t = time.perf_counter()
-        render_json(build([r]))
-        json_time = time.perf_counter() - t
-    return elapsed, items(sc), json_time, r.analysis_cut
+def measure(src: Path, cache: Path, command: str, path: Path, timeout: float) -> dict:
+    """Time, peak resident size and (for json) the analysis cut of one command in a fresh
+    process running the checkout at `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src), "XDG_CACHE_HOME": str(cache)}
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-c", CLI, *COMMANDS[command], str(path)], env=env,
+                                stdout=out, stderr=subprocess.DEVNULL)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return {"time": None, "peak": None, "cut": None}
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        cut = None
+        if command == "json" and proc.returncode in (0, 1):  # the last field of the scenario
+            out.seek(max(0, out.seek(0, 2) - 4096))  # (the report is not loaded: a child forked
+            found = re.findall(rb'"analysis_cut": (\d+)', out.read())  # later counts our size)
+            cut = int(found[-1]) if found else None
+    return {"time": elapsed, "peak": usage.ru_maxrss * 1024, "cut": cut}
+
+
+def _warm(src: Path, cache: Path, tmp: Path) -> None:
+    """One small check first, so that no point pays for building the policy cache."""
+    path = tmp / "warm.yaml"
+    path.write_text(events(1), encoding="utf-8")
+    measure(src, cache, "check", path, 120)
+
+
+def _seconds(t: float | None, timeout: float) -> str:
+    return f">{timeout:.0f} s" if t is None else f"{t:.2f} s"
+
+
+def _row(series: str, n: int, count: int, command: str, got: dict, first: tuple | None,
+         timeout: float) -> str:
+    this = got["this"]
+    t = this["time"]
+    ratio = f"{t / first[0]:.1f}x" if t is not None and first else ""
+    per = f"{t / count / (first[0] / first[1]):.2f}x" if t is not None and first else ""
+    peak = f"{this['peak'] / 2**20:.0f} MB" if this["peak"] else ""
+    cut = "" if this["cut"] is None else str(this["cut"])
+    row = (f"| {series} | {n} | {count} | {command} | {_seconds(t, timeout)} | {ratio} | {per} | {peak} "
+           f"| {cut} |")
+    if "baseline" in got:
+        b = got["baseline"]
+        peak = f"{b['peak'] / 2**20:.0f} MB" if b["peak"] else ""
+        speed = "" if t is None else f"{'>' if b['time'] is None else ''}{(b['time'] or timeout) / t:.1f}x"
+        row += f" {_seconds(b['time'], timeout)} | {peak} | {speed} |"
+    return row
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--series", default="events,people,accounts")
+    ap.add_argument("--commands", default="check,json,validate")
     ap.add_argument("--quick", action="store_true", help="two small points per series")
+    ap.add_argument("--baseline", type=Path, help="another checkout's src folder, measured alongside")
+    ap.add_argument("--timeout", type=float, default=300.0, help="seconds before a run is stopped")
     args = ap.parse_args()
-    compiled = load_policy()
-    print("| series | N | items | check | ratio to the first | per item | cut | json + traces |")
-    print("|---|---|---|---|---|---|---|---|")
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in args.series.split(","):
-            make, sizes = SERIES[name]
-            sizes = QUICK[name] if args.quick else sizes
-            base = None
-            for n in sizes:
-                path = Path(tmp) / f"{name}-{n}.yaml"
-                path.write_text(make(n), encoding="utf-8")
-                elapsed, count, json_time, cut = run(compiled, path, json_too=n == sizes[-1])
-                base = base or (elapsed, count)
-                per = elapsed / count / (base[0] / base[1])
-                js = f"{json_time:.2f} s" if json_time is not None else ""
-                print(f"| {name} | {n} | {count} | {elapsed:.2f} s | {elapsed / base[0]:.1f}x | "
-                      f"{per:.2f}x | {cut} | {js} |")
+    versions = [("this", ROOT / "src"), *([("baseline", args.baseline.resolve())] if args.baseline else [])]
+    print("| series | N | items | command | time | ratio to the first | per item | peak memory | cut |"
+          + (" baseline time | baseline peak | baseline / this |" if args.baseline else ""))
+    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if args.baseline else ""))
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        caches = {name: tmp / f"cache-{name}" for name, _ in versions}
+        for name, src in versions:
+            _warm(src, caches[name], tmp)
+        for series in args.series.split(","):
+            make, sizes = SERIES[series]
+            for command in args.commands.split(","):
+                first = None
+                for n in QUICK[series] if args.quick else sizes:
+                    path = tmp / f"{series}-{n}.yaml"
+                    path.write_text(make(n), encoding="utf-8")
+                    count = items(path.read_text(encoding="utf-8"))
+                    got = {name: measure(src, caches[name], command, path, args.timeout)
+                           for name, src in versions}
+                    t = got["this"]["time"]
+                    first = first or ((t, count) if t is not None else None)
+                    print(_row(series, n, count, command, got, first, args.timeout), flush=True)
 
 
 if __name__ == "__main__":

@@ -302,10 +302,13 @@ def test_a_terminal_without_unicode_gets_ascii_not_a_crash():
 
 
 def test_check_takes_folders_and_standard_input(cli, tmp_path, monkeypatch):
-    run = cli("check", str(SCENARIOS / "real"))  # a folder of two: a batch, a line each
+    real = sorted((SCENARIOS / "real").glob("*.yaml"))
+    run = cli("check", str(SCENARIOS / "real"))  # a folder: a batch, a line each in name order
     lines = run.out.splitlines()
-    assert run.code == 1 and len(lines) == 3 and lines[-1].startswith("2 scenarios: ")
-    assert lines[0].startswith("scenarios/real/minneapolis-2026-01-07.yaml: minneapolis-2026-01-07: breached")
+    assert run.code == 1 and len(lines) == len(real) + 1 and lines[-1].startswith(f"{len(real)} scenarios: ")
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"scenarios/real/{p.name}" for p in real]
+    good = next(line for line in lines if line.startswith("scenarios/real/minneapolis-2026-01-07.yaml"))
+    assert good.startswith("scenarios/real/minneapolis-2026-01-07.yaml: minneapolis-2026-01-07: breached")
     from typer.testing import CliRunner
 
     from forcecheck.cli.app import app

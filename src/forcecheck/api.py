@@ -35,7 +35,8 @@ __all__ = ["InputError", "Result", "Verdict", "check", "document", "load_policy"
 Depth = Literal["verdicts", "full"]
 """How much `check` works out: `verdicts` (each verdict and the verdicts still possible: what a
 batch record needs) or `full` (also traces, the facts that decide contested clauses and what
-would settle each undetermined verdict: what a report shows)."""
+would settle each undetermined verdict: what a report shows). At `full`, traces and that
+analysis are worked out when first read, so what an output does not show costs nothing."""
 
 
 def load_policy(policy: str | Path | CompiledPolicy | None = "dhs") -> CompiledPolicy:
@@ -91,7 +92,9 @@ def check(scenario: Scenario | str | Path, policy: str | Path | CompiledPolicy |
             raise InputError([Diagnostic(None, "U004", "--base needs at least one --assume",
                                          "e.g. --base dhs --assume shots.subject_fleeing=yes")])
         hypothesis = parse_hypothesis(sc, compiled.policy, list(assume), base)
-    result = evaluate(compiled, sc, accounts or None, clauses or None, hypothesis, depth=depth)
+    # The analysis (what would settle each open verdict, why accounts differ) runs when first
+    # read: a report reads it, `validate` and the test runner mostly do not.
+    result = evaluate(compiled, sc, accounts or None, clauses or None, hypothesis, depth=depth, lazy=True)
     return Result(result, compiled, depth)
 
 

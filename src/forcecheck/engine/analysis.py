@@ -147,14 +147,43 @@ def _apply(world: World, assignments) -> World:
     return assign(world, {_var(u): v for u, v in assignments})
 
 
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """What an undetermined verdict waits on, worked out before any search: the unknowns it
+    reads and those tied to them by a constraint (`unknowns`, policy questions first), and
+    those the settling search tries, in the order it tries them."""
+
+    unknowns: tuple[Unknown, ...]
+    tried: tuple[Unknown, ...]  # at most MAX_UNKNOWNS, the ones the verdict reads first
+    all_tried: bool  # every enumerable unknown is among them
+
+
+def candidates(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
+               constraints: Constraints | None = None) -> Candidates:
+    """The unknowns an undetermined verdict depends on (see `Candidates`). A constraint ties
+    an unknown to the verdict through the unknowns it reads, but not through a free one
+    (`Constraints.linked`): what lies beyond a free unknown can never settle the verdict."""
+    policy = compiled.policy
+    _, reads = read(kleene_item(compiled, clause, env), world)
+    # The unknowns the verdict reads come first; those tied to them by a constraint after.
+    linked = constraints.linked(reads) if constraints is not None else set()
+    found = [u for v in [*sorted(reads), *sorted(linked - set(reads))]
+             if (u := unknown_of(policy, world, v)) is not None]
+    unknowns = tuple(sorted(found, key=lambda u: (u.subject != "policy", u.key)))
+    enumerable = sorted((u for u in unknowns if u.values),
+                        key=lambda u: (_var(u) not in reads, u.subject != "policy", u.key))
+    return Candidates(unknowns, tuple(enumerable[:MAX_UNKNOWNS]), len(enumerable) <= MAX_UNKNOWNS)
+
+
 def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
            constraints: Constraints | None = None, possible_verdicts: tuple[str, ...] = (),
-           evaluations: int = MAX_EVALUATIONS, shared: Budget | None = None
-           ) -> tuple[tuple[Unknown, ...], tuple[Settlement, ...], bool]:
+           evaluations: int = MAX_EVALUATIONS, shared: Budget | None = None,
+           found: Candidates | None = None) -> tuple[tuple[Unknown, ...], tuple[Settlement, ...], bool]:
     """The unknowns an undetermined verdict depends on, and the smallest assignments settling it.
 
-    Candidates are the unknowns the verdict reads and those tied to them by a constraint.
-    Groups of 1, 2, then up to `MAX_SETTLE_SIZE` candidates are tried with every combination
+    Candidates are the unknowns the verdict reads and those tied to them by a constraint
+    (`candidates`, unless `found` gives them). Groups of 1, 2, then up to `MAX_SETTLE_SIZE`
+    candidates are tried with every combination
     of their values; an assignment the constraints do not allow is never offered, and one is
     kept only when the exact verdict under it is a single verdict. A group that contains an
     assignment already found to settle the verdict is skipped: fixing more unknowns only
@@ -163,18 +192,9 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     smallest ways to each verdict, not every way. Returns (unknowns, settlements, complete);
     `complete` is False when a bound cut the search short.
     """
-    policy = compiled.policy
+    found = found or candidates(compiled, clause, world, env, constraints)
+    unknowns, enumerable, complete = found.unknowns, found.tried, found.all_tried
     fn = kleene_item(compiled, clause, env)
-    _, reads = read(fn, world)
-    # The unknowns the verdict reads come first; those tied to them by a constraint after.
-    linked = constraints.variables(constraints.closure(reads)) if constraints is not None else set()
-    found = [u for v in [*sorted(reads), *sorted(linked - set(reads))]
-             if (u := unknown_of(policy, world, v)) is not None]
-    unknowns = tuple(sorted(found, key=lambda u: (u.subject != "policy", u.key)))
-    enumerable = sorted((u for u in unknowns if u.values),
-                        key=lambda u: (_var(u) not in reads, u.subject != "policy", u.key))
-    complete = len(enumerable) <= MAX_UNKNOWNS
-    enumerable = enumerable[:MAX_UNKNOWNS]
     kept: list[Settlement] = []
     settled: list[frozenset] = []
     budget = evaluations

@@ -5,6 +5,15 @@ They are a module apart from the exact verdicts because they are asked about bef
 (the scenario loader reports an account whose statements break them) and are then only
 consulted by the search, as its pruning test; they read worlds through `reads` and evaluate no
 clause.
+
+A **free** fact is one with a value under which every constraint reading it holds, whatever the
+other facts are: a person's weapon is one ("armed" satisfies every "using a weapon means armed",
+one per event aimed at that person). Such a fact ties nothing together: while it is unknown it
+can take that value in any completion, so the constraints reading it ask nothing of the other
+facts. Searches leave those constraints out, and the unknowns linked to a verdict are not
+followed through it (`linked`). Without this, one person's weapon linked every event aimed at
+them into one group, and every verdict's search, and what would settle it, grew with the number
+of events (a hundred shots took 22 s).
 """
 
 from __future__ import annotations
@@ -103,6 +112,8 @@ class Constraints:
             for v in reads:
                 self.by_var.setdefault(v, []).append(i)
         self._closure: dict[frozenset, tuple[int, ...]] = {}
+        self._linked: dict[tuple[frozenset, frozenset | None], frozenset] = {}
+        self._free: dict[Var, object] | None = None
         self._vars: dict[tuple[int, ...], tuple[Var, ...]] = {}
         self._sat: dict[tuple, bool] = {}
         self._allowed: dict[tuple, bool] = {}
@@ -127,6 +138,64 @@ class Constraints:
         out = tuple(sorted(seen))
         self._closure[start] = out
         return out
+
+    @property
+    def free(self) -> dict[Var, object]:
+        """The unknowns with a value under which every instance reading them holds, whatever
+        the other unknowns are (Kleene: true with only that one set), with that value; worked
+        out once."""
+        if self._free is None:
+            policy, out = self.compiled.policy, {}
+            for var, idxs in self.by_var.items():
+                # Those reading least first: they are the cheapest to test, and most often fail.
+                idxs = sorted(idxs, key=lambda i: len(self.reads[i]))
+                for value in domain(policy, self.world, var):
+                    w = assign(self.world, {var: value})
+                    if all(self.instances[i].test(w) is True for i in idxs):
+                        out[var] = value
+                        break
+            self._free = out
+        return self._free
+
+    def linked(self, variables: Iterable[Var], stop: frozenset[Var] | None = None) -> frozenset[Var]:
+        """The unknowns tied to these by the constraints, directly or through others, but not
+        through a free unknown other than these (it is reached, not passed through): what lies
+        beyond one cannot bear on these, since it can always take the value that satisfies
+        everything reading it. `stop`: the unknowns not to pass through, if not those."""
+        start = frozenset(variables)
+        key = (start, stop)
+        hit = self._linked.get(key)
+        if hit is not None:
+            return hit
+        through = self.free.keys() if stop is None else stop
+        seen_vars, seen = set(start), set()
+        todo = list(start)
+        while todo:
+            for i in self.by_var.get(todo.pop(), ()):
+                if i not in seen:
+                    seen.add(i)
+                    for v in self.reads[i] - seen_vars:
+                        seen_vars.add(v)  # never one of `start`, which are passed through
+                        if v not in through:
+                            todo.append(v)
+        out = self._linked[key] = frozenset(seen_vars)
+        return out
+
+    def loose(self, world: World, assigned: Iterable[Var] = ()) -> Callable[[int], bool]:
+        """A test of whether an instance reads a free unknown that `world` leaves unknown (and
+        that is not `assigned`): such an instance holds in some completion whatever the search
+        chooses, so a search for a completion can leave it out."""
+        free, fixed = self.free, set(assigned)
+        if not free:
+            return lambda i: False
+        reads = self.reads
+        return lambda i: any(v in free and v not in fixed and _lookup(world, v) is None for v in reads[i])
+
+    def unlinking(self, world: World, read: Iterable[Var]) -> frozenset[Var]:
+        """The free unknowns of `world` that are none of `read`: nothing is tied together
+        through them when only the values of `read` matter (see `linked`)."""
+        read = set(read)
+        return frozenset(v for v in self.free if v not in read and _lookup(world, v) is None)
 
     def touching(self, variables: Iterable[Var]) -> tuple[int, ...]:
         """The instances that read one of these unknowns (the only ones a new value changes)."""
@@ -158,7 +227,10 @@ class Constraints:
 
     def _search(self, world: World, idxs: tuple[int, ...], budget: list[int]) -> bool:
         undecided: dict[int, dict] = {}
+        skip = self.loose(world)
         for i in idxs:
+            if skip(i):
+                continue  # a free unknown's value satisfies it whatever the search chooses
             value, r = read(self.instances[i].test, world)
             if value is False:
                 return False
@@ -167,7 +239,8 @@ class Constraints:
         return self._solve(world, undecided, budget, {}, pull=False) is not None
 
     def _solve(self, world: World, undecided: dict[int, dict], budget: list[int],
-               chosen: dict[Var, object], pull: bool) -> dict[Var, object] | None:
+               chosen: dict[Var, object], pull: bool, skip: Callable[[int], bool] | None = None,
+               depth: int = 0) -> dict[Var, object] | None:
         """Values for unknowns under which every `undecided` instance holds (with what was
         `chosen` on the way), or None when there are none. One DPLL-style search: split on an
         unknown of the first undecided instance, never trying a value that breaks it; after a
@@ -177,10 +250,12 @@ class Constraints:
         unknown are solved apart and values come in the fact's own order (the witness found
         that way fits more later questions: 29 s against 41 s at 50 events in
         bench/bench_exact.py). When the budget runs out or nothing can be split, the answer
-        leans to "yes", the sound side for possible verdicts; `witness` checks what it gets."""
+        leans to "yes", the sound side for possible verdicts; `witness` checks what it gets.
+        `skip`: instances a pulled unknown brings in that need not hold (`loose`); `depth`:
+        the unknowns fixed along this path (parts solved apart do not add to each other's)."""
         if not undecided:
             return chosen
-        if len(chosen) >= MAX_SPLIT_DEPTH:
+        if depth >= MAX_SPLIT_DEPTH:
             return chosen  # as when the budget runs out: lean to "yes"; `witness` checks it
         order = list(undecided)
         if not pull:
@@ -188,7 +263,7 @@ class Constraints:
             if len(groups) > 1:
                 for g in groups:
                     got = self._solve(world, {order[j]: undecided[order[j]] for j in g}, budget,
-                                      chosen, pull)
+                                      chosen, pull, skip, depth)
                     if got is None:
                         return None
                     chosen = {**chosen, **got}
@@ -211,7 +286,10 @@ class Constraints:
                 return chosen
             budget[0] -= 1
             rest: dict[int, dict] | None = dict(undecided)
-            again = self.by_var.get(var, ()) if pull else [i for i, r in undecided.items() if var in r]
+            if pull:
+                again = [i for i in self.by_var.get(var, ()) if skip is None or not skip(i)]
+            else:
+                again = [i for i, r in undecided.items() if var in r]
             for i in again:
                 now, r2 = read(self.instances[i].test, w)
                 if now is False:
@@ -222,7 +300,7 @@ class Constraints:
                 else:
                     rest[i] = r2
             if rest is not None:
-                got = self._solve(w, rest, budget, {**chosen, var: value}, pull)
+                got = self._solve(w, rest, budget, {**chosen, var: value}, pull, skip, depth + 1)
                 if got is not None:
                     return got
         return None
@@ -246,7 +324,10 @@ class Constraints:
                 return True
         undecided: dict[int, dict] = {}
         ok = True
+        skip = self.loose(world, assigned)
         for i in self.touching(assigned):
+            if skip(i):
+                continue
             value, r = read(self.instances[i].test, world)
             if value is False:
                 ok = False
@@ -255,7 +336,7 @@ class Constraints:
                 undecided[i] = r
         if ok and undecided:
             budget = budget if budget is not None else [MAX_NODES]
-            ok = self._solve(world, undecided, budget, {}, pull=True) is not None
+            ok = self._solve(world, undecided, budget, {}, pull=True, skip=skip) is not None
         self._allowed[key] = ok
         return ok
 
@@ -265,7 +346,10 @@ class Constraints:
         if self._witness is False:
             undecided: dict[int, dict] = {}
             found: dict[Var, object] | None = {}
+            skip = self.loose(self.world)
             for i, inst in enumerate(self.instances):
+                if skip(i):
+                    continue  # holds once its free unknowns take their values, below
                 value, r = read(inst.test, self.world)
                 if value is False:
                     found = None
@@ -274,6 +358,8 @@ class Constraints:
                     undecided[i] = r
             if found is not None and undecided:
                 found = self._solve(self.world, undecided, [MAX_NODES], {}, pull=False)
+            if found is not None:
+                found = {**{v: x for v, x in self.free.items() if _lookup(self.world, v) is None}, **found}
             if found is not None:  # a bound may have cut the search: keep only a true witness
                 w = assign(self.world, found)
                 found = found if all(inst.test(w) is True for inst in self.instances) else None

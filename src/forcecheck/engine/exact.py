@@ -315,11 +315,15 @@ def clause_possible(compiled: CompiledPolicy, clause: m.Clause, world: World,
         return Possible(("not_applicable",))
     if len(items) == 1:
         return items[0].possible
+    # A free unknown no item reads links nothing: it can take the value that satisfies every
+    # constraint reading it in the same completion as any values of the items' unknowns.
+    read_by_any = {v for it in items if it.kleene == "undetermined" for v in it.reads}
+    loose = constraints.unlinking(world, read_by_any) if constraints is not None else frozenset()
     linked = []
     for it in items:
         variables = set(it.reads) if it.kleene == "undetermined" else set()
         if variables and constraints is not None:
-            variables |= constraints.variables(constraints.closure(variables))
+            variables = set(constraints.linked(variables, loose) - loose)
         linked.append(variables)
     groups = linked_groups(linked)
     result: set[str] = {"not_applicable"}

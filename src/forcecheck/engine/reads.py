@@ -141,4 +141,10 @@ def fact_spec(policy: m.Policy, world: World, subject: str, name: str) -> m.Fact
         kind = world.people[subject].role
     else:
         return None
-    return policy.facts_about(kind).get(name)
+    known = _FACTS.get((id(policy), kind))
+    if known is None or known[0] is not policy:  # the analysis asks this for every unknown it sees
+        known = _FACTS[(id(policy), kind)] = (policy, policy.facts_about(kind))
+    return known[1].get(name)
+
+
+_FACTS: dict[tuple[int, str], tuple[m.Policy, dict[str, m.FactSpec]]] = {}

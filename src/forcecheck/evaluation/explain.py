@@ -11,14 +11,18 @@ the rule as written.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from forcecheck.engine.analysis import MAX_EVALUATIONS, Budget, settle, unknown_of
+from forcecheck.engine.analysis import candidates, unknown_of
 from forcecheck.engine.constraints import Constraints
 from forcecheck.engine.exact import ItemOutcome, cases
 from forcecheck.evaluation.results import FactUse, ItemVerdict, ScenarioResult, Step
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, Env, World
 from forcecheck.scenario.scenario import Account, Scenario, Statement
+
+if TYPE_CHECKING:
+    from forcecheck.evaluation.deferred import Deferred
 
 
 class Names:
@@ -85,12 +89,13 @@ class Names:
 
 
 class Explainer:
+    """Each item's verdict with its trace (made when first read) and, with a `deferred`
+    analysis, what it waits on, the searches for what would settle it recorded there."""
+
     def __init__(self, compiled: CompiledPolicy, scenario: Scenario, account: Account,
-                 analyse: bool = True, evaluations: int = MAX_EVALUATIONS, budget: Budget | None = None):
+                 deferred: Deferred | None = None):
         self.names = Names(compiled.policy, scenario)
-        self.budget = budget
-        self.analyse = analyse
-        self.evaluations = evaluations
+        self.deferred = deferred
         self.c = compiled
         self.policy = compiled.policy
         self.scenario = scenario
@@ -102,22 +107,26 @@ class Explainer:
              constraints: Constraints) -> ItemVerdict:
         env = outcome.env
         verdict, possible = outcome.verdict, outcome.possible
-        trigger = self.step(clause.where, world, env) if clause.where is not None else None
-        requirement = self.step(clause.requirement, world, env)
-        if clause.requirement_kind == "forbids":
-            requirement = Step("forbids", "this must not be so", clause.requirement.source,
-                               None if requirement.value is None else not requirement.value,
-                               (requirement,))
+
+        def traces() -> tuple[Step | None, Step]:
+            trigger = self.step(clause.where, world, env) if clause.where is not None else None
+            requirement = self.step(clause.requirement, world, env)
+            if clause.requirement_kind == "forbids":
+                requirement = Step("forbids", "this must not be so", clause.requirement.source,
+                                   None if requirement.value is None else not requirement.value,
+                                   (requirement,))
+            return trigger, requirement
+
         on = tuple(env.items())
         base = dict(possible=possible.verdicts, exact=possible.exact)
-        if outcome.kleene != "undetermined" or not self.analyse:
-            return ItemVerdict(on, verdict, trigger, requirement, **base)
+        if outcome.kleene != "undetermined" or self.deferred is None:
+            return ItemVerdict(on, verdict, traces, **base)
         if verdict != "undetermined":
-            return ItemVerdict(on, verdict, trigger, requirement,
-                               **self._cases(clause, world, env, constraints), **base)
-        unknowns, settlements, complete = settle(self.c, clause, world, env, constraints,
-                                                 possible.verdicts, self.evaluations, self.budget)
-        return ItemVerdict(on, verdict, trigger, requirement, unknowns, settlements, complete, **base)
+            return ItemVerdict(on, verdict, traces, **self._cases(clause, world, env, constraints), **base)
+        found = candidates(self.c, clause, world, env, constraints)
+        out = ItemVerdict(on, verdict, traces, found.unknowns, self.deferred, **base)
+        self.deferred.add(out, clause, world, env, constraints, possible.verdicts, found)
+        return out
 
     def _cases(self, clause: m.Clause, world: World, env: Env, constraints: Constraints):
         split = cases(self.c, clause, world, env, constraints)

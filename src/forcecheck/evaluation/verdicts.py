@@ -13,7 +13,7 @@ from __future__ import annotations
 from forcecheck.engine.analysis import OpenQuestion, Unknown, constraint_reads, differing_facts, unknown_of
 from forcecheck.engine.constraints import Constraints
 from forcecheck.engine.exact import clause_outcome
-from forcecheck.evaluation.results import AccountResult, ClauseVerdict, ItemVerdict, ScenarioResult
+from forcecheck.evaluation.results import AccountResult, Analysis, ClauseVerdict, ItemVerdict, ScenarioResult
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, World
 from forcecheck.scenario.scenario import Account, Scenario
@@ -40,7 +40,7 @@ def verdicts_only(compiled: CompiledPolicy, scenario: Scenario, accounts: list[A
             outcomes, possible = clause_outcome(compiled, clause, world, constraints)
             items = []
             for o in outcomes:
-                item = ItemVerdict(tuple(o.env.items()), o.verdict, None, None,
+                item = ItemVerdict(tuple(o.env.items()), o.verdict, None,
                                    possible=o.possible.verdicts, exact=o.possible.exact)
                 if o.verdict == "undetermined":
                     for var in sorted(o.reads):
@@ -51,7 +51,7 @@ def verdicts_only(compiled: CompiledPolicy, scenario: Scenario, accounts: list[A
             verdicts.append(ClauseVerdict(clause, possible.verdict, tuple(items), possible.verdicts,
                                           possible.exact))
         results.append(AccountResult(account, tuple(verdicts)))
-    result = ScenarioResult(scenario, policy, tuple(results), {}, _questions(unknowns, waits),
+    result = ScenarioResult(scenario, policy, tuple(results), Analysis(questions=_questions(unknowns, waits)),
                             depth="verdicts")
     return _with_differing(result, compiled, worlds, constraints_of)
 

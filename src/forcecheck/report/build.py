@@ -243,8 +243,9 @@ class _ReportBuilder:
             contested=r.contested(clause.id), highlighted=possibly or r.contested(clause.id),
             quotes=[_quote(q, r.policy) for q in clause.quotes], reading=clause.reading,
             rule=rule_text(clause),
+            # Found from the traces, and shown only with them.
             definition_readings=[DefinitionReading(definition=d.name, title=d.title, reading=d.reading or "")
-                                 for d in definition_readings(r, clause.id)],
+                                 for d in (definition_readings(r, clause.id) if self.traces else ())],
             facts=self.clause_facts(clause.id), verdicts=verdicts, hypothetical=hypo)
 
     def account_verdict(self, account: str, name: str, cv: ClauseVerdict) -> AccountVerdict:
@@ -305,7 +306,7 @@ class _ReportBuilder:
             cases=[Case(value=_value(c.value), value_text=w.value_word(c.value),
                         possible=list(c.possible.verdicts), ruled_out_by=list(c.ruled_out_by),
                         given=[f"{s}.{f}" for s, f in c.given]) for c in i.cases],
-            trigger=self.step(i.trigger) if i.trigger and self.traces else None,
+            trigger=self.step(i.trigger) if self.traces and i.trigger else None,
             requirement=self.step(i.requirement) if self.traces else None,
             unknowns=[_waiting(u) for u in i.unknowns],
             settlements=[Settlement(verdict=s.verdict,
@@ -392,8 +393,10 @@ def _policy(policy: m.Policy) -> PolicyInfo:
 
 
 def build(results: list[ScenarioResult], traces: bool = True) -> Report:
-    """The report of `results`; without `traces`, the items carry no trace (the default text
-    report shows none, and a large scenario's traces cost more than everything else)."""
+    """The report of `results`; without `traces`, the items carry no trace and the clauses no
+    definition readings (found from the traces): the default text report shows neither, and a
+    large scenario's traces cost more than everything else. Traces are worked out when first
+    read, so without them only the few a summary line rests on are."""
     policy = results[0].policy if results else None
     return Report(tool=Tool(version=__version__), policy=_policy(policy) if policy else None,
                   scenarios=[_ReportBuilder(r, traces).build() for r in results],
