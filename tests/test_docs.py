@@ -26,7 +26,7 @@ def test_yaml_examples_in_the_docs_load(cli, compiled, tmp_path, page, index, bl
     data = yaml.safe_load(block)
     assert isinstance(data, dict)
     if "mapping" in data:  # a whole mapping file: it loads, every rule checked against the policy
-        from forcecheck.importing.mapping import load_mapping
+        from forcecheck.importing.rules import load_mapping
 
         path = tmp_path / "mapping.yaml"
         path.write_text(block, encoding="utf-8")

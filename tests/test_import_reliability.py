@@ -174,7 +174,7 @@ def test_a_mapping_with_many_codes_is_checked_without_a_scenario_per_code(compil
     """L9: 600 codes that state the same facts are checked with a handful of probe scenarios,
     not 600; a code that breaks a constraint is still found at its line."""
     from forcecheck.diagnostics import InputError
-    from forcecheck.importing.mapping import load_mapping
+    from forcecheck.importing.rules import load_mapping
     from forcecheck.scenario.vocabulary import Vocabulary
 
     loads = []

@@ -85,8 +85,8 @@ def corpus(
             raise InputError(report.unknown_filters(result))
         readings = []
         if mapping is not None:
-            from forcecheck.importing.mapping import load_mapping
             from forcecheck.importing.mapping import readings as mapping_readings
+            from forcecheck.importing.rules import load_mapping
 
             readings = mapping_readings(load_mapping(mapping, compiled_or_exit(policy)))
     except InputError as exc:
@@ -119,9 +119,9 @@ def import_(
     shown, the rest counted); values the mapping does not cover are counted and listed, and
     leave the facts unknown. Importing again gives the same bytes."""
     from forcecheck.diagnostics import InputError, render_all, visible
-    from forcecheck.importing.mapping import load_mapping
     from forcecheck.importing.output import Shown, write_import
     from forcecheck.importing.records import Unmapped, import_records
+    from forcecheck.importing.rules import load_mapping
 
     compiled = compiled_or_exit(policy)
     unmapped = Unmapped()

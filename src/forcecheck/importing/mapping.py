@@ -7,10 +7,11 @@ is attributed to the database, under one account named for it, with the record i
 column value as its quote (`threat_level=attack`). A value the mapping does not list leaves
 the facts unknown and is counted, so the import can say what it has never seen.
 
-This module holds the mapping's format and its loading; the rest of the import is beside it:
-`rules` checks every rule against the policy's vocabulary when the mapping loads (a problem is
-reported at the rule's line), `data` reads the database's rows within bounds, `records` turns
-each row into a validated scenario, and `output` writes them.
+This module holds the mapping's format and its reading; the rest of the import is beside it:
+`rules` loads a mapping for a policy (`load_mapping`), checking every rule against the
+policy's vocabulary (a problem is reported at the rule's line), `data` reads the database's
+rows within bounds, `records` turns each row into a validated scenario, and `output` writes
+them.
 
 `--mapping NAME` always means the mapping shipped under that name, and anything else must look
 like a path (a `/`, or a .yaml/.yml ending): a local file can never silently stand in for a
@@ -29,7 +30,6 @@ from pydantic import Field, ValidationError
 
 from forcecheck.diagnostics import Diagnostic, InputError, Span, sorted_diagnostics
 from forcecheck.files import read_text
-from forcecheck.policy.compiler import CompiledPolicy
 from forcecheck.scenario.schema import ID_PATTERN, EventModel, PersonModel, Strict, pydantic_diagnostics
 from forcecheck.scenario.yamlsource import load_yaml
 
@@ -134,10 +134,9 @@ def mapping_path(given: str | Path) -> Path:
     return found
 
 
-def load_mapping(given: str | Path, compiled: CompiledPolicy) -> Mapping:
-    """Read and check a mapping file (or a shipped one, by name); every problem is located."""
-    from forcecheck.importing.rules import check_rules
-
+def read_mapping(given: str | Path) -> Mapping:
+    """Read a mapping file (or a shipped one, by name) and check its shape; its rules are
+    checked against a policy by `rules.load_mapping`, the import's front door."""
     path = mapping_path(given)
     text = read_text(path, MAX_MAPPING_BYTES, "M001", "mapping file")
     doc = load_yaml(path, text)
@@ -150,11 +149,7 @@ def load_mapping(given: str | Path, compiled: CompiledPolicy) -> Mapping:
     except ValidationError as exc:
         raise InputError(sorted_diagnostics([*doc.problems, *pydantic_diagnostics(
             exc, doc, MappingModel, ("M002", "M003", "M004"), "the mapping")])) from None
-    mapping = Mapping(model, str(path), doc)
-    problems = [*doc.problems, *check_rules(mapping, compiled)]
-    if problems:
-        raise InputError(sorted_diagnostics(problems))
-    return mapping
+    return Mapping(model, str(path), doc)
 
 
 def placeholders(model: MappingModel) -> set[str]:

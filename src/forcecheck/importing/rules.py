@@ -15,10 +15,18 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
-from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean, did_you_mean_meaning, known_list
+from forcecheck.diagnostics import (
+    Diagnostic,
+    InputError,
+    did_you_mean,
+    did_you_mean_meaning,
+    known_list,
+    sorted_diagnostics,
+)
 from forcecheck.importing.build import as_json, scenario_data
-from forcecheck.importing.mapping import Mapping, Rule, placeholders
+from forcecheck.importing.mapping import Mapping, Rule, placeholders, read_mapping
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy
 from forcecheck.scenario.load import load_scenario
@@ -27,6 +35,16 @@ from forcecheck.scenario.vocabulary import INVALID, parse_value
 
 Loc = tuple
 INVALID_RULE = "this rule does not give a valid scenario: "
+
+
+def load_mapping(given: str | Path, compiled: CompiledPolicy) -> Mapping:
+    """Read and check a mapping file (or a shipped one, by name) for a policy: its shape, then
+    every rule against the policy's vocabulary; every problem is located."""
+    mapping = read_mapping(given)
+    problems = [*mapping.doc.problems, *check_rules(mapping, compiled)]
+    if problems:
+        raise InputError(sorted_diagnostics(problems))
+    return mapping
 
 
 def check_rules(mapping: Mapping, compiled: CompiledPolicy) -> list[Diagnostic]:
