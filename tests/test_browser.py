@@ -178,3 +178,31 @@ def test_side_by_side_report_renders_in_a_real_browser(cli, chromium, tmp_path):
     assert all(f'data-policy="{p}"' in dom for p in ("dhs-uof", "doj-uof", "cfr-287-8"))
     assert dom.count('class="differs"') == dom.count('class="difference"') >= 1
     assert "<q>(ii) Deadly force may be used only when a designated immigration officer" in dom
+
+
+def test_casebook_page_renders_in_a_real_browser_and_links_each_report(cli, chromium, tmp_path):
+    real = Path(__file__).resolve().parents[1] / "scenarios" / "real"
+    page = tmp_path / "casebook.html"
+    assert cli("casebook", str(real), "--format", "html", "--output", str(page)).code == 0
+    doc = json.loads(cli("casebook", str(real), "--format", "json").out)
+    dumped = _run(chromium, "--dump-dom", page.as_uri(), profile=tmp_path / "profile")
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+
+    class Rows(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows: list[str] = []
+            self.links: list[str] = []
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "tr" and "data-incident" in a:
+                self.rows.append(a["data-incident"])
+            if tag == "a":
+                self.links.append(a["href"])
+
+    rows = Rows()
+    rows.feed(dumped.stdout)
+    assert len(rows.rows) == sum(len(i["accounts"]) for i in doc["incidents"])  # a row per account
+    assert sorted(rows.links) == sorted(f"{i['scenario']}.html" for i in doc["incidents"])
+    assert all((tmp_path / link).is_file() for link in rows.links)

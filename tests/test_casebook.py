@@ -40,3 +40,41 @@ def test_every_real_incident_validates_with_no_warning_but_w010(cli, path):
     assert run.code == 0, run.err
     codes = set(__import__("re").findall(r"warning\[([A-Z]\d{3})\]", run.err))
     assert codes <= {"W010"}, run.err
+
+
+def test_the_casebook_markdown_in_scenarios_real_is_current(cli, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    run = cli("casebook", "scenarios/real", "--format", "markdown")
+    assert run.code == 0
+    shipped = (ROOT / "scenarios" / "real" / "README.md").read_text(encoding="utf-8")
+    assert run.out == shipped, ("scenarios/real/README.md is stale: run forcecheck casebook scenarios/real "
+                                "--format markdown --output scenarios/real/README.md")
+
+
+def test_the_casebook_has_a_row_per_incident_and_account_with_the_headline_clauses(cli):
+    import json
+
+    doc = json.loads(cli("casebook", str(SCENARIOS / "real"), "--format", "json").out)
+    assert [i["date"] for i in doc["incidents"]] == sorted(i["date"] for i in doc["incidents"])
+    assert doc["clauses"] == ["deadly-force-imminent-threat", "fleeing-subject", "moving-vehicle-operator",
+                              "medical-aid"]
+    good = next(i for i in doc["incidents"] if i["scenario"] == "minneapolis-2026-01-07")
+    video = next(a for a in good["accounts"] if a["id"] == "video")
+    assert video["verdicts"]["deadly-force-imminent-threat"] == "breached"
+    assert "deadly-force-imminent-threat" in good["contested"]
+    assert "shots.threat_of_death_or_serious_injury" in good["contested"]["deadly-force-imminent-threat"]
+
+
+def test_the_casebook_page_escapes_what_a_scenario_says(cli, tmp_path):
+    import yaml
+
+    data = yaml.safe_load((SCENARIOS / "teaching" / "aim-only.yaml").read_text(encoding="utf-8"))
+    data["title"] = "<script>alert(1)</script>\x1b[2J"
+    data.pop("expect", None)
+    (tmp_path / "h.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    for fmt in ("html", "markdown", "text"):
+        out = cli("casebook", str(tmp_path), "--format", fmt).out
+        assert "\x1b" not in out and "\\x1b" in out, fmt  # shown as an escape, never raw
+        assert fmt == "text" or "<script>alert" not in out, fmt  # no markup where markup runs

@@ -54,6 +54,7 @@ for command in (authoring.clauses, authoring.show, authoring.vocabulary, authori
                 authoring.explain, authoring.schema, authoring.policies):
     app.command()(command)
 app.command("import")(corpus.import_)
+app.command()(corpus.casebook)
 
 
 def main() -> None:

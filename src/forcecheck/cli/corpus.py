@@ -145,3 +145,39 @@ def import_(
         sys.stderr.write(visible(f"{data}: note: ") + line + "\n")
     sys.stderr.write(visible(f"{imported} records imported to {output}, {shown.records} not imported") + "\n")
     raise typer.Exit(EXIT_INPUT if shown.records else EXIT_OK)
+
+
+def casebook(
+    paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
+                     help="Real-incident scenario files or folders (e.g. scenarios/real).")],
+    format: Annotated[Format, typer.Option(
+        "--format", "-f", help="text, markdown (as scenarios/real/README.md), html (one page; with "
+        "--output, each incident's full report is written beside it and linked) or json "
+        "(forcecheck.casebook/1).")] = Format.text,
+    output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
+                      help="Write the casebook to this file instead of stdout.")] = None,
+    policy: PolicyOption = None,
+) -> None:
+    """Real incidents side by side: one row per incident and account, with its verdicts on the
+    deadly-force, fleeing, moving-vehicle and medical-aid clauses and what the accounts disagree
+    on. Exit 0 unless the input is bad: a casebook is a document, not a check."""
+    from forcecheck import api
+    from forcecheck.cli.common import scenario_paths
+    from forcecheck.diagnostics import InputError
+    from forcecheck.files import write_text
+    from forcecheck.report import casebook as book
+    from forcecheck.report.render import render
+
+    compiled = compiled_or_exit(policy)
+    try:
+        results = [(f, api.check(f, compiled, depth="verdicts").evaluation) for f in scenario_paths(paths)]
+        reports = {}
+        if format is Format.html and output is not None:
+            for _, r in results:
+                name = f"{r.scenario.model.id}.html"
+                write_text(output.parent / name, api.check(r.scenario, compiled).render("html"))
+                reports[r.scenario.model.id] = name
+        text = render(book.build(results, reports), format.value)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    write(text, output)

@@ -212,3 +212,35 @@ class CorpusReport(Document):
     clauses: dict[str, dict[Status, int]]
     questions: list[CorpusQuestion]
     cells: list[Cell]
+
+
+# --- the casebook of real incidents (forcecheck.casebook/1) ------------------------------------
+
+
+class CasebookAccount(Document):
+    id: str
+    name: str
+    verdicts: dict[str, str] = Field(description="clause -> the verdict as the table shows it.")
+    breached: list[str] = Field(description="Its must clauses breached under this account.")
+
+
+class CasebookIncident(Document):
+    scenario: str
+    title: str
+    date: str | None
+    place: str | None
+    agencies: list[str]
+    accounts: list[CasebookAccount]
+    contested: dict[str, list[str]] = Field(
+        description="contested clause -> the facts the accounts state differently that it reads.")
+    report: str | None = Field(None, description="Where the incident's full report is, if written.")
+    file: str = Field(description="The scenario file, as given.")
+
+
+class Casebook(Document):
+    """Real incidents side by side: each account's verdicts on the headline clauses."""
+
+    format: Literal["forcecheck.casebook/1"] = "forcecheck.casebook/1"
+    policy: PolicyRef
+    clauses: list[str]
+    incidents: list[CasebookIncident]

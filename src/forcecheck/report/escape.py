@@ -26,3 +26,10 @@ def md(text: str | None) -> str:
 
 def code(text: str) -> str:
     return "`" + str(text).replace("`", "'") + "`"
+
+
+def cell(text: str | None) -> str:
+    """`md` for a table cell, which is never the start of a line: no escape before a leading
+    digit or '#' (a date stays a date)."""
+    out = md(text)
+    return out[1:] if out.startswith("\\") and text and str(text).lstrip()[:1] in "#+-=>0123456789" else out

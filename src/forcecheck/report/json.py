@@ -23,7 +23,7 @@ def render_questions_json(report: QuestionsReport) -> str:
 SCHEMA_BASE = "https://forcecheck.invalid/schema"
 
 
-SCHEMAS = ("check", "questions", "compare", "corpus", "record")
+SCHEMAS = ("check", "questions", "compare", "corpus", "record", "casebook")
 
 
 def _model(kind: str):
@@ -32,7 +32,7 @@ def _model(kind: str):
     from forcecheck.report import documents as d
 
     return {"check": Report, "questions": QuestionsReport, "compare": d.Comparison,
-            "corpus": d.CorpusReport, "record": d.Record | d.ErrorRecord}[kind]
+            "corpus": d.CorpusReport, "record": d.Record | d.ErrorRecord, "casebook": d.Casebook}[kind]
 
 
 def schema(kind: str = "check") -> str:

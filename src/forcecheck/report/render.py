@@ -30,6 +30,10 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("corpus", "markdown"): "forcecheck.report.corpus:render_markdown",
     ("corpus", "html"): "forcecheck.report.corpus:render_html",
     ("corpus", "json"): "forcecheck.report.corpus:render_json",
+    ("casebook", "text"): "forcecheck.report.casebook:render_text",
+    ("casebook", "markdown"): "forcecheck.report.casebook:render_markdown",
+    ("casebook", "html"): "forcecheck.report.casebook:render_html",
+    ("casebook", "json"): "forcecheck.report.casebook:render_json",
 }
 
 SHARED_OPTIONS = frozenset({"width", "colour", "explain", "ascii_only"})
@@ -43,7 +47,8 @@ def formats(kind: str) -> list[str]:
     return [f for k, f in RENDERERS if k == kind]
 
 
-KINDS = {"Report": "check", "QuestionsReport": "questions", "Comparison": "compare", "Corpus": "corpus"}
+KINDS = {"Report": "check", "QuestionsReport": "questions", "Comparison": "compare", "Corpus": "corpus",
+         "Casebook": "casebook"}
 
 
 def kind_of(document: Any) -> str:
