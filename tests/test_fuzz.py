@@ -24,7 +24,7 @@ from forcecheck.policy.checker import check_policy
 from forcecheck.policy.parser import parse_policy_text
 from forcecheck.scenario.load import load_scenario
 
-from conftest import POLICY_DIR, SCENARIOS
+from conftest import POLICY_DIR, ROOT, SCENARIOS
 
 EXAMPLES = int(os.environ.get("FORCECHECK_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,
@@ -217,3 +217,19 @@ def test_a_mutated_scenario_under_several_policies_is_compared_or_refused(tmp_pa
     assert run.code in (0, 1, 2), run.err
     if run.code != 2:
         assert json.loads(run.out)["format"] == "forcecheck.compare/1"
+
+
+MAPPING_TEXT = (ROOT / "mappings" / "wapo-2015.yaml").read_text(encoding="utf-8")
+
+
+@settings(FUZZ, max_examples=max(4, EXAMPLES // 4))  # a mapping loads its rules against the policy
+@given(plan=edits)
+def test_mutated_mappings_load_or_get_located_diagnostics(tmp_path, compiled, plan):
+    from forcecheck.importing.rules import load_mapping
+
+    path = tmp_path / "m.yaml"
+    path.write_text(mutate(MAPPING_TEXT, plan), encoding="utf-8")
+    try:
+        load_mapping(path, compiled)
+    except InputError as exc:
+        assert exc.diagnostics and all(d.code and d.message for d in exc.diagnostics)
