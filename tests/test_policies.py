@@ -159,12 +159,67 @@ def test_side_by_side_in_markdown_and_html(cli):
     assert "<script" not in page and "<q>Specifically, firearms may not be discharged" in page
 
 
-# A verdict a clause cannot reach, by the policy's own wording, with the reason.
-UNREACHABLE = {
-    # It applies only to a person whose conduct threatened no one else, and its "unless" asks
-    # for an imminent danger: the shared facts exclude each other, so it is never followed.
-    ("doj", "threat-solely-to-self-or-property"): {"met"},
-}
+# A verdict a clause cannot reach, by the policy's own wording, with the reason (none now:
+# DOJ's "unless ... in close proximity" can be met since review G1).
+UNREACHABLE: dict[tuple[str, str], set[str]] = {}
+
+
+# Review 2026-12, probe p12 (G1): a man slashing his own arm, an officer one metre away.
+P12 = """id: p12
+title: Man slashing his own arm with a knife, officer one metre away
+kind: teaching
+summary: A man in crisis cuts his own arm; the officer is one metre away. She fires.
+people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: man, role: subject, description: the man}
+events:
+  - {id: shots, actor: officer, action: fire_firearm, target: man, description: officer fires}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    shots.actions_directed_only_at_self_or_property: yes
+    shots.threat_of_death_or_serious_injury: yes
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_actions_at_self_and_a_danger_in_close_proximity_can_both_hold(cli, tmp_path):
+    """G1: the facts are not exclusive, so DOJ's 'unless ... in close proximity' can apply."""
+    probe = tmp_path / "p12.yaml"
+    probe.write_text(P12, encoding="utf-8")
+    doj = verdicts(cli, str(probe), "doj")  # no longer refused (S022)
+    # whether the danger was to those in close proximity is not stated: followed or not
+    assert doj["threat-solely-to-self-or-property"] == {"a": "undetermined"}
+    probe.write_text(P12.replace("    shots.threat_of_death_or_serious_injury: yes\n",
+                                 "    shots.threat_of_death_or_serious_injury: yes\n"
+                                 "    shots.danger_to_those_in_close_proximity: yes\n"), encoding="utf-8")
+    doj = verdicts(cli, str(probe), "doj")
+    assert doj["threat-solely-to-self-or-property"] == {"a": "met"}
+    assert doj["deadly-force-imminent-danger"] == {"a": "met"}
+    # DHS's press summary gives no exception: a plain prohibition, which the reading says
+    assert verdicts(cli, str(probe), "dhs")["threat-only-to-self-or-property"] == {"a": "breached"}
+    from forcecheck.policy.load import load_policy
+
+    reading = load_policy("doj").policy.clause("threat-solely-to-self-or-property").reading
+    assert "in close proximity" in reading and "not followed whenever it applies" not in reading
+
+
+def test_a_danger_in_close_proximity_is_an_imminent_threat(cli, tmp_path):
+    probe = tmp_path / "p12.yaml"
+    probe.write_text(P12.replace("shots.threat_of_death_or_serious_injury: yes",
+                                 "shots.threat_of_death_or_serious_injury: no\n"
+                                 "    shots.danger_to_those_in_close_proximity: yes"), encoding="utf-8")
+    run = cli("check", str(probe), "--policy", "doj")
+    assert run.code == 2 and "danger-in-close-proximity-is-an-imminent-threat" in run.err
+
+
+def test_the_threat_to_self_prohibition_is_not_applicable_when_its_trigger_is_false(cli):
+    """G13: DHS, like DOJ, puts the trigger in `applies to`; Minneapolis, DHS account: she drove
+    at the agent, so her actions were not directed only at herself."""
+    dhs = verdicts(cli, MPLS, "dhs")["threat-only-to-self-or-property"]
+    doj = verdicts(cli, MPLS, "doj")["threat-solely-to-self-or-property"]
+    assert dhs["dhs"] == doj["dhs"] == "not_applicable"
 
 
 @pytest.mark.parametrize("name", ["doj", "cfr-287-8"])
