@@ -309,3 +309,12 @@ def test_a_bare_name_that_is_not_shipped_is_an_error_even_if_a_folder_has_it(cli
     with pytest.raises(InputError):
         load_policy("mine")
     assert load_policy(local_dhs.parent / "mine").policy.id == "dhs-uof"  # a Path is a path
+
+
+def test_side_by_side_text_columns_never_run_together(cli):
+    """G11: each column is as wide as its widest cell plus a gap (Northridge ran them together:
+    '? met/breached/n/a? breached/n/a', 'not applicablenot applicable')."""
+    out = cli("check", NORTHRIDGE, "--policy", "dhs", "--policy", "doj", "--policy", "cfr-287-8").out
+    assert "n/a?" not in out and "applicablenot" not in out and "n/anot" not in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("safe-tactics "))
+    assert row.split("  ")[-1].strip() == "? met/n/a" and "? met/not followed/n/a  " in row
