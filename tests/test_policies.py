@@ -20,7 +20,8 @@ def test_the_shipped_policies_are_listed(cli):
     out = cli("policies").out
     for name, pid in (("dhs", "dhs-uof"), ("doj", "doj-uof"), ("cfr-287-8", "cfr-287-8")):
         assert f"{name}: " in out and f"id {pid};" in out
-    assert "quotes: 10 transcription" in out  # DOJ: every quote a transcription
+    # DOJ: transcriptions, item 2 known only in part, the 2021 restraint policy from a press release
+    assert "quotes: 1 paraphrase, 1 partial, 14 transcription" in out
     assert "(regulation)" in out
 
 
@@ -114,7 +115,7 @@ def test_northridge_under_doj_and_the_regulation(cli):
 def test_expectations_are_for_the_policy_they_name(cli):
     assert "no expectations" in cli("test", STEP_ASIDE).out  # under DHS, the DOJ expectations wait
     run = cli("test", STEP_ASIDE, "--policy", "doj")
-    assert run.code == 0 and "10 expectations met" in run.out
+    assert run.code == 0 and "13 expectations met" in run.out
 
 
 def test_side_by_side_names_the_wording_that_makes_the_difference(cli):
@@ -318,3 +319,61 @@ def test_side_by_side_text_columns_never_run_together(cli):
     assert "n/a?" not in out and "applicablenot" not in out and "n/anot" not in out
     row = next(line for line in out.splitlines() if line.strip().startswith("safe-tactics "))
     assert row.split("  ")[-1].strip() == "? met/n/a" and "? met/not followed/n/a  " in row
+
+
+# Review 2026-12, probe p10 (G3): a carotid restraint on a resisting, unarmed man; partner watches.
+P10 = """id: p10
+title: Carotid restraint on a resisting, unarmed man; partner watches
+kind: teaching
+summary: An officer applies a carotid restraint; his partner could have stopped it and did not.
+people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: partner, role: officer, description: the partner}
+  - {id: man, role: subject, description: the man}
+events:
+  - {id: hold, actor: officer, action: neck_restraint, target: man, description: carotid restraint}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    partner.on_duty: yes
+    hold.threat_of_death_or_serious_injury: no
+    hold.subject_fleeing: no
+    hold.likely_to_kill_or_seriously_injure: no
+    hold.force_reasonable: yes
+    hold.alternative_appeared_to_exist: no
+    partner.able_to_intervene: yes
+    partner.intervened: no
+    partner.knew_of_improper_force: yes
+    partner.reported_force: no
+    man.injured_or_asked_for_aid: no
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_doj_encodes_its_general_standard_and_the_restraint_prohibition(cli, tmp_path):
+    """G3: the 2022 general standard, de-escalation and the 2021 chokehold and carotid
+    prohibition are encoded, so the carotid hold breaches DOJ as it does DHS, and the duty to
+    intervene no longer differs."""
+    probe = tmp_path / "p10.yaml"
+    probe.write_text(P10, encoding="utf-8")
+    doj = verdicts(cli, str(probe), "doj")
+    assert doj["neck-restraint"] == {"a": "breached"}
+    assert doj["duty-to-intervene"] == {"a": "breached"}
+    assert doj["objectively-reasonable-force"] == doj["force-only-when-no-alternative"] == {"a": "met"}
+    assert doj["deescalation"] == {"a": "undetermined"}
+    doc = json.loads(cli("check", str(probe), "--policy", "dhs", "--policy", "doj", "--format", "json").out)
+    intervene = next(c for c in doc["concepts"] if c["concept"] == "duty-to-intervene")
+    assert not intervene["differs"]
+    from forcecheck.policy.load import load_policy
+
+    policy = load_policy("doj").policy
+    assert policy.clause("deescalation").strength == "should"
+    assert [q.provenance for q in policy.clause("neck-restraint").quotes] == ["paraphrase"]
+
+
+def test_what_the_doj_encoding_leaves_out_is_listed():
+    text = (ROOT / "docs" / "other-policies.md").read_text(encoding="utf-8")
+    left_out = text.split("### Left out", 1)[1].lower()
+    for words in ("1.e", "item 2", "chokehold", "training"):
+        assert words in left_out, words
