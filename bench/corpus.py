@@ -18,7 +18,7 @@ FORCE = ["fire_firearm", "physical_force", "less_lethal_weapon", "neck_restraint
 EVENT_FACTS = [
     "threat_of_death_or_serious_injury", "likely_to_kill_or_seriously_injure", "force_reasonable",
     "subject_fleeing", "significant_threat_if_escaped",
-    "threat_had_ended", "threat_only_to_self_or_property", "at_operator_of_moving_vehicle",
+    "threat_had_ended", "actions_directed_only_at_self_or_property", "at_operator_of_moving_vehicle",
 ]
 ACCOUNTS = [("agency", "Agency statement"), ("family", "Family"), ("video", "Bystander video")]
 
@@ -46,7 +46,7 @@ def scenario(i: int, seed: int = 0) -> str:
         stated = {f: rnd.choice(("yes", "no")) for f in EVENT_FACTS if rnd.random() < 0.55}
         # What the policy's constraints require of one account's answers taken together.
         if stated.get("threat_of_death_or_serious_injury") == "yes":
-            for f in ("threat_had_ended", "threat_only_to_self_or_property"):
+            for f in ("threat_had_ended",):
                 if f in stated:
                     stated[f] = "no"
         if rnd.random() < 0.3:

@@ -88,15 +88,15 @@ def test_a_derived_threat_never_overrides_an_explicit_no(tmp_path, compiled):
 
 
 def test_a_conflict_through_an_unstated_fact_is_found(tmp_path, compiled):
-    # Probe F3-2: fired at someone, threat not ended (so an imminent threat in every completion),
-    # and a threat to no other person: no completion satisfies every constraint.
-    events = SHOT_AFTER_DRIVING.replace("drive_vehicle", "fire_firearm").replace("drives at", "fires at")
-    f = scenario(tmp_path, events, "    officer.on_duty: yes\n    drive.aimed_at_person: yes\n"
-                 "    shots.threat_had_ended: no\n    shots.threat_only_to_self_or_property: yes\n")
+    # An imminent danger to those in close proximity (so an imminent threat in every
+    # completion, the threat unstated) and a threat that had ended: no completion satisfies
+    # every constraint.
+    f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n"
+                 "    shots.danger_to_those_in_close_proximity: yes\n    shots.threat_had_ended: yes\n")
     with pytest.raises(InputError) as info:
         load_scenario(f, compiled)
     (d,) = info.value.diagnostics
-    assert d.code == "S022" and "fired-at-someone-is-an-imminent-threat" in d.message
+    assert d.code == "S022" and "danger-in-close-proximity-is-an-imminent-threat" in d.message
     assert "exclusive: " in d.message
 
 

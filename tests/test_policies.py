@@ -20,7 +20,8 @@ def test_the_shipped_policies_are_listed(cli):
     out = cli("policies").out
     for name, pid in (("dhs", "dhs-uof"), ("doj", "doj-uof"), ("cfr-287-8", "cfr-287-8")):
         assert f"{name}: " in out and f"id {pid};" in out
-    assert "quotes: 10 transcription" in out  # DOJ: every quote a transcription
+    # DOJ: transcriptions, item 2 known only in part, the 2021 restraint policy from a press release
+    assert "quotes: 1 paraphrase, 1 partial, 14 transcription" in out
     assert "(regulation)" in out
 
 
@@ -114,7 +115,7 @@ def test_northridge_under_doj_and_the_regulation(cli):
 def test_expectations_are_for_the_policy_they_name(cli):
     assert "no expectations" in cli("test", STEP_ASIDE).out  # under DHS, the DOJ expectations wait
     run = cli("test", STEP_ASIDE, "--policy", "doj")
-    assert run.code == 0 and "10 expectations met" in run.out
+    assert run.code == 0 and "13 expectations met" in run.out
 
 
 def test_side_by_side_names_the_wording_that_makes_the_difference(cli):
@@ -159,12 +160,67 @@ def test_side_by_side_in_markdown_and_html(cli):
     assert "<script" not in page and "<q>Specifically, firearms may not be discharged" in page
 
 
-# A verdict a clause cannot reach, by the policy's own wording, with the reason.
-UNREACHABLE = {
-    # It applies only to a person whose conduct threatened no one else, and its "unless" asks
-    # for an imminent danger: the shared facts exclude each other, so it is never followed.
-    ("doj", "threat-solely-to-self-or-property"): {"met"},
-}
+# A verdict a clause cannot reach, by the policy's own wording, with the reason (none now:
+# DOJ's "unless ... in close proximity" can be met since review G1).
+UNREACHABLE: dict[tuple[str, str], set[str]] = {}
+
+
+# Review 2026-12, probe p12 (G1): a man slashing his own arm, an officer one metre away.
+P12 = """id: p12
+title: Man slashing his own arm with a knife, officer one metre away
+kind: teaching
+summary: A man in crisis cuts his own arm; the officer is one metre away. She fires.
+people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: man, role: subject, description: the man}
+events:
+  - {id: shots, actor: officer, action: fire_firearm, target: man, description: officer fires}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    shots.actions_directed_only_at_self_or_property: yes
+    shots.threat_of_death_or_serious_injury: yes
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_actions_at_self_and_a_danger_in_close_proximity_can_both_hold(cli, tmp_path):
+    """G1: the facts are not exclusive, so DOJ's 'unless ... in close proximity' can apply."""
+    probe = tmp_path / "p12.yaml"
+    probe.write_text(P12, encoding="utf-8")
+    doj = verdicts(cli, str(probe), "doj")  # no longer refused (S022)
+    # whether the danger was to those in close proximity is not stated: followed or not
+    assert doj["threat-solely-to-self-or-property"] == {"a": "undetermined"}
+    probe.write_text(P12.replace("    shots.threat_of_death_or_serious_injury: yes\n",
+                                 "    shots.threat_of_death_or_serious_injury: yes\n"
+                                 "    shots.danger_to_those_in_close_proximity: yes\n"), encoding="utf-8")
+    doj = verdicts(cli, str(probe), "doj")
+    assert doj["threat-solely-to-self-or-property"] == {"a": "met"}
+    assert doj["deadly-force-imminent-danger"] == {"a": "met"}
+    # DHS's press summary gives no exception: a plain prohibition, which the reading says
+    assert verdicts(cli, str(probe), "dhs")["threat-only-to-self-or-property"] == {"a": "breached"}
+    from forcecheck.policy.load import load_policy
+
+    reading = load_policy("doj").policy.clause("threat-solely-to-self-or-property").reading
+    assert "in close proximity" in reading and "not followed whenever it applies" not in reading
+
+
+def test_a_danger_in_close_proximity_is_an_imminent_threat(cli, tmp_path):
+    probe = tmp_path / "p12.yaml"
+    probe.write_text(P12.replace("shots.threat_of_death_or_serious_injury: yes",
+                                 "shots.threat_of_death_or_serious_injury: no\n"
+                                 "    shots.danger_to_those_in_close_proximity: yes"), encoding="utf-8")
+    run = cli("check", str(probe), "--policy", "doj")
+    assert run.code == 2 and "danger-in-close-proximity-is-an-imminent-threat" in run.err
+
+
+def test_the_threat_to_self_prohibition_is_not_applicable_when_its_trigger_is_false(cli):
+    """G13: DHS, like DOJ, puts the trigger in `applies to`; Minneapolis, DHS account: she drove
+    at the agent, so her actions were not directed only at herself."""
+    dhs = verdicts(cli, MPLS, "dhs")["threat-only-to-self-or-property"]
+    doj = verdicts(cli, MPLS, "doj")["threat-solely-to-self-or-property"]
+    assert dhs["dhs"] == doj["dhs"] == "not_applicable"
 
 
 @pytest.mark.parametrize("name", ["doj", "cfr-287-8"])
@@ -254,3 +310,70 @@ def test_a_bare_name_that_is_not_shipped_is_an_error_even_if_a_folder_has_it(cli
     with pytest.raises(InputError):
         load_policy("mine")
     assert load_policy(local_dhs.parent / "mine").policy.id == "dhs-uof"  # a Path is a path
+
+
+def test_side_by_side_text_columns_never_run_together(cli):
+    """G11: each column is as wide as its widest cell plus a gap (Northridge ran them together:
+    '? met/breached/n/a? breached/n/a', 'not applicablenot applicable')."""
+    out = cli("check", NORTHRIDGE, "--policy", "dhs", "--policy", "doj", "--policy", "cfr-287-8").out
+    assert "n/a?" not in out and "applicablenot" not in out and "n/anot" not in out
+    row = next(line for line in out.splitlines() if line.strip().startswith("safe-tactics "))
+    assert row.split("  ")[-1].strip() == "? met/n/a" and "? met/not followed/n/a  " in row
+
+
+# Review 2026-12, probe p10 (G3): a carotid restraint on a resisting, unarmed man; partner watches.
+P10 = """id: p10
+title: Carotid restraint on a resisting, unarmed man; partner watches
+kind: teaching
+summary: An officer applies a carotid restraint; his partner could have stopped it and did not.
+people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: partner, role: officer, description: the partner}
+  - {id: man, role: subject, description: the man}
+events:
+  - {id: hold, actor: officer, action: neck_restraint, target: man, description: carotid restraint}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    partner.on_duty: yes
+    hold.threat_of_death_or_serious_injury: no
+    hold.subject_fleeing: no
+    hold.likely_to_kill_or_seriously_injure: no
+    hold.force_reasonable: yes
+    hold.alternative_appeared_to_exist: no
+    partner.able_to_intervene: yes
+    partner.intervened: no
+    partner.knew_of_improper_force: yes
+    partner.reported_force: no
+    man.injured_or_asked_for_aid: no
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_doj_encodes_its_general_standard_and_the_restraint_prohibition(cli, tmp_path):
+    """G3: the 2022 general standard, de-escalation and the 2021 chokehold and carotid
+    prohibition are encoded, so the carotid hold breaches DOJ as it does DHS, and the duty to
+    intervene no longer differs."""
+    probe = tmp_path / "p10.yaml"
+    probe.write_text(P10, encoding="utf-8")
+    doj = verdicts(cli, str(probe), "doj")
+    assert doj["neck-restraint"] == {"a": "breached"}
+    assert doj["duty-to-intervene"] == {"a": "breached"}
+    assert doj["objectively-reasonable-force"] == doj["force-only-when-no-alternative"] == {"a": "met"}
+    assert doj["deescalation"] == {"a": "undetermined"}
+    doc = json.loads(cli("check", str(probe), "--policy", "dhs", "--policy", "doj", "--format", "json").out)
+    intervene = next(c for c in doc["concepts"] if c["concept"] == "duty-to-intervene")
+    assert not intervene["differs"]
+    from forcecheck.policy.load import load_policy
+
+    policy = load_policy("doj").policy
+    assert policy.clause("deescalation").strength == "should"
+    assert [q.provenance for q in policy.clause("neck-restraint").quotes] == ["paraphrase"]
+
+
+def test_what_the_doj_encoding_leaves_out_is_listed():
+    text = (ROOT / "docs" / "other-policies.md").read_text(encoding="utf-8")
+    left_out = text.split("### Left out", 1)[1].lower()
+    for words in ("1.e", "item 2", "chokehold", "training"):
+        assert words in left_out, words

@@ -111,7 +111,9 @@ def render_text(doc: Comparison, width: int = 100) -> str:
     for table in doc["tables"]:
         out.append(f"{table['policy']}")
         w = max(len(r["clause"]) for r in table["rows"]) + 2
-        cw = max(14, *(len(names[c["account"]]) + 2 for r in table["rows"] for c in r["cells"]))
+        # each column as wide as its widest cell (account name or verdict) plus a gap
+        cw = max(14, *(max(len(names[c["account"]]), len(c["short"])) + 2
+                       for r in table["rows"] for c in r["cells"]))
         out.append(("  " + "clause".ljust(w) + "".join(names[c["account"]].ljust(cw)
                                                        for c in table["rows"][0]["cells"])).rstrip())
         for r in table["rows"]:
