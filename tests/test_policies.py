@@ -139,10 +139,10 @@ def test_side_by_side_of_minneapolis_under_all_three(cli):
     doc = json.loads(cli("check", MPLS, "--policy", "dhs", "--policy", "doj", "--policy", "cfr-287-8",
                          "--format", "json").out)
     deadly = {c["account"]: c for c in doc["concepts"] if c["concept"] == "deadly-force"}
-    # under the DHS account the regulation's necessity (no feasible alternative) is unknown
-    assert deadly["dhs"]["differs"] and {c["policy"]: c["verdict"] for c in deadly["dhs"]["cells"]} == {
-        "dhs-uof": "met", "doj-uof": "met", "cfr-287-8": "undetermined"}
-    assert not deadly["video"]["differs"]
+    # under the video account all three are breached; under the DHS account all three wait on
+    # whether an alternative appeared to exist (before G4 only the regulation did: an artefact)
+    assert {c["verdict"] for c in deadly["video"]["cells"]} == {"breached"}
+    assert not deadly["dhs"]["differs"] and not deadly["video"]["differs"]
 
 
 def test_side_by_side_refuses_what_it_cannot_do(cli):
@@ -377,3 +377,39 @@ def test_what_the_doj_encoding_leaves_out_is_listed():
     left_out = text.split("### Left out", 1)[1].lower()
     for words in ("1.e", "item 2", "chokehold", "training"):
         assert words in left_out, words
+
+
+def test_a_concept_combines_several_clauses_of_one_policy(cli):
+    """G4: DHS's feasible-alternative and DOJ's force-only-when-no-alternative join the
+    deadly-force concept beside their deadly-force clauses ("breached if any is, could be
+    breached if any could be"), so the regulation's necessity is no longer a difference on
+    Minneapolis (DHS account), where the same open fact leaves all three open."""
+    doc = json.loads(cli("check", MPLS, "--policy", "dhs", "--policy", "doj", "--policy", "cfr-287-8",
+                         "--format", "json").out)
+    deadly = {c["account"]: c for c in doc["concepts"] if c["concept"] == "deadly-force"}
+    cells = {c["policy"]: c for c in deadly["dhs"]["cells"]}
+    assert cells["dhs-uof"]["clause"] == "deadly-force-imminent-threat + feasible-alternative"
+    assert [p["clause"] for p in cells["dhs-uof"]["clauses"]] == ["deadly-force-imminent-threat",
+                                                                  "feasible-alternative"]
+    assert {p["clause"]: p["verdict"] for p in cells["dhs-uof"]["clauses"]} == {
+        "deadly-force-imminent-threat": "met", "feasible-alternative": "undetermined"}
+    assert {p: (c["verdict"], c["possible"]) for p, c in cells.items()} == {
+        "dhs-uof": ("undetermined", ["met", "breached"]), "doj-uof": ("undetermined", ["met", "breached"]),
+        "cfr-287-8": ("undetermined", ["met", "breached"])}
+    assert not deadly["dhs"]["differs"] and not deadly["video"]["differs"]
+
+
+def test_combining_clauses_of_one_concept():
+    from forcecheck.report.compare import _combine
+
+    def part(verdict, *possible):
+        return {"clause": "x", "verdict": verdict, "possible": list(possible or (verdict,)), "short": ""}
+
+    assert _combine([part("met"), part("breached")], True)[:2] == ("breached", ["breached"])
+    assert _combine([part("met"), part("undetermined", "met", "breached")], True)[:2] == (
+        "undetermined", ["met", "breached"])
+    assert _combine([part("met"), part("not_applicable")], True)[:2] == ("met", ["met"])
+    assert _combine([part("not_applicable"), part("not_applicable")], True)[:2] == (
+        "not_applicable", ["not_applicable"])
+    assert _combine([part("undetermined", "met", "not_applicable"), part("not_applicable")], True)[:2] == (
+        "undetermined", ["met", "not_applicable"])

@@ -3,9 +3,10 @@
 For each policy, its clauses under every account (the same facts, read by each policy's own
 clauses); then, for each concept the policies share (deadly force, fleeing, moving vehicles,
 threats only to self or property, the duties to intervene and to render aid), each account's
-verdict under each policy that has a clause for it. Where the policies come out differently on
-the same facts, the report quotes each policy's wording and its reading, which is where the
-difference lies. Text and JSON (`forcecheck.compare/1`).
+verdict under each policy that has a clause for it (several clauses of one policy combined:
+breached if any is, could be breached if any could be). Where the policies come out
+differently on the same facts, the report quotes each policy's wording and its reading, which
+is where the difference lies. Text and JSON (`forcecheck.compare/1`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,34 @@ def _outcome(verdict: str, possible: list[str]) -> str:
     return "could be breached" if "breached" in possible else "not breached"
 
 
+def _combine(parts: list[dict], binding: bool) -> tuple[str, list[str], str]:
+    """Several clauses of one policy for one concept, as one verdict: breached if any is; could
+    be breached if any could be; met if one is met and none can be breached; not applicable if
+    none applies; otherwise undetermined over what the clauses can still become."""
+    if len(parts) == 1:
+        return parts[0]["verdict"], parts[0]["possible"], parts[0]["short"]
+    verdicts = [p["verdict"] for p in parts]
+    union = [v for v in ("met", "breached", "not_applicable")
+             if any(v in p["possible"] for p in parts)]
+    if "breached" in verdicts:
+        verdict, possible = "breached", ["breached"]
+    elif "breached" not in union and "met" in verdicts:
+        verdict, possible = "met", ["met"]
+    elif all(v == "not_applicable" for v in verdicts):
+        verdict, possible = "not_applicable", ["not_applicable"]
+    else:
+        possible = [v for v in union if v != "not_applicable" or "met" not in verdicts]
+        verdict = possible[0] if len(possible) == 1 else "undetermined"
+    return verdict, possible, _short(verdict, tuple(possible), binding)
+
+
+def _parts(cell: dict) -> str:
+    """A combined cell's clauses, each with its verdict: ' (a met + b ? met/breached)'."""
+    if len(cell["clauses"]) < 2:
+        return ""
+    return " (" + " + ".join(f"{p['clause']} {p['short']}" for p in cell["clauses"]) + ")"
+
+
 def build(results: list[ScenarioResult]) -> Comparison:
     """The comparison document (what JSON writes and every format renders)."""
     first = results[0]
@@ -60,17 +89,25 @@ def build(results: list[ScenarioResult]) -> Comparison:
                 concepts.append(clause.concept)
     shared = []
     for concept in concepts:
-        holders = [(r, next(c for c in r.clauses if c.concept == concept)) for r in results
+        # A concept may map to several clauses of one policy (DHS's deadly-force standard and
+        # its general feasible-alternative rule both bear on necessity), combined per account.
+        holders = [(r, [c for c in r.clauses if c.concept == concept]) for r in results
                    if any(c.concept == concept for c in r.clauses)]
         if len(holders) < 2:
             continue
         for account in accounts:
             cells = []
-            for r, clause in holders:
-                cv = next(a for a in r.accounts if a.account.id == account.id).clause(clause.id)
-                cells.append({"policy": r.policy.id, "clause": clause.id, "verdict": cv.verdict,
-                              "possible": list(cv.possible),
-                              "short": _short(cv.verdict, cv.possible, clause.binding)})
+            for r, clauses in holders:
+                result = next(a for a in r.accounts if a.account.id == account.id)
+                parts = [{"clause": clause.id, "verdict": result.clause(clause.id).verdict,
+                          "possible": list(result.clause(clause.id).possible),
+                          "short": _short(result.clause(clause.id).verdict,
+                                          result.clause(clause.id).possible, clause.binding)}
+                         for clause in clauses]
+                verdict, possible, short = _combine(parts, any(c.binding for c in clauses))
+                cells.append({"policy": r.policy.id, "clause": " + ".join(c.id for c in clauses),
+                              "verdict": verdict, "possible": possible, "short": short,
+                              "clauses": parts})
             differs = len({_outcome(c["verdict"], c["possible"]) for c in cells}) > 1
             entry = {"concept": concept, "account": account.id, "account_name": visible(account.name),
                      "cells": cells, "differs": differs}
@@ -80,7 +117,7 @@ def build(results: list[ScenarioResult]) -> Comparison:
                                      "section": clause.quotes[0].section,
                                      "provenance": clause.quotes[0].provenance,
                                      "quote": clause.quotes[0].text, "reading": clause.reading}
-                                    for r, clause in holders]
+                                    for r, clauses in holders for clause in clauses]
             shared.append(entry)
     model = first.scenario.model
     return Comparison.model_validate({
@@ -126,9 +163,10 @@ def render_text(doc: Comparison, width: int = 100) -> str:
         out.append(f"  {account['name']}:")
         for entry in (e for e in doc["concepts"] if e["account"] == account["id"]):
             by = {c["policy"]: c for c in entry["cells"]}
-            cells = "; ".join(f"{p} {by[p]['short']}" for p in policies if p in by)
+            cells = "; ".join(f"{p} {by[p]['short']}{_parts(by[p])}" for p in policies if p in by)
             mark = "  <- differs" if entry["differs"] else ""
-            out.append(f"    {entry['concept']}: {cells}{mark}")
+            out += textwrap.wrap(f"{entry['concept']}: {cells}{mark}", width, initial_indent="    ",
+                                 subsequent_indent="      ", break_on_hyphens=False)
     differing = [e for e in doc["concepts"] if e["differs"]]
     if differing:
         out += ["", "Where the policies differ, and the wording that makes the difference"]
@@ -166,7 +204,7 @@ def render_markdown(doc: Comparison) -> str:
             "| account | concept | " + " | ".join(code(p) for p in policies) + " | |",
             "|---|---|" + "---|" * (len(policies) + 1)]
     for e in doc["concepts"]:
-        by = {c["policy"]: md(c["short"]) for c in e["cells"]}
+        by = {c["policy"]: md(c["short"] + _parts(c)) for c in e["cells"]}
         mark = "**differs**" if e["differs"] else ""
         out.append(f"| {md(e['account_name'])} | {md(e['concept'])} | " +
                    " | ".join(by.get(p, "") for p in policies) + f" | {mark} |")

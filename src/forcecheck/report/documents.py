@@ -131,12 +131,23 @@ class PolicyTable(Document):
     rows: list[CompareRow]
 
 
-class ConceptCell(Document):
-    policy: str
+class ConceptClause(Document):
     clause: str
     verdict: Verdict
     possible: list[Possible]
     short: str
+
+
+class ConceptCell(Document):
+    """One policy's verdict on a concept. Where the policy has several clauses for it, they are
+    combined: breached if any is, could be breached if any could be; `clauses` has each."""
+
+    policy: str
+    clause: str = Field(description="The policy's clauses for the concept, joined with ' + '.")
+    verdict: Verdict
+    possible: list[Possible]
+    short: str
+    clauses: list[ConceptClause] = Field(description="Each of the policy's clauses for the concept.")
 
 
 class Wording(Document):
