@@ -33,6 +33,7 @@ def test_json_lines_one_record_per_scenario_in_input_order(cli):
     assert run.code == 1  # some shipped scenarios breach a binding clause
 
 
+@pytest.mark.slow  # a sweep of the whole corpus
 def test_records_give_the_verdicts_check_gives_each_scenario_alone(cli):
     recs = {r["scenario"]: r for r in records(cli("check", str(SCENARIOS), "--format", "json").out)}
     for path in ALL:

@@ -106,6 +106,7 @@ def test_undetermined_verdict_names_the_facts_that_would_decide_it(compiled):
     }
 
 
+@pytest.mark.slow  # a sweep of the whole corpus
 def test_settlements_are_minimal(compiled):
     for path in ALL:
         r = evaluate(compiled, load_scenario(path, compiled.policy))

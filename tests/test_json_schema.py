@@ -30,6 +30,7 @@ def test_the_shipped_schemas_are_generated_from_the_models():
         Draft202012Validator.check_schema(json.loads(shipped))
 
 
+@pytest.mark.slow  # a sweep of the whole corpus
 @pytest.mark.parametrize("path", ALL, ids=[p.stem for p in ALL])
 def test_output_matches_the_schema(cli, path):
     doc = json.loads(cli("check", str(path), "--format", "json").out)

@@ -81,6 +81,7 @@ def test_vocabulary_errors_are_located(cli, tmp_path):
     assert run.code == 2 and "incident.rules:" in run.err and "P004" in run.err
 
 
+@pytest.mark.slow  # a sweep of the whole corpus
 def test_one_scenario_file_is_checked_under_every_policy(cli):
     for name in SHIPPED:
         for path in (MPLS, NORTHRIDGE, *map(str, sorted((SCENARIOS / "teaching").glob("*.yaml")))):

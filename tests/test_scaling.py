@@ -134,6 +134,7 @@ def _scenario_text(i: int) -> str:
             f"    c.target_weapon_use: {use}\n")
 
 
+@pytest.mark.slow  # a sweep of the whole corpus
 def test_free_facts_change_no_verdict(compiled):
     """Every verdict, and every verdict still possible, is the same whether free facts are
     passed through or not, on the shipped scenarios and on scenarios where several uses of
@@ -145,6 +146,7 @@ def test_free_facts_change_no_verdict(compiled):
         assert _outcomes(compiled, sc, free=True) == _outcomes(compiled, sc, free=False), sc.model.id
 
 
+@pytest.mark.slow  # a sweep of the whole corpus
 def test_nothing_beyond_a_free_fact_settles_a_verdict(compiled, monkeypatch):
     """Searching every unknown the constraints tie to a verdict, free facts passed through and
     far more of them tried, finds no settling answer that uses an unknown `linked` leaves out."""
