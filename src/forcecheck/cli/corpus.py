@@ -110,6 +110,11 @@ def import_(
     output: Annotated[Path, typer.Option("--output", "-o", readable=False, show_default=False,
                       help="A folder for one scenario file per record, or a .jsonl file for one "
                       "scenario per line.")],
+    unknown: Annotated[list[str] | None, typer.Option("--unknown", metavar="FIELD=CODE", help="Switch "
+                       "one reading of the mapping off (repeatable): that code states nothing, as if "
+                       "the mapping said `unknown: true`, without editing the mapping.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Processes that build and "
+                    "check records (the output keeps the data's order).")] = 1,
     policy: PolicyOption = None,
 ) -> None:
     """Turn each record of an incident database into a scenario, through a declarative mapping.
@@ -120,8 +125,10 @@ def import_(
     leave the facts unknown. Importing again gives the same bytes."""
     from forcecheck.diagnostics import InputError, render_all, visible
     from forcecheck.importing.output import Shown, write_import
-    from forcecheck.importing.records import Unmapped, import_records
+    from forcecheck.importing.parallel import imported
+    from forcecheck.importing.records import Unmapped
     from forcecheck.importing.rules import load_mapping
+    from forcecheck.importing.structure import structure
 
     compiled = compiled_or_exit(policy)
     unmapped = Unmapped()
@@ -133,11 +140,17 @@ def import_(
             sys.stderr.write(render_all(diagnostics) + "\n")
 
     try:
-        loaded = load_mapping(mapping, compiled)
-        records = import_records(loaded, data, compiled, unmapped, as_lines=output.suffix == ".jsonl")
+        loaded = switched_off(load_mapping(mapping, compiled), unknown or [])
+        built = structure(loaded, compiled)
+        records = imported(loaded, data, compiled, unmapped, output.suffix == ".jsonl", jobs, policy)
         imported = write_import(loaded, records, output, not_imported)
     except InputError as exc:
         raise fail(exc.diagnostics) from None
+    short = built.short_lines()
+    if short:
+        sys.stderr.write(visible(f"{loaded.model.mapping}: outcomes fixed by the mapping alone, whatever "
+                                 "the data (the corpus report with --mapping says why):") + "\n")
+        sys.stderr.write("".join(f"  {visible(line)}\n" for line in short))
     rest = shown.rest()
     if rest:
         sys.stderr.write(rest + "\n")
@@ -145,6 +158,35 @@ def import_(
         sys.stderr.write(visible(f"{data}: note: ") + line + "\n")
     sys.stderr.write(visible(f"{imported} records imported to {output}, {shown.records} not imported") + "\n")
     raise typer.Exit(EXIT_INPUT if shown.records else EXIT_OK)
+
+
+def readings_off(given: list[str]) -> list[tuple[str, str]]:
+    """`--unknown FIELD=CODE` options as (column, code); an empty code is the empty value."""
+    from forcecheck.diagnostics import Diagnostic
+
+    out = []
+    for text in given:
+        column, eq, code = text.partition("=")
+        if not eq or not column.strip():
+            raise fail([Diagnostic(None, "U009", f"--unknown '{text}' is not FIELD=CODE",
+                                   "e.g. --unknown threat_level=attack")])
+        out.append((column.strip(), code.strip()))
+    return out
+
+
+def switched_off(loaded, given: list[str]):
+    """The mapping with `--unknown` readings switched off, or a U009 naming what it has."""
+    from forcecheck.diagnostics import Diagnostic
+    from forcecheck.importing.structure import switch_off
+
+    if not given:
+        return loaded
+    try:
+        loaded.model = switch_off(loaded.model, readings_off(given))
+    except ValueError as exc:
+        raise fail([Diagnostic(None, "U009", f"--unknown: {exc}", "give FIELD=CODE as the mapping "
+                               "writes them")]) from None
+    return loaded
 
 
 def casebook(

@@ -63,6 +63,10 @@ class Imported(Document):
     id: str
     mapping: str | None = None
     fields: dict[str, str | None] = {}
+    attribution: dict[str, str] = Field({}, description="The database's title, publisher, url and "
+                                        "licence, from the mapping.")
+    codes: list[str] = Field([], description="column=code of every code whose reading stated "
+                             "something in this record.")
 
 
 class Record(Document):
