@@ -59,7 +59,8 @@ def test_every_statement_is_attributed_to_the_database_record_and_code(imported)
     assert doc["record"] == {"database": "wapo", "id": "1", "mapping": "wapo-2015", "fields": {
         "date": "2016-03-01", "state": "IL", "city": "Springfield", "armed": "gun",
         "threat_level": "attack", "flee": "Not fleeing", "body_camera": "False", "manner_of_death": "shot"},
-        "attribution": {"title": "Fatal Force: fatal police shootings database, first layout (2015 to July 2020)",
+        "attribution": {"title": "Fatal Force: fatal police shootings database, first layout "
+                                 "(2015 to July 2020)",
                         "publisher": "The Washington Post",
                         "url": "https://github.com/washingtonpost/data-police-shootings",
                         "licence": "CC BY-NC-SA 4.0"},

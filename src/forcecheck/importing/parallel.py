@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
-
 from pathlib import Path
 
 from forcecheck.importing.mapping import Mapping, MappingModel

@@ -254,7 +254,8 @@ def _kind(data: dict) -> str:
     return json.dumps([data["people"], data["events"], data["sources"], accounts], sort_keys=True)
 
 
-def _checked(where: str, compiled: CompiledPolicy, text: str, data: dict, kinds: set[str]) -> list[Diagnostic]:
+def _checked(where: str, compiled: CompiledPolicy, text: str, data: dict,
+             kinds: set[str]) -> list[Diagnostic]:
     """The errors of a record's scenario. A record of a kind already loaded in full (the same
     people, events and stated values: everything the vocabulary and the constraints read) has
     its shape checked, and its text read back, without the vocabulary pass again: an import

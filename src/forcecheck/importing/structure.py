@@ -46,7 +46,8 @@ class ClauseStructure:
 
     @property
     def impossible(self) -> list[str]:
-        return [s for s in ("breached", "met") if s not in self.reachable and self.reachable - {"not_applicable"}]
+        can_apply = bool(self.reachable - {"not_applicable"})
+        return [s for s in ("breached", "met") if s not in self.reachable and can_apply]
 
     @property
     def certain(self) -> str | None:
@@ -157,7 +158,8 @@ def _checked(mapping: Mapping, compiled: CompiledPolicy, row: dict[str, str], ma
 
     def load(rules: list[Matched]):
         try:
-            return load_scenario("structure", compiled, text=as_json(scenario_data(mapping.model, "x", row, rules)))
+            text = as_json(scenario_data(mapping.model, "x", row, rules))
+            return load_scenario("structure", compiled, text=text)
         except InputError:
             return None
 
