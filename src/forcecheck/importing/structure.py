@@ -243,3 +243,33 @@ def _secondary(out: Structure, model: MappingModel, choices, seen) -> None:
                 codes = ", ".join(f"{names[col_i]}={code}" for (_, code), _ in option)
                 out.clauses[clause].secondary.append(
                     f"the secondary event {events} ({codes}) can turn {'; '.join(sorted(changes))}")
+
+
+def clause_codes(mapping: Mapping, compiled: CompiledPolicy, found: Structure | None = None) \
+        -> dict[str, dict[str, dict]]:
+    """clause -> "column=code" -> {reading, secondary}: the codes whose readings state a fact the
+    clause reads, or add an event (a secondary event) that changes the clause's status."""
+    from forcecheck.policy import model as m
+
+    policy = compiled.policy
+    out: dict[str, dict[str, dict]] = {}
+    for clause in policy.clauses:
+        reads = {k.rpartition(".")[2] for node in (clause.where, clause.requirement)
+                 for k in m.facts_read(node, policy)}
+        moved = " ".join(found.clauses[clause.id].secondary) if found and clause.id in found.clauses else ""
+        for column, spec in mapping.model.columns.items():
+            for code, rule in spec.values.items():
+                label = f"{column}={code}"
+                states = any(k.rpartition(".")[2] in reads for k in rule.facts)
+                secondary = bool(rule.events) and f"({label}" in moved
+                if states or secondary:
+                    out.setdefault(clause.id, {})[label] = {"reading": " ".join(rule.reading.split()),
+                                                            "secondary": secondary and not states}
+    return out
+
+
+def notes(found: Structure) -> dict[str, list[str]]:
+    """clause -> its structural notes, as the corpus report prints them."""
+    if not found.worked_out:
+        return {}
+    return {c: [*cs.notes, *cs.secondary] for c, cs in found.clauses.items() if cs.notes or cs.secondary}
