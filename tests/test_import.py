@@ -64,7 +64,7 @@ def test_every_statement_is_attributed_to_the_database_record_and_code(imported)
                         "publisher": "The Washington Post",
                         "url": "https://github.com/washingtonpost/data-police-shootings",
                         "licence": "CC BY-NC-SA 4.0"},
-        "codes": ["armed=gun", "flee=Not fleeing", "threat_level=attack"]}
+        "codes": ["armed=gun", "flee=Not fleeing", "manner_of_death=shot", "threat_level=attack"]}
     assert "Fixture Person" not in (out / "wapo-2015-1.yaml").read_text(encoding="utf-8")
 
 

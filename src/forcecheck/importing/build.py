@@ -51,11 +51,13 @@ def attribution(model: MappingModel) -> dict[str, str]:
 
 def scenario_data(model: MappingModel, record_id: str, row: dict[str, str],
                   matched: list[tuple[tuple[str, str], Rule]], always: list[Rule] | None = None,
-                  date: str | None = None, conflicts: list[Conflict] | None = None) -> dict:
+                  date: str | None = None, conflicts: list[Conflict] | None = None,
+                  codes: list[str] | None = None) -> dict:
     """The scenario (as data) for one record: the mapping's people and events, the facts of
     every rule that matched, each attributed to the database with the record and the code.
     `date` is the record's date once checked (None leaves it out). A fact two codes state
-    differently is left unknown and added to `conflicts` (see `match.resolve`)."""
+    differently is left unknown and added to `conflicts` (see `match.resolve`). `codes` are
+    the record's codes in the mapping's columns (by default, those of the rules matched)."""
     source = model.database.id
     facts: dict[str, dict] = {}
     events = [e.model_dump(exclude_none=True, exclude_defaults=True) for e in model.events]
@@ -97,7 +99,8 @@ def scenario_data(model: MappingModel, record_id: str, row: dict[str, str],
     data["record"] = {"database": model.database.id, "id": record_id, "mapping": model.mapping,
                       "fields": {f: (date if f == model.date else row.get(f)) or None for f in model.fields},
                       "attribution": attribution(model),
-                      "codes": sorted({f"{column}={code}" for (column, code), _ in matched})}
+                      "codes": sorted(set(codes) if codes is not None else
+                                      {f"{column}={code}" for (column, code), _ in matched})}
     return data
 
 

@@ -101,6 +101,13 @@ def match(model: MappingModel, row: dict[str, str], unmapped: Callable[[str, str
     return out
 
 
+def codes(model: MappingModel, row: dict[str, str]) -> list[str]:
+    """column=code for every code (each member of a split field) the record has in a column the
+    mapping reads, listed or not: what a comparison of two versions shows changing."""
+    return [f"{column}={m}" for column, spec in model.columns.items()
+            for m in members(spec, (row.get(column) or "").strip()) if m]
+
+
 def resolve(model: MappingModel, matched: list[Matched]) -> tuple[dict[str, Statement], list[Conflict]]:
     """The facts the matched rules state together: one statement per fact; a fact two codes
     state differently is left out (unknown) and returned as a conflict, unless one column

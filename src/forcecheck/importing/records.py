@@ -27,6 +27,7 @@ from forcecheck.importing.build import as_json, as_yaml, record_name, scenario_d
 from forcecheck.importing.data import rows
 from forcecheck.importing.mapping import Mapping, MappingModel, conditions, placeholders
 from forcecheck.importing.match import Conflict, Matched, match
+from forcecheck.importing.match import codes as record_codes
 from forcecheck.policy.compiler import CompiledPolicy
 from forcecheck.scenario.load import load_scenario
 from forcecheck.scenario.schema import ScenarioModel
@@ -212,7 +213,8 @@ def _record(model: MappingModel, compiled: CompiledPolicy, unmapped: Unmapped, r
         if date is None:
             unmapped.bad_dates[raw] += 1
     conflicts: list[Conflict] = []
-    data = scenario_data(model, record_id, row, matched, date=date, conflicts=conflicts)
+    read = record_codes(model, row)
+    data = scenario_data(model, record_id, row, matched, date=date, conflicts=conflicts, codes=read)
     text = as_json(data) if as_lines else as_yaml(data)
     where = f"{span.path}:{span.line}"
     errors = _checked(where, compiled, text, data, unmapped.kinds)
@@ -220,7 +222,7 @@ def _record(model: MappingModel, compiled: CompiledPolicy, unmapped: Unmapped, r
         kept, refused = contradiction(model, compiled, record_id, row, matched, where)
         if refused:
             conflicts = []
-            data = scenario_data(model, record_id, row, kept, date=date, conflicts=conflicts)
+            data = scenario_data(model, record_id, row, kept, date=date, conflicts=conflicts, codes=read)
             text = as_json(data) if as_lines else as_yaml(data)
             if not _load_errors(where, compiled, text):
                 label = " with ".join(f"{c}={v}" for c, v in refused)

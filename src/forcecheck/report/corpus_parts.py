@@ -174,8 +174,7 @@ def compare(new: dict[str, tuple[dict, list[str]]], old: dict[str, tuple[dict, l
     clauses: dict[str, dict] = {}
     for key in joined:
         (now, now_codes), (was, was_codes) = new[key], old[key]
-        changed_codes = sorted([f"-{c}" for c in set(was_codes) - set(now_codes)] +
-                               [f"+{c}" for c in set(now_codes) - set(was_codes)])
+        changed_codes = _changes(was_codes, now_codes)
         for clause in sorted(set(now) | set(was)):
             a, b = was.get(clause, "not_applicable"), now.get(clause, "not_applicable")
             entry = clauses.setdefault(clause, {"same": 0, "changed": Counter(), "codes": {}})
@@ -183,9 +182,27 @@ def compare(new: dict[str, tuple[dict, list[str]]], old: dict[str, tuple[dict, l
                 entry["same"] += 1
                 continue
             entry["changed"][(a, b)] += 1
-            entry["codes"].setdefault((a, b), Counter())[" ".join(changed_codes) or "(no code changed)"] += 1
+            entry["codes"].setdefault((a, b), Counter())["; ".join(changed_codes) or "(no code changed)"] += 1
     return {"joined": len(joined), "only_new": len(set(new) - set(old)), "only_old": len(set(old) - set(new)),
             "clauses": clauses}
+
+
+def _changes(was: list[str], now: list[str]) -> list[str]:
+    """The columns whose codes differ, each as `column: old -> new`."""
+    def by_column(codes: list[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for c in codes:
+            column, _, value = c.partition("=")
+            out.setdefault(column, []).append(value)
+        return out
+
+    a, b = by_column(was), by_column(now)
+
+    def said(values: list[str]) -> str:
+        return ";".join(sorted(values)) or "(none)"
+
+    return [f"{col}: {said(a.get(col, []))} -> {said(b.get(col, []))}"
+            for col in sorted(set(a) | set(b)) if sorted(a.get(col, [])) != sorted(b.get(col, []))]
 
 
 def comparison_rows(comparison: dict) -> list[dict]:

@@ -89,7 +89,7 @@ def text(corpus: Any, width: int = 100) -> list[str]:
             out.append("  No record's outcome changed on any clause.")
         for t in a["transitions"]:
             out.append(visible(f"  {t['clause']}: {SHORT[t['from']]} -> {SHORT[t['to']]}: {t['records']:,} "
-                               "records; codes changed: " +
+                               "record(s); codes changed: " +
                                ", ".join(f"{c['change']} ({c['records']:,})" for c in t["codes"])))
     return out
 

@@ -65,8 +65,8 @@ class Imported(Document):
     fields: dict[str, str | None] = {}
     attribution: dict[str, str] = Field({}, description="The database's title, publisher, url and "
                                         "licence, from the mapping.")
-    codes: list[str] = Field([], description="column=code of every code whose reading stated "
-                             "something in this record.")
+    codes: list[str] = Field([], description="column=code of every code the record has in the "
+                             "columns its mapping reads.")
 
 
 class Record(Document):

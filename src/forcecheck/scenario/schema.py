@@ -87,7 +87,7 @@ class RecordModel(Strict):
     fields: dict[str, str | None] = {}
     # the database's title, publisher, url and licence, from the mapping
     attribution: dict[str, str] = {}
-    codes: list[str] = []  # "column=code" of every code whose reading stated something
+    codes: list[str] = []  # "column=code" of every code the record has in the mapping's columns
 
 
 class ExpectModel(BaseModel):
