@@ -74,7 +74,8 @@ def main() -> None:
             [*fc, "corpus", str(records), "--format", "html", "--by", "year",
              "--output", str(Path(tmp) / "c.html")], repeat=args.repeat)))
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"| step | time | ms a record | × reading the CSV ({base * 1000:.0f} ms for {rows:,} rows) | exit |")
+    print(f"| step | time | ms a record | × reading the CSV ({base * 1000:.0f} ms for {rows:,} rows) "
+          "| exit |")
     print("|---|---|---|---|---|")
     for name, t, code in steps:
         print(f"| {name} | {t:.1f} s | {1000 * t / rows:.2f} | {t / base:,.0f}x | {code} |")

@@ -247,3 +247,31 @@ def test_the_import_prints_the_structural_outcomes(tmp_path, cli):
     assert "outcomes fixed by the mapping alone" in run.err
     assert "  deadly-force-imminent-threat: breached: 0\n" in run.err
     assert "  medical-aid: breach possible in every record; breached: 0; met: 0" in run.err
+
+
+def test_columns_the_mapping_neither_reads_nor_ignores_are_named_and_strict_refuses_them(tmp_path, cli):
+    _, run = _plain(tmp_path, cli, "any")
+    assert run.code == 0
+    docs, strict = _plain(tmp_path, cli, "any", "", "--strict")
+    assert "columns the mapping neither reads nor ignores" not in run.err  # every column is read
+    rows = tmp_path / "extra.csv"
+    rows.write_text("id,threat,threat_review,armed,agency\n1,attack,,gun,A1\n", encoding="utf-8")
+    m = tmp_path / "plain.yaml"
+    run = cli("import", str(rows), "-m", str(m), "-o", str(tmp_path / "e.jsonl"))
+    assert run.code == 0 and "columns the mapping neither reads nor ignores (dropped; --strict refuses " \
+                             "them): agency" in run.err
+    run = cli("import", str(rows), "-m", str(m), "-o", str(tmp_path / "s.jsonl"), "--strict")
+    assert run.code == 2 and "error[M018]: --strict: the data has column(s) the mapping neither reads " \
+                             "nor ignores: agency" in run.err
+    assert not (tmp_path / "s.jsonl").exists()
+
+
+def test_corpus_works_out_the_structure_under_a_reading_switched_off(tmp_path, cli):
+    out = tmp_path / "o.jsonl"
+    cli("import", str(INCIDENTS), "-m", str(WAPO), "-o", str(out), "--unknown", "threat_level=attack")
+    records = tmp_path / "r.jsonl"
+    records.write_text(cli("check", str(out), "--format", "json").out, encoding="utf-8")
+    doc = json.loads(cli("corpus", str(records), "--format", "json", "--unknown", "threat_level=attack").out)
+    assert doc["clauses"]["deadly-force-imminent-threat"]["met"] == 0
+    assert doc["structural"]["deadly-force-imminent-threat"][0].startswith(
+        "breach possible in every record by construction")

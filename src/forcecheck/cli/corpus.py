@@ -199,6 +199,9 @@ def import_(
                        "the mapping said `unknown: true`, without editing the mapping.")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, max=64, help="Processes that build and "
                     "check records (the output keeps the data's order).")] = 1,
+    strict: Annotated[bool, typer.Option("--strict", help="Refuse data with columns the mapping neither "
+                      "reads nor lists under 'ignored' (by default they are dropped and named in a "
+                      "note).")] = False,
     policy: PolicyOption = None,
 ) -> None:
     """Turn each record of an incident database into a scenario, through a declarative mapping.
@@ -226,7 +229,8 @@ def import_(
     try:
         loaded = switched_off(load_mapping(mapping, compiled), unknown or [])
         built = structure(loaded, compiled)
-        records = imported(loaded, data, compiled, unmapped, output.suffix == ".jsonl", jobs, policy)
+        records = imported(loaded, data, compiled, unmapped, output.suffix == ".jsonl", jobs, policy,
+                           strict)
         imported = write_import(loaded, records, output, not_imported)
     except InputError as exc:
         raise fail(exc.diagnostics) from None

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from forcecheck.importing.mapping import Mapping, MappingModel
-from forcecheck.importing.records import ImportResult, Task, Unmapped, _record, import_records, tasks
+from forcecheck.importing.records import ImportResult, Task, Unmapped, _record, tasks
 from forcecheck.policy.compiler import CompiledPolicy
 
 CHUNK = 256  # records per task
@@ -40,12 +40,15 @@ def _build(chunk: list[ImportResult | Task]) -> tuple[list[ImportResult], Unmapp
 
 
 def imported(mapping: Mapping, data: Path, compiled: CompiledPolicy, unmapped: Unmapped, as_lines: bool,
-             jobs: int = 1, policy: str | None = None) -> Iterator[ImportResult]:
+             jobs: int = 1, policy: str | None = None, strict: bool = False) -> Iterator[ImportResult]:
     """`records.import_records`, in `jobs` processes when more than one (each loading the policy
-    named `policy`), in the data's order."""
+    named `policy`), in the data's order; with `strict`, columns the mapping neither reads nor
+    ignores are refused."""
+    found = tasks(mapping, data, unmapped, strict)
     if jobs <= 1:
-        return import_records(mapping, data, compiled, unmapped, as_lines)
-    return in_processes(tasks(mapping, data, unmapped), mapping.model, policy, as_lines, unmapped, jobs)
+        return (t if isinstance(t, ImportResult) else _record(mapping.model, compiled, unmapped, *t, as_lines)
+                for t in found)
+    return in_processes(found, mapping.model, policy, as_lines, unmapped, jobs)
 
 
 def in_processes(tasks: Iterable[ImportResult | Task], model: MappingModel, policy: str | None,

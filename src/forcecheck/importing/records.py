@@ -66,6 +66,7 @@ class Unmapped:
     contradictions: Counter = field(default_factory=Counter)
     contradiction_ids: dict[str, list[str]] = field(default_factory=dict)
     kinds: set[str] = field(default_factory=set)  # kinds of record loaded in full by this import
+    unlisted: list[str] = field(default_factory=list)  # columns the mapping neither reads nor ignores
 
     def add(self, column: str, value: str) -> None:
         self.counts.setdefault(column, Counter())[value] += 1
@@ -99,6 +100,9 @@ class Unmapped:
             out.append(f"contradiction: {n} record(s) coded {codes}, which the policy's constraints "
                        f"refuse together: what those codes state is left unknown; records "
                        f"{_ids(self.contradiction_ids[codes], n)}")
+        if self.unlisted:
+            out.append(f"columns the mapping neither reads nor ignores (dropped; --strict refuses them): "
+                       f"{', '.join(self.unlisted)}")
         if self.bad_dates:
             out.append(f"{self.date_column}: {_counted(self.bad_dates)} that are not dates (YYYY-MM-DD), in "
                        f"{self.bad_dates.total()} record(s), left out of the scenarios' date: "
@@ -144,7 +148,8 @@ def import_records(mapping: Mapping, data: Path, compiled: CompiledPolicy, unmap
             for task in tasks(mapping, data, unmapped))
 
 
-def tasks(mapping: Mapping, data: Path, unmapped: Unmapped) -> Iterator[ImportResult | Task]:
+def tasks(mapping: Mapping, data: Path, unmapped: Unmapped, strict: bool = False) \
+        -> Iterator[ImportResult | Task]:
     """Each row of `data`: a record refused already, or one to build (`Task`)."""
     model = mapping.model
     unmapped.date_column = model.date or "date"
@@ -154,18 +159,29 @@ def tasks(mapping: Mapping, data: Path, unmapped: Unmapped) -> Iterator[ImportRe
         found = relational_rows(mapping, data)
     else:
         found = rows(data, model.format)
-    return _records(mapping, found, data)
+    return _records(mapping, found, data, unmapped, strict)
 
 
 Task = tuple[dict[str, str], str, Span, str]  # row, record id, where, name: a record to build
 
 
-def _records(mapping: Mapping, found, data: Path) -> Iterator[ImportResult | Task]:
-    """Each row read: a record refused already (unreadable, no column, its id), or one to build."""
+def _records(mapping: Mapping, found, data: Path, unmapped: Unmapped,
+             strict: bool = False) -> Iterator[ImportResult | Task]:
+    """Each row read: a record refused already (unreadable, no column, its id), or one to build.
+    The first record's columns that the mapping neither reads nor ignores are noted (with
+    `strict`, refused before anything is written)."""
     model = mapping.model
     needed = sorted(placeholders(model) | set(model.columns) | set(model.fields) | conditions(model))
+    known = {*needed, *model.ignored, "_line"}
     seen: dict[str, int] = {}  # name -> the line of the record that has it
     for line, row, problem in found:
+        if row is not None and not seen and not unmapped.unlisted:
+            unmapped.unlisted = [c for c in row if c not in known]
+            if strict and unmapped.unlisted:
+                raise InputError([Diagnostic(mapping.span(("columns",)) if model.columns else None, "M018",
+                                             f"--strict: the data has column(s) the mapping neither reads "
+                                             f"nor ignores: {visible(', '.join(unmapped.unlisted))}",
+                                             "map each, or list it under 'ignored:' with the reason")])
         span = Span(str(data), line, 1)
         if problem is not None:
             yield ImportResult(line, None, None, [Diagnostic(span, "M011", f"record not read: {problem}",
