@@ -174,7 +174,8 @@ def compare(new: dict[str, tuple[dict, list[str]]], old: dict[str, tuple[dict, l
     clauses: dict[str, dict] = {}
     for key in joined:
         (now, now_codes), (was, was_codes) = new[key], old[key]
-        changed_codes = _changes(was_codes, now_codes)
+        changed_codes = (_changes(was_codes, now_codes) if was_codes and now_codes else
+                         ["(codes not recorded in one of the corpora: imported before records carried them)"])
         for clause in sorted(set(now) | set(was)):
             a, b = was.get(clause, "not_applicable"), now.get(clause, "not_applicable")
             entry = clauses.setdefault(clause, {"same": 0, "changed": Counter(), "codes": {}})
