@@ -75,14 +75,14 @@ def match_column(column: str, spec: Column, value: str, row: dict[str, str],
     if spec.combine == "all":
         if not every:
             return []
-        found = [_common(column, found)] if len(found) > 1 else found
+        found = [common(column, found)] if len(found) > 1 else found
     elif spec.combine == "precedence" and len(found) > 1:
         order = {code: i for i, code in enumerate(spec.precedence)}
         found = [min(found, key=lambda m: order.get(m[0][1], len(order)))]
     return [(at, rule) for at, rule in found if rule.facts or rule.events]
 
 
-def _common(column: str, found: list[Matched]) -> Matched:
+def common(column: str, found: list[Matched]) -> Matched:
     """What every member states alike, as one rule quoted with all the members."""
     rules = [r for _, r in found]
     facts = {k: v for k, v in rules[0].facts.items() if all(r.facts.get(k) == v for r in rules)}

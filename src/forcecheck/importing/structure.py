@@ -7,13 +7,15 @@ construction, and a count built on them is a fact about the mapping, not the dat
 
 Every record a mapping can produce is one choice per column: one of the distinct things its
 codes state (a code the mapping does not list states nothing, so "nothing" is always a choice;
-for a split column, a member or two members together; a rule with `when`/`unless` may or may
-not hold). Each combination is built as the import builds a record (conflicts and
-contradictions left unknown as there), checked, and given its status per clause, as the corpus
-report counts them. Counting over more combinations than any data can show only widens what
-is reachable, so an outcome said to be impossible or certain is so for every record. Why an
-outcome is impossible is read from what would settle it in a combination where it is still
-open: the facts and values that would, which no code of the mapping states.
+for a split column, a member or two members together, combined as the column declares; a rule
+with `when`/`unless` may or may not hold). Each combination is built as the import builds a
+record (conflicts and contradictions left unknown as there), checked, and given its status per
+clause, as the corpus report counts them. Counting over more combinations than any data can
+show only widens what is reachable, so an outcome said to be impossible or certain is so for
+every record (up to two members of a split field together: three or more whose rules conflict
+could leave a set of facts no pair gives). Why an outcome is impossible is read from what would
+settle it in a combination where it is still open: the facts and values that would, which no
+code of the mapping states.
 
 Secondary events (an event a code adds, such as the Taser of "shot and Tasered") are compared
 with the same combination without them: a clause whose status they change is said to rest on
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 
 from forcecheck.importing.build import as_json, scenario_data
 from forcecheck.importing.mapping import Column, Mapping, MappingModel, Rule, placeholders
-from forcecheck.importing.match import Matched
+from forcecheck.importing.match import Matched, common
 from forcecheck.policy.compiler import CompiledPolicy
 
 MAX_COMBINATIONS = 2048  # records a mapping can produce, checked; beyond, not worked out
@@ -114,9 +116,10 @@ def options(column: str, spec: Column) -> list[list[Matched]]:
             bare = rule.model_copy(update={"when": {}, "unless": {}})
             single.setdefault(_key([((column, code), bare)]), [((column, code), bare)])
     found: dict[str, list[Matched]] = {"[]": [], **single}
-    if spec.split is not None and spec.combine == "any":
+    if spec.split is not None and spec.combine != "precedence":
         for a, b in itertools.combinations(list(single.values()), 2):
-            found.setdefault(_key(a + b), a + b)
+            both = a + b if spec.combine == "any" else [common(column, a + b)]
+            found.setdefault(_key(both), both)
     return list(found.values())
 
 
