@@ -64,7 +64,9 @@ def test_each_count_says_the_codes_it_rests_on_with_their_readings(cli, corpora)
     assert met[0]["reading"].startswith("The database's 'attack' flags")
     taser = [c for c in doc["resting"]["safe-tactics"]["breach_possible"]
              if c["code"] == "manner_of_death=shot and Tasered"]
-    assert taser and taser[0]["records"] == 1
+    assert taser and taser[0]["records"] == 1 and taser[0]["secondary"] is True
+    text = " ".join(cli("corpus", str(corpora["new"])).out.split())
+    assert "breach possible manner_of_death=shot and Tasered 1 (adds a secondary event)" in text
 
 
 def test_the_database_is_credited_with_the_framing(cli, corpora):
@@ -130,6 +132,8 @@ def test_against_an_older_corpus_gives_the_transitions_and_the_codes_that_change
             "other (1)") in text
     md = cli("corpus", str(corpora["new"]), "--against", str(corpora["old"]), "--format", "markdown").out
     assert "## Against the older corpus" in md
+    page = cli("corpus", str(corpora["new"]), "--against", str(corpora["old"]), "--format", "html").out
+    assert 'id="against"' in page and "threat_level: attack -&gt; other (1)" in page
     same = corpus_json(cli, corpora["new"], "--against", str(corpora["new"]))["against"]
     assert same["transitions"] == [] and same["joined"] == 5
 

@@ -251,7 +251,8 @@ def _secondary(out: Structure, model: MappingModel, choices, seen) -> None:
 def clause_codes(mapping: Mapping, compiled: CompiledPolicy, found: Structure | None = None) \
         -> dict[str, dict[str, dict]]:
     """clause -> "column=code" -> {reading, secondary}: the codes whose readings state a fact the
-    clause reads, or add an event (a secondary event) that changes the clause's status."""
+    clause reads, or add an event (a secondary event) that changes the clause's status;
+    `secondary` when the code adds an event."""
     from forcecheck.policy import model as m
 
     policy = compiled.policy
@@ -264,10 +265,9 @@ def clause_codes(mapping: Mapping, compiled: CompiledPolicy, found: Structure | 
             for code, rule in spec.values.items():
                 label = f"{column}={code}"
                 states = any(k.rpartition(".")[2] in reads for k in rule.facts)
-                secondary = bool(rule.events) and f"({label}" in moved
-                if states or secondary:
+                if states or (rule.events and f"({label}" in moved):
                     out.setdefault(clause.id, {})[label] = {"reading": " ".join(rule.reading.split()),
-                                                            "secondary": secondary and not states}
+                                                            "secondary": bool(rule.events)}
     return out
 
 

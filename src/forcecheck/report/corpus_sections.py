@@ -50,7 +50,7 @@ def _wrap(text: str, width: int, indent: str = "  ") -> list[str]:
 
 
 def _secondary(sec: bool) -> str:
-    return " (a secondary event)" if sec else ""
+    return " (adds a secondary event)" if sec else ""
 
 
 def text(corpus: Any, width: int = 100) -> list[str]:
