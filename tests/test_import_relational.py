@@ -275,3 +275,13 @@ def test_corpus_works_out_the_structure_under_a_reading_switched_off(tmp_path, c
     assert doc["clauses"]["deadly-force-imminent-threat"]["met"] == 0
     assert doc["structural"]["deadly-force-imminent-threat"][0].startswith(
         "breach possible in every record by construction")
+
+
+def test_a_comma_in_unquoted_prose_gets_a_hint_that_says_so(tmp_path, cli):
+    m = tmp_path / "plain.yaml"
+    m.write_text(PLAIN.replace("COMBINE", "any").replace("DEFERS", "")
+                 .replace("reading: A gun.}", "reading: A gun, a firearm.}"), encoding="utf-8")
+    run = cli("import", str(INCIDENTS), "-m", str(m), "-o", str(tmp_path / "o.jsonl"))
+    assert run.code == 2 and "unknown key 'a firearm.' in columns.armed.values.gun" in run.err
+    assert "hint: a comma inside unquoted text in { } ends the value there: quote the text" in run.err
+    assert "allowed: facts, events, unknown, reading, when, unless" in run.err

@@ -169,9 +169,41 @@ def read_mapping(given: str | Path) -> Mapping:
     try:
         model = MappingModel.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(sorted_diagnostics([*doc.problems, *pydantic_diagnostics(
-            exc, doc, MappingModel, ("M002", "M003", "M004"), "the mapping")])) from None
+        found = pydantic_diagnostics(exc, doc, MappingModel, ("M002", "M003", "M004"), "the mapping")
+        raise InputError(sorted_diagnostics([*doc.problems, *map(_unknown_key_hint, found)])) from None
     return Mapping(model, str(path), doc)
+
+
+def _model_at(path: list[str]) -> type | None:
+    """The model of the mapping at a dotted path (through dicts and lists of models)."""
+    from typing import get_args, get_origin
+
+    model: object = MappingModel
+    for part in path:
+        if isinstance(model, type) and issubclass(model, Strict) and part in model.model_fields:
+            model = model.model_fields[part].annotation
+        elif get_origin(model) in (dict, list):
+            model = get_args(model)[-1]
+        else:
+            return None
+    while get_origin(model) in (dict, list):
+        model = get_args(model)[-1]
+    return model if isinstance(model, type) and issubclass(model, Strict) else None
+
+
+def _unknown_key_hint(d: Diagnostic) -> Diagnostic:
+    """An unknown key's hint, where the generic one could not say which keys are allowed: the keys
+    of the model there, and, for a key that looks like prose, the comma that made it one."""
+    m = re.fullmatch(r"unknown key '(.*)' in (.*)", d.message, re.S)
+    if d.code != "M002" or m is None or (d.hint or "").strip() != "allowed:":
+        return d
+    key, where = m.groups()
+    model = _model_at(where.split("."))
+    hint = f"allowed: {', '.join(model.model_fields)}" if model else ""
+    if " " in key.strip() or key.endswith((".", ",")):
+        hint = ("a comma inside unquoted text in { } ends the value there: quote the text "
+                "(reading: \"A gun, a firearm.\")" + (f"; {hint}" if hint else ""))
+    return Diagnostic(d.span, d.code, d.message, hint or None, d.severity)
 
 
 def placeholders(model: MappingModel) -> set[str]:
