@@ -16,8 +16,10 @@ from forcecheck.report import corpus_parts as parts
 from forcecheck.report.corpus_parts import SHORT, STATUSES
 from forcecheck.report.escape import code, md
 
-FIXED = ("Fixed by the mapping, not found in the data: these outcomes hold for every record the "
-         "mapping can produce, whatever the database says (worked out from the mapping alone)")
+FIXED_HEAD = "Fixed by the mapping, not found in the data"
+FIXED_WHY = ("these outcomes hold for every record the mapping can produce, whatever the database says "
+             "(worked out from the mapping alone)")
+FIXED = f"{FIXED_HEAD}: {FIXED_WHY}"
 
 
 def marked(corpus: Any, clause: str) -> bool:
@@ -98,7 +100,7 @@ def markdown(corpus: Any) -> list[str]:
     d = data(corpus)
     out: list[str] = []
     if d["structural"]:
-        out += ["", "## Fixed by the mapping, not found in the data", "", md(FIXED) + ".", ""]
+        out += ["", f"## {FIXED_HEAD}", "", md(FIXED_WHY[0].upper() + FIXED_WHY[1:]) + ".", ""]
         out += [f"- {code(c)}: {md(n)}" for c, notes in d["structural"].items() for n in notes]
     if d["resting"]:
         out += ["", "## What the counts rest on", "", "| clause | outcome | code | records | reading |",
@@ -133,15 +135,20 @@ def to_html(corpus: Any) -> str:
     if d["structural"]:
         items = "".join(f"<li><code>{e(c)}</code>: {e(n)}</li>" for c, notes in d["structural"].items()
                         for n in notes)
-        out.append(f'<section id="structural"><h2>Fixed by the mapping, not found in the data</h2>'
-                   f"<p>{e(FIXED)}.</p><ul>{items}</ul></section>")
+        out.append(f'<section id="structural"><h2>{e(FIXED_HEAD)}</h2>'
+                   f"<p>{e(FIXED_WHY[0].upper() + FIXED_WHY[1:])}.</p><ul>{items}</ul></section>")
     if d["resting"]:
-        rows = "".join(f"<tr><td><code>{e(cl)}</code></td><td>{SHORT[st]}</td><td><code>{e(c['code'])}</code>"
-                       f"{e(_secondary(c['secondary']))}</td><td>{c['records']:,}</td><td>{e(c['reading'])}</td></tr>"
-                       for cl, by in d["resting"].items() for st, codes in by.items() for c in codes)
-        out.append('<section id="resting"><h2>What the counts rest on</h2><div class="scroll"><table>'
-                   "<tr><th>clause</th><th>outcome</th><th>code</th><th>records</th><th>reading</th></tr>"
-                   f"{rows}</table></div></section>")
+        def codes_html(codes: list[dict]) -> str:
+            return ", ".join(f'<span title="{e(c["reading"])}"><code>{e(c["code"])}</code></span> '
+                             f"{c['records']:,}{e(_secondary(c['secondary']))}" for c in codes)
+
+        rows = "".join(f"<tr><td><code>{e(cl)}</code></td><td>{SHORT[st]}</td><td>{codes_html(codes)}"
+                       "</td></tr>" for cl, by in d["resting"].items() for st, codes in by.items())
+        out.append('<section id="resting"><h2>What the counts rest on</h2><p>Per clause and outcome, the '
+                   "codes of its records whose readings state what the clause reads, with how many records "
+                   "have each (a code's reading shows on hover, and all of them below).</p>"
+                   '<div class="scroll"><table><tr><th>clause</th><th>outcome</th><th>codes (records)</th>'
+                   f"</tr>{rows}</table></div></section>")
     for g in d["groups"]:
         rows = "".join(f"<tr><td>{e(r['group'])}</td><td>{r['records']:,}</td><td>{r['applies']:,}</td>"
                        + "".join(f"<td>{r[s]:,}</td>" for s in STATUSES[:4])
