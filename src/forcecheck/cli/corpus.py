@@ -228,7 +228,7 @@ def import_(
 
     try:
         loaded = switched_off(load_mapping(mapping, compiled), unknown or [])
-        built = structure(loaded, compiled)
+        built = structure(loaded, compiled, explain=False)
         records = imported(loaded, data, compiled, unmapped, output.suffix == ".jsonl", jobs, policy,
                            strict)
         imported = write_import(loaded, records, output, not_imported)

@@ -123,8 +123,10 @@ def options(column: str, spec: Column) -> list[list[Matched]]:
     return list(found.values())
 
 
-def structure(mapping: Mapping, compiled: CompiledPolicy) -> Structure:
-    """Which statuses each clause can have, over every record the mapping can produce."""
+def structure(mapping: Mapping, compiled: CompiledPolicy, explain: bool = True) -> Structure:
+    """Which statuses each clause can have, over every record the mapping can produce; with
+    `explain`, the notes that say why (what would settle each outcome otherwise: the costly
+    part, which the import, printing only the outcomes, leaves out)."""
     from forcecheck import api
     from forcecheck.report.corpus import status
     from forcecheck.report.record import build_record
@@ -148,7 +150,8 @@ def structure(mapping: Mapping, compiled: CompiledPolicy) -> Structure:
         seen[picks] = {c: status(rec, c) for c in rec.verdicts}
         for clause, st in seen[picks].items():
             out.clauses.setdefault(clause, ClauseStructure(clause)).reachable.add(st)
-    _explain(out, mapping, compiled, choices, seen, row)
+    if explain:
+        _explain(out, mapping, compiled, choices, seen, row)
     _secondary(out, model, choices, seen)
     return out
 
