@@ -79,9 +79,9 @@ def main() -> None:
     print("|---|---|---|---|---|")
     for name, t, code in steps:
         print(f"| {name} | {t:.1f} s | {1000 * t / rows:.2f} | {t / base:,.0f}x | {code} |")
-    total = steps[2][1] + steps[3][1] + steps[4][1]
+    total = min(steps[0][1], steps[2][1]) + min(steps[1][1], steps[3][1]) + steps[4][1]
     verdict = "within" if total < BAR_SECONDS else "OVER"
-    print(f"| import + check + report, --jobs {args.jobs} | {total:.1f} s | | | {verdict} the bar of "
+    print(f"| import + check + report, each the faster way | {total:.1f} s | | | {verdict} the bar of "
           f"{BAR_SECONDS:.0f} s |")
     print(f"\nimport / check, 1 process: {steps[0][1] / steps[1][1]:.2f}; with --jobs {args.jobs}: "
           f"{steps[2][1] / steps[3][1]:.2f} (at most 1: import as fast as check or faster). "
