@@ -200,12 +200,12 @@ def _explain(out: Structure, mapping: Mapping, compiled: CompiledPolicy, choices
         if picks not in full:
             matched = [m for ch, i in zip(choices, picks, strict=True) for m in ch[i]]
             full[picks] = api.check(_checked(mapping, compiled, row, matched), compiled).evaluation
-        found: list[frozenset[str]] = []
+        found: list[frozenset[str]] = []  # facts only: a policy's open question is no code's to state
         for account in full[picks].accounts:
             for item in account.clause(clause).items:
                 for s in item.settlements:
                     unstated = frozenset(f"{u.key} = {_value(v)}" for u, v in s.assignments
-                                         if (u.key, _value(v)) not in stated)
+                                         if u.subject != "policy" and (u.key, _value(v)) not in stated)
                     if s.verdict == verdict and unstated and unstated not in found:
                         found.append(unstated)
         smallest = [f for f in found if not any(g < f for g in found)]
