@@ -1,18 +1,23 @@
 """An incident database end to end: import it through its mapping, check every record in a
 batch, and build the corpus report, timing each step; the baseline, in the same run, is
-reading the database with Python's csv module.
+reading the database with Python's csv module. Import and check are each timed in one process
+and with --jobs, so "import at least as fast as check on the same records" is measured like
+with like, and the whole path (import, check, report with --jobs) is held against the bar of
+15 s for the 5,475-record database on 2 cores.
 
-    python bench/bench_corpus.py [DATA] [--mapping mappings/wapo-2015.yaml] [--jobs 2]
+    python bench/bench_corpus.py [DATA] [--mapping wapo-2015] [--jobs 2] [--repeat 1]
 
 DATA defaults to The Washington Post's database in ../shared/data (not shipped: its licence
 forbids it, so this benchmark runs where that folder is present). Everything it writes goes
-to a temporary folder and is deleted.
+to a temporary folder and is deleted. The peak memory is the largest resident set of any
+process a step ran (its workers included).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import resource
 import subprocess
 import sys
 import tempfile
@@ -21,20 +26,29 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT.parent / "shared" / "data" / "wapo-fatal-police-shootings-2015-2020.csv"
+BAR_SECONDS = 15.0
 
 
-def timed(cmd: list[str], stdout=None) -> tuple[float, int]:
-    start = time.perf_counter()
-    code = subprocess.run(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                          check=False).returncode
-    return time.perf_counter() - start, code
+def timed(cmd: list[str], stdout=None, repeat: int = 1) -> tuple[float, int]:
+    """The best wall time of `repeat` runs (the machine is shared), and the last exit code."""
+    best, code = float("inf"), 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        if stdout is not None:
+            stdout.seek(0)
+            stdout.truncate()
+        code = subprocess.run(cmd, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              check=False).returncode
+        best = min(best, time.perf_counter() - start)
+    return best, code
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("data", nargs="?", type=Path, default=DEFAULT)
-    ap.add_argument("--mapping", type=Path, default=ROOT / "mappings" / "wapo-2015.yaml")
+    ap.add_argument("--mapping", default="wapo-2015")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per step; the best is kept")
     args = ap.parse_args()
     if not args.data.is_file():
         raise SystemExit(f"{args.data} is not here: give the database's path")
@@ -43,20 +57,35 @@ def main() -> None:
     with args.data.open(encoding="utf-8") as f:
         rows = sum(1 for _ in csv.DictReader(f))
     base = time.perf_counter() - start
+    steps = []
     with tempfile.TemporaryDirectory() as tmp:
-        out, records = Path(tmp) / "scenarios", Path(tmp) / "records.jsonl"
-        t_import, c1 = timed([*fc, "import", str(args.data), "--mapping", str(args.mapping),
-                              "--output", str(out)])
-        with records.open("w", encoding="utf-8") as sink:
-            t_check, c2 = timed([*fc, "check", str(out), "--jobs", str(args.jobs), "--format", "json"], sink)
-        t_report, c3 = timed([*fc, "corpus", str(records), "--format", "html",
-                              "--output", str(Path(tmp) / "c.html")])
-    print(f"| step | time | records/s | × reading the CSV ({base * 1000:.0f} ms for {rows:,} rows) | exit |")
+        scenarios, records = Path(tmp) / "scenarios.jsonl", Path(tmp) / "records.jsonl"
+        imp = [*fc, "import", str(args.data), "--mapping", args.mapping, "--output", str(scenarios)]
+        chk = [*fc, "check", str(scenarios), "--format", "json"]
+        steps.append(("import, 1 process", *timed(imp, repeat=args.repeat)))
+        with records.open("w+", encoding="utf-8") as sink:
+            steps.append(("check, 1 process", *timed(chk, sink, args.repeat)))
+        steps.append((f"import --jobs {args.jobs}", *timed([*imp, "--jobs", str(args.jobs)],
+                                                             repeat=args.repeat)))
+        with records.open("w+", encoding="utf-8") as sink:
+            steps.append((f"check --jobs {args.jobs}", *timed([*chk, "--jobs", str(args.jobs)], sink,
+                                                            args.repeat)))
+        steps.append(("corpus report (HTML, --by year)", *timed(
+            [*fc, "corpus", str(records), "--format", "html", "--by", "year",
+             "--output", str(Path(tmp) / "c.html")], repeat=args.repeat)))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"| step | time | ms a record | × reading the CSV ({base * 1000:.0f} ms for {rows:,} rows) "
+          "| exit |")
     print("|---|---|---|---|---|")
-    for name, t, code in (("import", t_import, c1), (f"check --jobs {args.jobs}", t_check, c2),
-                          ("corpus report (HTML)", t_report, c3)):
-        print(f"| {name} | {t:.1f} s | {rows / t:,.0f} | {t / base:,.0f}x | {code} |")
-    print(f"| all three | {t_import + t_check + t_report:.1f} s | | | |")
+    for name, t, code in steps:
+        print(f"| {name} | {t:.1f} s | {1000 * t / rows:.2f} | {t / base:,.0f}x | {code} |")
+    total = min(steps[0][1], steps[2][1]) + min(steps[1][1], steps[3][1]) + steps[4][1]
+    verdict = "within" if total < BAR_SECONDS else "OVER"
+    print(f"| import + check + report, each the faster way | {total:.1f} s | | | {verdict} the bar of "
+          f"{BAR_SECONDS:.0f} s |")
+    print(f"\nimport / check, 1 process: {steps[0][1] / steps[1][1]:.2f}; with --jobs {args.jobs}: "
+          f"{steps[2][1] / steps[3][1]:.2f} (at most 1: import as fast as check or faster). "
+          f"Peak memory of any step: {peak:.0f} MB.")
 
 
 if __name__ == "__main__":

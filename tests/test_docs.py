@@ -8,12 +8,19 @@ import re
 import pytest
 import yaml
 
+from forcecheck.importing.mapping import Column, MappingModel
+
 from conftest import ROOT
 
 # The tutorial's file has a deliberate slip; test_the_tutorial_runs_as_written covers it.
 PAGES = [ROOT / "README.md", *sorted(p for p in (ROOT / "docs").glob("*.md") if p.name != "tutorial.md")]
 BLOCKS = [(page, i, block) for page in PAGES
           for i, block in enumerate(re.findall(r"```yaml\n(.*?)```", page.read_text(encoding="utf-8"), re.S))]
+
+
+MINIMAL_MAPPING = {"mapping": "x", "title": "x", "database": {"id": "x", "title": "x"},
+                   "account": {"id": "x", "name": "x"}, "id": "id", "title_template": "{id}", "summary": "x",
+                   "people": [{"id": "p", "role": "subject", "description": "x"}]}
 
 
 def test_there_are_examples():
@@ -36,6 +43,11 @@ def test_yaml_examples_in_the_docs_load(cli, compiled, tmp_path, page, index, bl
         path.write_text(block, encoding="utf-8")
         run = cli("test", str(path))
         assert run.code == 0, run.out + run.err
+    elif set(data) <= set(MappingModel.model_fields):  # a fragment of a mapping's top level
+        MappingModel.model_validate({**MINIMAL_MAPPING, **data})
+    elif all(isinstance(v, dict) and "values" in v for v in data.values()):  # a mapping's columns
+        for column in data.values():
+            Column.model_validate(column)
     else:  # a fragment: only keys a scenario has
         assert set(data) <= {"id", "title", "kind", "date", "time", "place", "summary", "sources", "people",
                              "events", "undisputed", "accounts", "expect"}, set(data)

@@ -58,7 +58,13 @@ def test_every_statement_is_attributed_to_the_database_record_and_code(imported)
         assert st["source"] == "wapo" and st["quote"].startswith("record 1: ") and st["note"]
     assert doc["record"] == {"database": "wapo", "id": "1", "mapping": "wapo-2015", "fields": {
         "date": "2016-03-01", "state": "IL", "city": "Springfield", "armed": "gun",
-        "threat_level": "attack", "flee": "Not fleeing", "body_camera": "False", "manner_of_death": "shot"}}
+        "threat_level": "attack", "flee": "Not fleeing", "body_camera": "False", "manner_of_death": "shot"},
+        "attribution": {"title": "Fatal Force: fatal police shootings database, first layout "
+                                 "(2015 to July 2020)",
+                        "publisher": "The Washington Post",
+                        "url": "https://github.com/washingtonpost/data-police-shootings",
+                        "licence": "CC BY-NC-SA 4.0"},
+        "codes": ["armed=gun", "flee=Not fleeing", "manner_of_death=shot", "threat_level=attack"]}
     assert "Fixture Person" not in (out / "wapo-2015-1.yaml").read_text(encoding="utf-8")
 
 
@@ -174,7 +180,7 @@ def test_corpus_counts_each_clause_by_verdict(cli, records):
             "(source: wapo)") in " ".join(out.split())
     row = next(x for x in out.splitlines() if x.startswith("deadly-force-imminent-threat"))
     # records 1 and 4 are coded 'attack': met; the other three could be breached
-    assert row.split()[1:6] == ["5", "2", "0", "3", "0"]
+    assert row.split()[1:7] == ["*", "5", "2", "0", "3", "0"]  # *: fixed by the mapping (no breach)
     assert "shots.threat_of_death_or_serious_injury: " in out
 
 
@@ -194,12 +200,12 @@ def test_corpus_filters_and_drills_down(cli, records):
 def test_corpus_markdown_and_html_carry_the_framing_and_the_bars(cli, records):
     md = cli("corpus", str(records), "--format", "markdown").out
     assert "> What DHS Department Policy" in md
-    assert "| `deadly-force-imminent-threat` | 5 | 2 | 0 | 3 | 0 |" in md
+    assert "| `deadly-force-imminent-threat` \\* | 5 | 2 | 0 | 3 | 0 |" in md
     page = cli("corpus", str(records), "--format", "html", "--mapping", str(WAPO)).out
     assert 'id="framing"' in page and page.count('<svg class="bar"') == 13
     assert 'data-status="met" data-count="2"' in page
     assert "How the mapping reads each code" in page and "threat_level" in page
-    assert "<script" not in page and "http" not in page.split("<body>")[1].split('id="readings"')[0]
+    assert "<script" not in page and "<link" not in page and 'src="http' not in page  # nothing fetched
 
 
 def test_corpus_refuses_what_is_not_a_record(cli, tmp_path):

@@ -149,6 +149,11 @@ CODES: dict[str, tuple[str, str]] = {
              "scenario. The record is not imported; the others are."),
     "M016": ("column named twice", "The CSV header names a column twice, so which of its values a "
              "rule reads would be a guess. Rename or remove one; nothing is imported until then."),
+    "M017": ("mapping query cannot run", "The mapping's relational input (tables, source, where, derive, "
+             "Parquet) cannot be read or its SQL cannot run (DuckDB's message says why), or DuckDB is "
+             "not installed (pip install 'forcecheck[relational]')."),
+    "M018": ("column neither read nor ignored", "With import --strict, the data has a column the "
+             "mapping neither reads nor lists under 'ignored:'; nothing is imported until it does."),
     "R001": ("not a record", "`corpus` reads the JSON Lines `check` writes for a batch "
              "(forcecheck.record/1)."),
     "W001": ("unused", "A fact, definition or open question the policy declares but no rule uses "

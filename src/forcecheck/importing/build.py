@@ -17,6 +17,7 @@ import re
 import yaml
 
 from forcecheck.importing.mapping import PLACEHOLDER, MappingModel, Rule
+from forcecheck.importing.match import Conflict, resolve
 
 SLUG_KEPT = 40  # characters of a changed id's slug kept before its hash
 # Characters JSON leaves raw that a YAML reader refuses or reads as a line break: `check` reads
@@ -43,12 +44,20 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+def attribution(model: MappingModel) -> dict[str, str]:
+    """The database's title, publisher, address and licence, as every record carries them."""
+    return model.database.model_dump(exclude_none=True, exclude={"id"})
+
+
 def scenario_data(model: MappingModel, record_id: str, row: dict[str, str],
                   matched: list[tuple[tuple[str, str], Rule]], always: list[Rule] | None = None,
-                  date: str | None = None) -> dict:
+                  date: str | None = None, conflicts: list[Conflict] | None = None,
+                  codes: list[str] | None = None) -> dict:
     """The scenario (as data) for one record: the mapping's people and events, the facts of
     every rule that matched, each attributed to the database with the record and the code.
-    `date` is the record's date once checked (None leaves it out)."""
+    `date` is the record's date once checked (None leaves it out). A fact two codes state
+    differently is left unknown and added to `conflicts` (see `match.resolve`). `codes` are
+    the record's codes in the mapping's columns (by default, those of the rules matched)."""
     source = model.database.id
     facts: dict[str, dict] = {}
     events = [e.model_dump(exclude_none=True, exclude_defaults=True) for e in model.events]
@@ -57,11 +66,18 @@ def scenario_data(model: MappingModel, record_id: str, row: dict[str, str],
             facts[key] = {"value": value, "source": source,
                           "quote": f"record {record_id}: every record of the database",
                           "note": words(rule.reading)}
-    for (column, value), rule in matched:
-        for key, fact_value in rule.facts.items():
-            facts[key] = {"value": fact_value, "source": source,
-                          "quote": f"record {record_id}: {column}={value}", "note": words(rule.reading)}
-        events += [e.model_dump(exclude_none=True, exclude_defaults=True) for e in rule.events]
+    stated, found = resolve(model, matched)
+    for key, st in stated.items():
+        facts[key] = {"value": st.value, "source": source,
+                      "quote": f"record {record_id}: {st.column}={st.code}", "note": words(st.reading)}
+    if conflicts is not None:
+        conflicts += found
+    seen_events: set[str] = {e["id"] for e in events}
+    for _, rule in matched:
+        for e in rule.events:
+            if e.id not in seen_events:  # two members adding one event add it once
+                seen_events.add(e.id)
+                events.append(e.model_dump(exclude_none=True, exclude_defaults=True))
     data: dict = {
         "id": f"{model.mapping}-{record_name(record_id)}",
         "title": fill(model.title_template, row),
@@ -81,7 +97,10 @@ def scenario_data(model: MappingModel, record_id: str, row: dict[str, str],
     account["facts"] = facts
     data["accounts"] = [account]
     data["record"] = {"database": model.database.id, "id": record_id, "mapping": model.mapping,
-                      "fields": {f: (date if f == model.date else row.get(f)) or None for f in model.fields}}
+                      "fields": {f: (date if f == model.date else row.get(f)) or None for f in model.fields},
+                      "attribution": attribution(model),
+                      "codes": sorted(set(codes) if codes is not None else
+                                      {f"{column}={code}" for (column, code), _ in matched})}
     return data
 
 

@@ -45,11 +45,21 @@ class Rule(Strict):
     events: list[EventModel] = []  # events the value adds
     unknown: bool = False  # the value is known to say nothing the policy reads
     reading: str = Field(min_length=1)
+    # The rule holds only when another column has one of these values (`when`), or none of
+    # them (`unless`): {column: [values]}
+    when: dict[str, list[str]] = {}
+    unless: dict[str, list[str]] = {}
 
 
 class Column(Strict):
     reading: str | None = None  # what the column records, from the database's documentation
     values: dict[str, Rule]
+    split: str | None = Field(None, min_length=1)  # the field holds several members: "gun;knife"
+    # How members' rules combine: every member's statements (any), only what every member
+    # states alike (all), or the member first in `precedence` (precedence)
+    combine: Literal["any", "all", "precedence"] = "any"
+    precedence: list[str] = []
+    defers_to: list[str] = []  # columns whose statement wins where both state one fact
 
 
 class Database(Strict):
@@ -69,7 +79,14 @@ class AccountSpec(Strict):
 class MappingModel(Strict):
     mapping: str = Field(pattern=ID_PATTERN, max_length=64)  # the prefix of every file name
     title: str
-    format: Literal["csv", "jsonl"] = "csv"
+    format: Literal["csv", "jsonl", "parquet"] = "csv"
+    # Relational input, read through DuckDB (the `relational` extra): further files by name
+    # (paths relative to the data file's folder), a query over `data` and them whose rows are
+    # the records, a filter, and derived fields: SQL, declared in the mapping
+    tables: dict[str, str] = {}
+    source: str | None = None
+    where: str | None = None
+    derive: dict[str, str] = {}
     database: Database
     account: AccountSpec
     id: str  # the column that identifies a record
@@ -83,6 +100,11 @@ class MappingModel(Strict):
     columns: dict[str, Column] = {}
     fields: list[str] = []  # columns copied into each scenario's `record.fields`, for filters
     ignored: dict[str, str] = {}  # columns deliberately not mapped, and why
+
+    @property
+    def relational(self) -> bool:
+        """Whether the rows come through the relational engine (DuckDB)."""
+        return bool(self.tables or self.source or self.where or self.derive) or self.format == "parquet"
 
 
 @dataclass
@@ -147,9 +169,41 @@ def read_mapping(given: str | Path) -> Mapping:
     try:
         model = MappingModel.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(sorted_diagnostics([*doc.problems, *pydantic_diagnostics(
-            exc, doc, MappingModel, ("M002", "M003", "M004"), "the mapping")])) from None
+        found = pydantic_diagnostics(exc, doc, MappingModel, ("M002", "M003", "M004"), "the mapping")
+        raise InputError(sorted_diagnostics([*doc.problems, *map(_unknown_key_hint, found)])) from None
     return Mapping(model, str(path), doc)
+
+
+def _model_at(path: list[str]) -> type | None:
+    """The model of the mapping at a dotted path (through dicts and lists of models)."""
+    from typing import get_args, get_origin
+
+    model: object = MappingModel
+    for part in path:
+        if isinstance(model, type) and issubclass(model, Strict) and part in model.model_fields:
+            model = model.model_fields[part].annotation
+        elif get_origin(model) in (dict, list):
+            model = get_args(model)[-1]
+        else:
+            return None
+    while get_origin(model) in (dict, list):
+        model = get_args(model)[-1]
+    return model if isinstance(model, type) and issubclass(model, Strict) else None
+
+
+def _unknown_key_hint(d: Diagnostic) -> Diagnostic:
+    """An unknown key's hint, where the generic one could not say which keys are allowed: the keys
+    of the model there, and, for a key that looks like prose, the comma that made it one."""
+    m = re.fullmatch(r"unknown key '(.*)' in (.*)", d.message, re.S)
+    if d.code != "M002" or m is None or (d.hint or "").strip() != "allowed:":
+        return d
+    key, where = m.groups()
+    model = _model_at(where.split("."))
+    hint = f"allowed: {', '.join(model.model_fields)}" if model else ""
+    if " " in key.strip() or key.endswith((".", ",")):
+        hint = ("a comma inside unquoted text in { } ends the value there: quote the text "
+                "(reading: \"A gun, a firearm.\")" + (f"; {hint}" if hint else ""))
+    return Diagnostic(d.span, d.code, d.message, hint or None, d.severity)
 
 
 def placeholders(model: MappingModel) -> set[str]:
@@ -157,6 +211,12 @@ def placeholders(model: MappingModel) -> set[str]:
     found = set(PLACEHOLDER.findall(model.title_template)) | set(PLACEHOLDER.findall(model.summary))
     found |= set(PLACEHOLDER.findall(model.place or ""))
     return found | {model.id} | ({model.date} if model.date else set())
+
+
+def conditions(model: MappingModel) -> set[str]:
+    """The columns the rules' `when` and `unless` read."""
+    return {c for spec in model.columns.values() for rule in spec.values.values()
+            for c in (*rule.when, *rule.unless)}
 
 
 def readings(mapping: Mapping) -> list[tuple[str, str, str]]:

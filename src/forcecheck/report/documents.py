@@ -63,6 +63,10 @@ class Imported(Document):
     id: str
     mapping: str | None = None
     fields: dict[str, str | None] = {}
+    attribution: dict[str, str] = Field({}, description="The database's title, publisher, url and "
+                                        "licence, from the mapping.")
+    codes: list[str] = Field([], description="column=code of every code the record has in the "
+                             "columns its mapping reads.")
 
 
 class Record(Document):
@@ -223,6 +227,18 @@ class CorpusReport(Document):
     clauses: dict[str, dict[Status, int]]
     questions: list[CorpusQuestion]
     cells: list[Cell]
+    attribution: dict[str, dict[str, str]] = Field({}, description="database -> its title, publisher, "
+                                                   "url and licence, from the records.")
+    structural: dict[str, list[str]] = Field({}, description="clause -> outcomes fixed by the mapping "
+                                             "whatever the data (worked out from the mapping alone).")
+    resting: dict[str, dict[str, list[dict[str, Any]]]] = Field(
+        {}, description="clause -> outcome -> the codes its records were coded with (code, records, "
+        "secondary, reading), among those whose readings state what the clause reads.")
+    by: str | None = Field(None, description="The field of the breakdown (--by).")
+    groups: list[dict[str, Any]] = Field([], description="Per clause shown, one row per group: records, "
+                                         "applies, counts per status, unknown_rate.")
+    against: dict[str, Any] | None = Field(None, description="The comparison with an older corpus "
+                                           "(--against): joined, only_new, only_old, transitions.")
 
 
 # --- the casebook of real incidents (forcecheck.casebook/1) ------------------------------------

@@ -85,6 +85,9 @@ class RecordModel(Strict):
     id: str
     mapping: str | None = None
     fields: dict[str, str | None] = {}
+    # the database's title, publisher, url and licence, from the mapping
+    attribution: dict[str, str] = {}
+    codes: list[str] = []  # "column=code" of every code the record has in the mapping's columns
 
 
 class ExpectModel(BaseModel):
