@@ -150,11 +150,12 @@ class Result:
             for a in r.accounts for item in a.clause(cv.clause.id).items)
 
     def warnings(self) -> list[Diagnostic]:
-        """The warnings the command line prints with a report: the unstated fact the open
-        verdicts most hang on, and how to state it (W010)."""
+        """The warnings the command line prints with a report: an old fact name read as its
+        new one (W012), and the unstated fact the open verdicts most hang on, and how to state
+        it (W010)."""
         from forcecheck.evaluation.lints import unstated_warnings
 
-        return unstated_warnings(self.evaluation)
+        return [*self.evaluation.scenario.warnings, *unstated_warnings(self.evaluation)]
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per clause and account, in policy then account order, with keys

@@ -63,6 +63,9 @@ class Scenario:
     # Account id -> (world, ground constraints) as the consistency check built them when the
     # scenario loaded, so that a batch need not build both again (see `batch.record`).
     checked: dict = field(default_factory=dict, compare=False, repr=False)
+    # Warnings from loading it (an old fact name read as its new one, W012): never a reason
+    # not to load, shown by the commands that show warnings.
+    warnings: tuple = field(default=(), compare=False, repr=False)
 
     @property
     def id(self) -> str:

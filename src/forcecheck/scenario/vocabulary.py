@@ -18,6 +18,7 @@ from forcecheck.engine.reads import stated
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, World
 from forcecheck.policy.model import UNDISPUTED
+from forcecheck.scenario.aliases import error_hint, renamed, warning_text
 from forcecheck.scenario.scenario import Account, Scenario, Statement, build_world
 from forcecheck.scenario.schema import (
     DEFAULT_POLICY_ID,
@@ -77,7 +78,8 @@ class Vocabulary:
             accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence))
         self._expectations()
         self.out.raise_if_errors()
-        return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc, self.checked)
+        return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc, self.checked,
+                        tuple(self.out.warnings))
 
     def _sequence(self, a: AccountModel, i: int) -> tuple[str, ...]:
         """The account's order of its events: the timeline's order, except where the account
@@ -258,7 +260,11 @@ class Vocabulary:
                 self.out.error(self.doc.span(floc, key=True), "S021", f"'{key}' has no source",
                                "in a real scenario every statement names its source: "
                                "write it as {value: ..., source: ID, quote: \"...\"}")
-            if value is not INVALID:
+            if (subject, spec.name) in out:
+                self.out.error(self.doc.span(floc, key=True), "S010",
+                               f"'{subject}.{spec.name}' is stated twice here, once by its old name",
+                               "keep one: `forcecheck fmt --fix` writes the old name as the new")
+            elif value is not INVALID:
                 out[(subject, spec.name)] = Statement(subject, spec.name, value, stated_by,
                                                      st.source, st.quote, st.note, st.inferred)
         return out
@@ -284,6 +290,13 @@ class Vocabulary:
             return None
         pool = self.policy.facts_about(kind)
         spec = pool.get(name)
+        old = renamed(name)
+        if spec is None and old is not None and old.new in pool:
+            if not old.alias:
+                self.out.error(span, "S015", f"{what} has no fact '{name}'", error_hint(key, old))
+                return None
+            self.out.warning(span, "W012", *warning_text(key, old))
+            spec = pool[old.new]
         if spec is None:
             elsewhere = [f for f in self.policy.facts.values() if f.name == name]
             hint = did_you_mean_meaning(name, {n: f.question for n, f in pool.items()})
