@@ -154,7 +154,8 @@ CODES: dict[str, tuple[str, str]] = {
     "W001": ("unused", "A fact, definition or open question the policy declares but no rule uses "
              "(a warning)."),
     "W010": ("decisive fact unstated", "The unstated fact most of the scenario's open verdicts "
-             "wait on (a warning): state it, with its source, if any source says."),
+             "wait on (a warning): state it, with its source, if any source says. Or a closure "
+             "(incident.moving_vehicle_involved: no) when stating it would settle more at once."),
     "W011": ("stated fact no rule reads", "A fact the scenario states that no clause or constraint "
              "of the policy reads (a warning): it cannot change a verdict. Keep it as a record if a "
              "source says it, or state the fact the clauses read."),

@@ -139,7 +139,7 @@ def fmt(
             if path is None:
                 break
             old = read_text(path, MAX_BYTES, "S000", "scenario file")
-            new = format_file(path, old, fix)
+            new = format_file(path, old, fix) if fix else format_file(path, old)
             if new == old:
                 continue
             name = display_path(str(path))

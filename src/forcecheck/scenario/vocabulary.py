@@ -19,7 +19,7 @@ from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, World
 from forcecheck.policy.model import UNDISPUTED
 from forcecheck.scenario.aliases import error_hint, renamed, warning_text
-from forcecheck.scenario.scenario import Account, Scenario, Statement, build_world
+from forcecheck.scenario.scenario import Account, Scenario, Statement, build_world, closures_of
 from forcecheck.scenario.schema import (
     DEFAULT_POLICY_ID,
     RESERVED_EXPECT_KEYS,
@@ -46,6 +46,7 @@ class Vocabulary:
         self.people = {p.id: p for p in model.people}
         self.events = {e.id: e for e in model.events}
         self.sources = {s.id for s in model.sources}
+        self.closures = closures_of(self.policy)
 
     def run(self) -> Scenario:
         self._size()
@@ -79,7 +80,7 @@ class Vocabulary:
         self._expectations()
         self.out.raise_if_errors()
         return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc, self.checked,
-                        tuple(self.out.warnings))
+                        tuple(self.out.warnings), self.closures)
 
     def _sequence(self, a: AccountModel, i: int) -> tuple[str, ...]:
         """The account's order of its events: the timeline's order, except where the account
@@ -131,7 +132,7 @@ class Vocabulary:
         constraints (and exclusive facts) must be satisfiable together. A conflict is reported
         at the statement of `who` it involves, naming the constraint and every fact in it.
         Returns the world and its constraints, for reuse."""
-        world = build_world(self.model, present, sequence, statements, {})
+        world = build_world(self.model, present, sequence, statements, {}, self.closures)
         constraints = Constraints(self.compiled, world)
         for group in constraints.conflicts(world):
             keys = sorted({k for inst in group for k in stated(inst.test, world)})
