@@ -81,3 +81,22 @@ def test_the_changelog_names_every_rename():
     log = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     for r in RENAMED.values():
         assert f"`{r.subject}.{r.old}`" in log and f"`{r.subject}.{r.new}`" in log
+
+
+def test_the_editor_schema_accepts_an_old_name_marked_deprecated(policy):
+    import json
+    from pathlib import Path
+
+    from jsonschema import Draft202012Validator
+
+    from forcecheck.scenario.editor_schema import scenario_schema
+    from forcecheck.scenario.yamlsource import load_yaml
+
+    schema = scenario_schema(policy)
+    validator = Draft202012Validator(schema)
+    assert [e.message for e in validator.iter_errors(load_yaml(Path("old.yaml"), OLD).data)] == []
+    facts = schema["$defs"]["AccountModel"]["properties"]["facts"]["patternProperties"]
+    old = next(v for k, v in facts.items() if "force_proportionate" in k)
+    assert old["deprecated"] is True and "force_reasonable" in old["description"]
+    assert not any("knew_of_force" in k for k in facts)  # narrowed: not an alias
+    assert json.dumps(schema)  # still plain JSON
