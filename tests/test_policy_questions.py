@@ -81,3 +81,16 @@ def test_the_policy_declares_which_answer_is_its_text():
     dhs = load_policy("dhs").policy.unsettled
     assert dhs["vehicle_specific_limits"].verbatim is False
     assert dhs["reaches_off_duty_officers"].verbatim is None
+
+
+def test_a_hypothetical_is_read_with_the_runs_answers_too(cli):
+    doc = json.loads(cli("check", MPLS, "--settle", "vehicle_specific_limits=no", "--base", "dhs",
+                         "--assume", "shots.other_defensive_option_existed=yes", "--format", "json").out)
+    hypo = doc["scenarios"][0]["hypothetical"]
+    cell = next(v for v in hypo["verdicts"] if v["clause"] == "moving-vehicle-operator")
+    assert cell["verdict"] == "met"  # by the text as found, stepping aside does not matter
+    doc = json.loads(cli("check", MPLS, "--settle", "vehicle_specific_limits=yes", "--base", "dhs",
+                         "--assume", "shots.other_defensive_option_existed=yes", "--format", "json").out)
+    cell = next(v for v in doc["scenarios"][0]["hypothetical"]["verdicts"]
+                if v["clause"] == "moving-vehicle-operator")
+    assert cell["verdict"] != "met"

@@ -97,8 +97,10 @@ class Scenario:
             e.id for e in self.model.events if e.accounts is None)
         name = f"hypothetical ({base.name} + assumptions)" if base else \
             "hypothetical (undisputed facts + assumptions)"
+        # Open questions answered for the whole run (`--settle`) hold for the hypothetical too.
+        answered = self.accounts[0].unsettled if self.accounts else {}
         return Account("hypothetical", name, base.sources if base else (), None, statements, sequence,
-                       dict(h.unsettled), hypothetical=True, base=h.base)
+                       {**answered, **dict(h.unsettled)}, hypothetical=True, base=h.base)
 
     def statement(self, account: Account, key: tuple[str, str]) -> Statement | None:
         return account.statements.get(key) or self.undisputed.get(key)
