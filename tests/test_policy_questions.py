@@ -13,7 +13,7 @@ READING = "met on the policy's text; breached only if Q19 (vehicle_specific_limi
 
 
 def _flat(text: str) -> str:
-    return " ".join(text.replace("\\_", "_").replace("&#39;", "'").split())
+    return " ".join(text.replace("\\_", "_").replace("&#39;", "'").replace("&#x27;", "'").split())
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
@@ -94,3 +94,13 @@ def test_a_hypothetical_is_read_with_the_runs_answers_too(cli):
     cell = next(v for v in doc["scenarios"][0]["hypothetical"]["verdicts"]
                 if v["clause"] == "moving-vehicle-operator")
     assert cell["verdict"] != "met"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
+def test_the_side_by_side_view_says_where_the_difference_lies(cli, fmt):
+    """Step-aside: DOJ's vehicle rule is breached; DHS's is met by its text as found, and
+    breached only if the reported vehicle limits are policy. The difference is that question."""
+    step = str(SCENARIOS / "teaching" / "step-aside-possible.yaml")
+    out = _flat(cli("check", step, "--policy", "dhs", "--policy", "doj", "--format", fmt).out)
+    assert ("met on the policy's text; breached only if the policy question vehicle_specific_limits "
+            "yes") in out, fmt
