@@ -144,14 +144,6 @@ class ScenarioModel(Strict):
         return next(((b, loc) for b, loc in expectation_blocks(self.expect) if b.applies_to(policy_id)),
                     None)
 
-    def expected_policies(self) -> list[str]:
-        """The ids of the policies the file holds expectations for, in the file's order."""
-        e = self.expect
-        if not isinstance(e, list) and not e.by_account() and e.policy is None \
-                and e.contested is None and not e.deciding and not e.undetermined:
-            return []
-        return list(dict.fromkeys(b.policy_id for b, _ in expectation_blocks(e)))
-
 
 _FIELD_HINTS = {
     "missing": "add it",
