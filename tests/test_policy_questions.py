@@ -104,3 +104,9 @@ def test_the_side_by_side_view_says_where_the_difference_lies(cli, fmt):
     out = _flat(cli("check", step, "--policy", "dhs", "--policy", "doj", "--format", fmt).out)
     assert ("met on the policy's text; breached only if the policy question vehicle_specific_limits "
             "yes") in out, fmt
+
+
+def test_show_says_which_answer_is_the_policys_text(cli):
+    out = " ".join(cli("show", "vehicle_specific_limits").out.split())
+    assert "The policy's text as found answers no; `check --settle vehicle_specific_limits=no`" in out
+    assert "text as found answers" not in cli("show", "reaches_off_duty_officers").out
