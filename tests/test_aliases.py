@@ -23,7 +23,8 @@ def test_an_old_name_loads_as_the_new_fact_with_a_warning(cli, tmp_path):
            "'shots.actions_directed_only_at_self_or_property'" in run.err
     assert "W011" not in run.err  # read as the new fact, so not "read by no clause"
     # it is read as the new fact: the verdicts are those of the file with the new names
-    assert cli("test", str(f)).code == 0
+    run = cli("test", str(f))
+    assert run.code == 0 and "warning[W012]: 'shots.force_proportionate' is the old name" in run.out
     new = tmp_path / "new.yaml"
     new.write_text(STEP_ASIDE.read_text())
     assert cli("check", str(f), "--format", "json").out.replace("old.yaml", "new.yaml") == \

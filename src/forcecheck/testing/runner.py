@@ -182,6 +182,9 @@ def render_outcomes(outcomes: list[Outcome]) -> str:
                 lines.append(f"ok    {name}: no expectations (nothing checked)")
             else:
                 lines.append(f"ok    {name}: {_n(o.expectations, 'expectation')} met")
+        said = next((o.result.scenario.warnings for o in group if o.result is not None), ())
+        lines += [f"  {display_path(d.span.path)}:{d.span.line}:{d.span.column}: warning[{d.code}]: "
+                  f"{d.message}" for d in said if d.span is not None]  # old fact names (W012)
     groups = list(by_path.values())
     passed = sum(all(o.passed for o in g) for g in groups)
     errors = sum(any(o.errors for o in g) for g in groups)
