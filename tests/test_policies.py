@@ -113,10 +113,17 @@ def test_northridge_under_doj_and_the_regulation(cli):
     assert set(cfr["deadly-force-standard"].values()) == {"undetermined"}
 
 
-def test_expectations_are_for_the_policy_they_name(cli):
-    assert "no expectations" in cli("test", STEP_ASIDE).out  # under DHS, the DOJ expectations wait
-    run = cli("test", STEP_ASIDE, "--policy", "doj")
-    assert run.code == 0 and "13 expectations met" in run.out
+def test_expectations_are_for_the_policy_they_name(cli, tmp_path):
+    """A one-policy block naming DOJ is run under DOJ by default, and waits under another."""
+    f = tmp_path / "doj-only.yaml"
+    text = (SCENARIOS / "teaching" / "step-aside-possible.yaml").read_text()
+    f.write_text(text[:text.index("expect:")] + "expect:\n  policy: doj-uof\n  report:\n"
+                 "    moving-vehicle: breached\n")
+    run = cli("test", str(f))
+    assert run.code == 0 and "1 expectation met" in run.out
+    assert "no expectations" in cli("test", str(f), "--policy", "dhs").out
+    run = cli("test", str(f), "--policy", "doj")
+    assert run.code == 0 and "1 expectation met" in run.out
 
 
 def test_side_by_side_names_the_wording_that_makes_the_difference(cli):
@@ -239,7 +246,7 @@ def test_the_teaching_cases_for_a_policy_reach_every_verdict_of_its_clauses(name
     cases = 0
     for path in sorted((SCENARIOS / "teaching").glob("*.yaml")):
         sc = load_scenario(path, compiled)
-        if not sc.model.expect.applies_to(compiled.policy.id):
+        if sc.model.expectations(compiled.policy.id) is None:
             continue
         cases += 1
         result = evaluate(compiled, sc)

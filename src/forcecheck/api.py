@@ -73,15 +73,19 @@ def validate_clauses(policy: CompiledPolicy, clauses: Iterable[str] | None) -> N
 def check(scenario: Scenario | str | Path, policy: str | Path | CompiledPolicy | None = "dhs", *,
           accounts: Iterable[str] | None = None, clauses: Iterable[str] | None = None,
           assume: Iterable[str] | None = None, base: str | None = None,
-          depth: Depth = "full") -> Result:
+          depth: Depth = "full", settle: Iterable[str] | None = None) -> Result:
     """Check a scenario (loaded, a path, or YAML text) under a policy: every clause (or those
     named) under every account (or those named); with `assume` (`FACT=VALUE` strings), also a
-    hypothetical starting from the undisputed facts or from the account `base`."""
+    hypothetical starting from the undisputed facts or from the account `base`; with `settle`
+    (`QUESTION=yes|no` strings), every account read with those answers to open policy
+    questions."""
     from forcecheck.evaluation.evaluate import evaluate
-    from forcecheck.scenario.hypothesis import parse_hypothesis
+    from forcecheck.scenario.hypothesis import answered, parse_answers, parse_hypothesis
 
     compiled = load_policy(policy)
     sc = scenario if not isinstance(scenario, str | Path) else load_scenario(scenario, compiled)
+    if settle:
+        sc = answered(sc, parse_answers(compiled.policy, list(settle)))
     accounts = list(accounts) if accounts is not None else None
     clauses = list(clauses) if clauses is not None else None
     validate_clauses(compiled, clauses)
@@ -150,11 +154,12 @@ class Result:
             for a in r.accounts for item in a.clause(cv.clause.id).items)
 
     def warnings(self) -> list[Diagnostic]:
-        """The warnings the command line prints with a report: the unstated fact the open
-        verdicts most hang on, and how to state it (W010)."""
+        """The warnings the command line prints with a report: an old fact name read as its
+        new one (W012), and the unstated fact the open verdicts most hang on, and how to state
+        it (W010)."""
         from forcecheck.evaluation.lints import unstated_warnings
 
-        return unstated_warnings(self.evaluation)
+        return [*self.evaluation.scenario.warnings, *unstated_warnings(self.evaluation)]
 
     def to_records(self) -> list[dict[str, Any]]:
         """One plain dict per clause and account, in policy then account order, with keys

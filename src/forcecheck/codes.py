@@ -159,10 +159,15 @@ CODES: dict[str, tuple[str, str]] = {
     "W001": ("unused", "A fact, definition or open question the policy declares but no rule uses "
              "(a warning)."),
     "W010": ("decisive fact unstated", "The unstated fact most of the scenario's open verdicts "
-             "wait on (a warning): state it, with its source, if any source says."),
+             "wait on (a warning): state it, with its source, if any source says. Or a closure "
+             "(incident.moving_vehicle_involved: no) when stating it would settle more at once."),
     "W011": ("stated fact no rule reads", "A fact the scenario states that no clause or constraint "
              "of the policy reads (a warning): it cannot change a verdict. Keep it as a record if a "
              "source says it, or state the fact the clauses read."),
+    "W012": ("old fact name", "A fact stated by a name it had before a rename (see CHANGELOG.md), "
+             "read as the fact it became (a warning). `forcecheck fmt --fix` writes the new name; "
+             "check the value still answers the new question. A rename that narrowed a fact is "
+             "an S015 error instead, whose hint says what to state."),
     "U011": ("file changed since it was read", "`fmt` or `test --update` read the file, and before "
              "it was rewritten someone saved another version (or moved it). Nothing is written over "
              "an edit: run the command again on the file as it is now."),

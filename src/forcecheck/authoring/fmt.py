@@ -73,24 +73,29 @@ def _yaml():
     return yaml
 
 
-def format_file(path: str | Path, text: str) -> str:
+def format_file(path: str | Path, text: str, fix: bool = False) -> str:
     """`text` (the file at `path`) in the canonical layout, or an `InputError` with the located
-    diagnostics `validate` gives when it is not YAML forcecheck loads."""
+    diagnostics `validate` gives when it is not YAML forcecheck loads. With `fix`, old fact
+    names are written as their new ones (`fixes` says which)."""
     from forcecheck.scenario.yamlsource import load_yaml
 
     doc = load_yaml(Path(path), text)
     if doc.problems:
         raise InputError(doc.problems)
-    new = formatted(text, str(path))
-    if new != text and load_yaml(Path(path), new).data != doc.data:  # never change what it says
+    new = formatted(text, str(path), fix)
+    said = doc.data
+    if fix:
+        fixes(said)  # what the file says, with the new names
+    if new != text and load_yaml(Path(path), new).data != said:  # never change what it says
         raise InputError([Diagnostic(Span(str(path), 1, 1), "S000", "formatting would change what the "
                                      "file says; left as it is", "please report it: this is a bug in fmt")])
     return new
 
 
-def formatted(text: str, path: str = "<text>") -> str:
-    """`text` in the canonical layout. YAML the round-trip parser cannot read is a located
-    Y001 (forcecheck's own loader, `format_file`, says more)."""
+def formatted(text: str, path: str = "<text>", fix: bool = False) -> str:
+    """`text` in the canonical layout (with `fix`, old fact names written as their new ones).
+    YAML the round-trip parser cannot read is a located Y001 (forcecheck's own loader,
+    `format_file`, says more)."""
     from ruamel.yaml.error import YAMLError
 
     yaml = _yaml()
@@ -104,6 +109,8 @@ def formatted(text: str, path: str = "<text>") -> str:
                                      "`forcecheck explain Y001` lists the usual causes")]) from None
     if not isinstance(data, dict):
         return text
+    if fix:
+        fixes(data)
     # The second number is where the layout puts the mapping's keys: a comment moved with a key
     # is indented as the key is.
     _reorder(data, ORDER[()], 0, lambda lines: _above(data, lines, 0))
@@ -125,6 +132,73 @@ def formatted(text: str, path: str = "<text>") -> str:
     out = io.StringIO()
     yaml.dump(data, out)
     return out.getvalue()
+
+
+def fixes(data: dict) -> list[tuple[str, str]]:
+    """Old fact names (renames that kept the fact's meaning: `scenario.aliases`) rewritten in
+    place as their new ones, in the facts blocks and in expectations' `because` and `deciding`
+    lists; a key keeps its place and comments. Returns the (old, new) keys rewritten. A fact
+    stated by both names is left for `validate` to report."""
+    from forcecheck.scenario.aliases import renamed
+
+    kinds = {str(p.get("id")): str(p.get("role")) for p in _list(data.get("people")) if isinstance(p, dict)}
+    kinds |= {str(e.get("id")): "event" for e in _list(data.get("events")) if isinstance(e, dict)}
+
+    def new_key(key: object) -> str | None:
+        subject, dot, name = str(key).partition(".")
+        r = renamed(name) if dot else None
+        if r is None or not r.alias or subject not in kinds:
+            return None
+        kind = kinds[subject]
+        if r.subject not in (kind, "person" if kind != "event" else "event"):
+            return None
+        return f"{subject}.{r.new}"
+
+    done: list[tuple[str, str]] = []
+    blocks = [data["undisputed"].get("facts") if isinstance(data.get("undisputed"), dict) else None]
+    blocks += [a.get("facts") for a in _list(data.get("accounts")) if isinstance(a, dict)]
+    for facts in blocks:
+        if not isinstance(facts, dict):
+            continue
+        for key in list(facts):
+            new = new_key(key)
+            if new is None or new in facts:
+                continue
+            _rename(facts, key, new)
+            done.append((str(key), new))
+    expect = data.get("expect")
+    for block in (expect if isinstance(expect, list) else [expect]):
+        if not isinstance(block, dict):
+            continue
+        lists = [v.get("because") for acc in block.values() if isinstance(acc, dict)
+                 for v in acc.values() if isinstance(v, dict)]
+        lists += [v.get("because") for acc in block.values() if isinstance(acc, dict)
+                  for per in acc.values() if isinstance(per, dict)
+                  for v in per.values() if isinstance(v, dict)]
+        lists += list(block["deciding"].values()) if isinstance(block.get("deciding"), dict) else []
+        for names in lists:
+            for i, name in enumerate(names if isinstance(names, list) else ()):
+                new = new_key(name)
+                if new is not None:
+                    names[i] = new
+                    done.append((str(name), new))
+    return done
+
+
+def _rename(mapping: dict, old: object, new: str) -> None:
+    """`mapping[old]` as `mapping[new]`, where it stood, with its comments."""
+    keys = list(mapping)
+    at = keys.index(old)
+    value = mapping.pop(old)
+    if hasattr(mapping, "insert"):
+        mapping.insert(at, new, value)
+        ca = getattr(mapping, "ca", None)
+        if ca is not None and old in ca.items:
+            ca.items[new] = ca.items.pop(old)
+        return
+    rest = {k: mapping.pop(k) for k in keys[at + 1:]}
+    mapping[new] = value
+    mapping.update(rest)
 
 
 def _list(value: object) -> list:

@@ -116,10 +116,13 @@ def fmt(
                                                 help="Scenario files or folders.")],
     check_only: Annotated[bool, typer.Option("--check", help="Change nothing: show a diff of what "
                           "would change and exit 1 if anything would (for CI).")] = False,
+    fix: Annotated[bool, typer.Option("--fix", help="Also write old fact names (renamed since the "
+                   "file was written; see CHANGELOG.md) as their new ones.")] = False,
 ) -> None:
     """Write scenario files in the canonical layout (key order, indentation; comments, quoting
-    and flow style kept), like `opa fmt`. A file that does not load gets the diagnostics
-    `validate` gives and the others go on (exit 2 at the end)."""
+    and flow style kept), like `opa fmt`; with --fix, old fact names as their new ones. A file
+    that does not load gets the diagnostics `validate` gives and the others go on (exit 2 at
+    the end)."""
     import difflib
 
     from forcecheck.authoring.fmt import format_file
@@ -136,10 +139,16 @@ def fmt(
             if path is None:
                 break
             old = read_text(path, MAX_BYTES, "S000", "scenario file")
-            new = format_file(path, old)
+            new = format_file(path, old, fix) if fix else format_file(path, old)
             if new == old:
                 continue
             name = display_path(str(path))
+            if fix:
+                from forcecheck.authoring.fmt import fixes
+                from forcecheck.scenario.yamlsource import load_yaml
+
+                for was, now in fixes(load_yaml(path, old).data):
+                    typer.echo(f"{name}: {was} -> {now}", err=True)
             if check_only:
                 sys.stdout.write("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True),
                                                               name, name)))

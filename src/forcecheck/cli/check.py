@@ -62,6 +62,10 @@ Assume = Annotated[list[str] | None, typer.Option(
     "--assume", metavar="FACT=VALUE", autocompletion=assumable,
     help="Evaluate a hypothetical with this fact set (repeatable), e.g. shots.subject_fleeing=yes or "
     "reaches_off_duty_officers=yes.")]
+Settle = Annotated[list[str] | None, typer.Option(
+    "--settle", metavar="QUESTION=yes|no", autocompletion=assumable,
+    help="Answer an open policy question for this run (repeatable): every account is read with it, "
+    "and the report says so, e.g. vehicle_specific_limits=no (the policy's text as found).")]
 Base = Annotated[str | None, typer.Option("--base", metavar="ACCOUNT", help="Start the hypothetical from "
                                           "this account (default: the undisputed facts only).")]
 Jobs = Annotated[int | None, typer.Option(
@@ -73,27 +77,29 @@ Jobs = Annotated[int | None, typer.Option(
 def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = None, clause: Clauses = None,
           format: FormatOption = Format.text, explain: ExplainOption = Explain.summary, output: Output = None,
           color: ColourOption = Colour.auto, pager: Pager = True, questions: Questions = False,
-          assume: Assume = None, base: Base = None, jobs: Jobs = None) -> None:
+          assume: Assume = None, base: Base = None, jobs: Jobs = None, settle: Settle = None) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck import api
     from forcecheck.diagnostics import Diagnostic, InputError
 
     if policy and len(policy) > 1:
         _side_by_side(scenarios, policy, format, output, assume or base or questions or account or clause
-                      or jobs is not None)
+                      or settle or jobs is not None)
     try:
         compiled = api.load_policy(policy[0] if policy else None)
         api.validate_clauses(compiled, clause)
         paths = scenario_paths(scenarios)
         many = len(paths) > 1 or any(p.endswith(".jsonl") for p in paths)
         if jobs is not None or (many and format in (Format.text, Format.json)):
-            if assume or base or questions:
-                raise InputError([Diagnostic(None, "U008", "--assume, --base and --questions take one "
-                                             "scenario, not a batch", "check the scenario on its own")])
+            if assume or base or questions or settle:
+                raise InputError([Diagnostic(None, "U008", "--assume, --base, --settle and --questions "
+                                             "take one scenario, not a batch",
+                                             "check the scenario on its own")])
             _batch(paths, policy[0] if policy else None, compiled, account, clause, format, explain, output,
                    jobs or 1)
         results = [api.check(api.load_scenario(p, compiled, text=read_stdin() if p == "-" else None),
-                             compiled, accounts=account, clauses=clause, assume=assume, base=base)
+                             compiled, accounts=account, clauses=clause, assume=assume, base=base,
+                             settle=settle)
                    for p in paths]
         if not (account or clause):
             warn([w for r in results for w in r.warnings()])
@@ -159,7 +165,7 @@ def _side_by_side(scenarios: list[Path], policies: list[str], format: Format, ou
         paths = scenario_paths(scenarios)
         if len(paths) != 1 or other_options:
             raise InputError([Diagnostic(None, "U010", "several --policy options take one scenario, with "
-                                         "no --assume, --questions, --account, --clause or --jobs",
+                                         "no --assume, --settle, --questions, --account, --clause or --jobs",
                                          "check the scenario under each policy, side by side")])
         text = read_stdin() if str(paths[0]) == "-" else None
         results = []

@@ -34,7 +34,8 @@ def test(
         raise fail([Diagnostic(None, "U005", f"'{p}' does not exist", "give scenario files or folders")
                      for p in missing])
     try:
-        compiled = load_policy(policy)
+        # Without --policy, each file under each policy it holds expectations for.
+        compiled = load_policy(policy) if policy is not None else None
         outcomes = run(compiled, chosen)  # the walk's own limits (U007, U012) end it here
     except InputError as exc:
         raise fail(exc.diagnostics) from None
@@ -42,7 +43,13 @@ def test(
         outcomes = _update(compiled, outcomes, yes)
     text = render_outcomes(outcomes)
     if coverage:
-        text += "\n" + render_coverage(clause_coverage(outcomes, compiled), compiled)
+        from forcecheck.testing.runner import ShippedPolicies
+
+        shipped = ShippedPolicies()
+        for policy_id in dict.fromkeys(o.policy for o in outcomes if o.result is not None):
+            under = compiled if compiled is not None else shipped.get(policy_id)
+            if under is not None:
+                text += "\n" + render_coverage(clause_coverage(outcomes, under), under)
     sys.stdout.write(text)
     if any(o.errors for o in outcomes):
         raise typer.Exit(EXIT_INPUT)
@@ -63,22 +70,24 @@ def _update(compiled, outcomes, yes: bool):
     from forcecheck.testing.runner import run, updated_text
 
     pending = []
+    by_path: dict = {}
     for o in outcomes:
-        if o.result is None:
-            continue
+        if o.result is not None:
+            by_path.setdefault(o.path, []).append(o)
+    for path, group in by_path.items():
         try:
-            old = read_text(o.path, MAX_BYTES, "S000", "scenario file")  # before the rewrite is made
+            old = read_text(path, MAX_BYTES, "S000", "scenario file")  # before the rewrite is made
         except InputError as exc:
             typer.echo(render_all(exc.diagnostics), err=True)
             continue
-        new = updated_text(o)
+        new = updated_text(group)
         if new is not None:
-            pending.append((o, old, new))
+            pending.append((group, old, new))
     if not pending:
         typer.echo("update: every expectation already matches", err=True)
         return outcomes
-    for o, old, new in pending:
-        name = display_path(str(o.path))
+    for group, old, new in pending:
+        name = display_path(str(group[0].path))
         diff = difflib.unified_diff(old.splitlines(True), new.splitlines(True), name, name)
         typer.echo("".join(diff), err=True)
     if not yes:
@@ -90,23 +99,25 @@ def _update(compiled, outcomes, yes: bool):
             typer.echo("update: nothing written", err=True)
             return outcomes
     written = 0
-    for o, old, new in pending:
-        problems = load_problems(compiled, o.path, new)
-        if problems:  # never replace a file that loads with one that does not
-            typer.echo(f"update: not writing {display_path(str(o.path))}: the rewritten file would not "
+    for group, old, new in pending:
+        path = group[0].path
+        # never replace a file that loads with one that does not, under any policy it is run under
+        problems = [d for o in group for d in load_problems(o.result.policy, path, new)]
+        if problems:
+            typer.echo(f"update: not writing {display_path(str(path))}: the rewritten file would not "
                        f"load\n{render_all(problems)}", err=True)
             continue
         try:
-            write_text(o.path, new, unchanged=old)
+            write_text(path, new, unchanged=old)
         except InputError as exc:
-            typer.echo(f"update: not writing {display_path(str(o.path))}:\n{render_all(exc.diagnostics)}",
+            typer.echo(f"update: not writing {display_path(str(path))}:\n{render_all(exc.diagnostics)}",
                        err=True)
             continue
         written += 1
     typer.echo(f"update: rewrote {written} file(s)"
                + (f"; {len(pending) - written} not written (see above)" if written < len(pending) else ""),
                err=True)
-    return run(compiled, [o.path for o in outcomes])
+    return run(compiled, list(dict.fromkeys(o.path for o in outcomes)))
 
 
 

@@ -57,7 +57,8 @@ class _Checker(ExpressionChecker):
         self.unsettled: dict[str, m.UnsettledSpec] = {}
         for d in decls:
             if isinstance(d, s.UnsettledDecl) and self._unique(self.unsettled, d.name, "unsettled question"):
-                self.unsettled[d.name.text] = m.UnsettledSpec(d.name.text, d.question, d.name.span)
+                self.unsettled[d.name.text] = m.UnsettledSpec(d.name.text, d.question, d.name.span,
+                                                              d.verbatim)
         exclusive = [g for d in decls if isinstance(d, s.ExclusiveDecl) if (g := self._exclusive(d))]
         def_decls = [d for d in decls if isinstance(d, s.Definition)]
         self.def_signatures: dict[str, s.Definition] = {}

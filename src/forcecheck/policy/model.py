@@ -43,11 +43,13 @@ class FactSpec:
 
 @dataclass(frozen=True, slots=True)
 class UnsettledSpec:
-    """A question the policy text leaves open; always unknown unless assumed."""
+    """A question the policy text leaves open; always unknown unless assumed. `verbatim`: the
+    answer that is the policy's text as found (the other adds what is only reported), if one is."""
 
     name: str
     question: str
     span: Span
+    verbatim: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,7 +138,13 @@ class _ToSyntax(Transformer):
         return (self._tok(items[0]), self._tok(items[1]))
 
     def unsettled_decl(self, items):
-        return s.UnsettledDecl(self._tok(items[0]), self._string(items[1]))
+        return s.UnsettledDecl(self._tok(items[0]), self._string(items[1]), items[2])
+
+    def verbatim_yes(self, _items):
+        return True
+
+    def verbatim_no(self, _items):
+        return False
 
     @v_args(meta=True)
     def definition(self, meta, items):

@@ -193,10 +193,12 @@ class FactDecl:
 
 @dataclass(frozen=True, slots=True)
 class UnsettledDecl:
-    """`unsettled NAME "question"`: a question the policy text does not answer."""
+    """`unsettled NAME "question" [verbatim yes|no]`: a question the policy text does not
+    answer, and the answer that is the text as found, if one is."""
 
     name: Name
     question: str
+    verbatim: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from forcecheck.report import wording as w
 from forcecheck.report.model import (
     AccountInfo,
     AccountVerdict,
+    Answer,
     Assignment,
     Assumption,
     Attribution,
@@ -108,7 +109,8 @@ class _ReportBuilder:
             people=[Person(id=p.id, role=p.role, label=self.names.person(p.id), description=p.description,
                            agency=p.agency, accounts=self.present(p.accounts)) for p in sc.people],
             events=self.events(), accounts=self.accounts(), hypothetical=self.hypothetical(),
-            table=table, contested=contested, disputed_facts=disputed, questions=questions,
+            answered=self.answered(), table=table, contested=contested, disputed_facts=disputed,
+            questions=questions,
             clauses=[self.card(c) for c in r.clauses if r.implicated(c.id)], breached=r.breached,
             analysis_cut=r.analysis_cut)
 
@@ -148,6 +150,14 @@ class _ReportBuilder:
                 differs=len(present) != len(self.r.accounts) or _order_differs(orders, e.id),
                 clauses=[c.id for c in self.r.clauses if c.id in on.get(e.id, [])]))
         return out
+
+    def answered(self) -> list[Answer]:
+        """The open policy questions every account was read with (`--settle`)."""
+        given = next((a.account.unsettled for a in self.r.accounts if not a.account.hypothetical), {})
+        specs = self.r.policy.unsettled
+        return [Answer(question=name, text=specs[name].question, value=value, value_text=w.value_word(value),
+                       verbatim=specs[name].verbatim is value)
+                for name, value in sorted(given.items()) if name in specs]
 
     def hypothetical(self) -> Hypothetical | None:
         h = self.r.hypothetical
@@ -250,9 +260,12 @@ class _ReportBuilder:
 
     def account_verdict(self, account: str, name: str, cv: ClauseVerdict) -> AccountVerdict:
         items = [self.item(cv, i) for i in cv.items]
+        words, why = w.possible_words(cv.possible, cv.clause), self.why(cv)
+        readings = {self.text_reading(cv, i) for i in cv.items if i.verdict == "undetermined"}
+        if len(readings) == 1 and None not in readings:  # waits only on an open policy question
+            words, why = f"undetermined: {readings.pop()}", ""  # the words say what it waits on
         return AccountVerdict(account=account, name=name, verdict=cv.verdict, possible=list(cv.possible),
-                              exact=cv.exact, words=w.possible_words(cv.possible, cv.clause),
-                              why=self.why(cv), items=items)
+                              exact=cv.exact, words=words, why=why, items=items)
 
     def why(self, cv: ClauseVerdict) -> str:
         """One line: the stated facts a settled verdict rests on, or the questions an open one
@@ -293,6 +306,14 @@ class _ReportBuilder:
         more = f"; and {len(facts) - 4} more" if len(facts) > 4 else ""
         return "rests on " + "; ".join(facts[:4]) + more
 
+    def text_reading(self, cv: ClauseVerdict, i: ItemVerdict) -> str | None:
+        """'met under the policy's text; breached only if ...' for an open verdict the text
+        settles and only an open policy question reopens (`wording.text_reading`)."""
+        if i.verdict != "undetermined" or not i.search_complete:
+            return None
+        return w.text_reading([(st.verdict, st.assignments) for st in i.settlements], cv.clause,
+                              self.r.policy.unsettled, lambda u: self.question_refs.get(u.key))
+
     def item(self, cv: ClauseVerdict, i: ItemVerdict) -> Item:
         about = ", ".join(self.names.subject(x) or x for _, x in i.on) or "the incident"
         case_on = None
@@ -301,7 +322,9 @@ class _ReportBuilder:
                               values=[_value(v) for v in i.case_on.values])
         return Item(
             on={var: ident for var, ident in i.on}, label=i.label, about=about, verdict=i.verdict,
-            possible=list(i.possible), exact=i.exact, words=w.possible_words(i.possible, cv.clause),
+            possible=list(i.possible), exact=i.exact,
+            words=(f"undetermined: {reading}" if (reading := self.text_reading(cv, i)) else
+                   w.possible_words(i.possible, cv.clause)),
             case_on=case_on,
             cases=[Case(value=_value(c.value), value_text=w.value_word(c.value),
                         possible=list(c.possible.verdicts), ruled_out_by=list(c.ruled_out_by),

@@ -15,6 +15,7 @@ import json
 
 from forcecheck.diagnostics import visible
 from forcecheck.evaluation.results import ScenarioResult
+from forcecheck.report import wording as w
 from forcecheck.report.documents import Comparison
 from forcecheck.report.escape import code, md
 
@@ -66,6 +67,19 @@ def _parts(cell: dict) -> str:
     return " (" + " + ".join(f"{p['clause']} {p['short']}" for p in cell["clauses"]) + ")"
 
 
+def _reading(r: ScenarioResult, result, clauses) -> str | None:
+    """'met on the policy's text; breached only if ...' when the concept's one clause waits
+    only on an open policy question (`wording.text_reading`)."""
+    if len(clauses) != 1:
+        return None
+    cv = result.clause(clauses[0].id)
+    open_items = [i for i in cv.items if i.verdict == "undetermined"]
+    if len(open_items) != 1 or not open_items[0].search_complete:
+        return None
+    return w.text_reading([(st.verdict, st.assignments) for st in open_items[0].settlements],
+                          clauses[0], r.policy.unsettled)
+
+
 def build(results: list[ScenarioResult]) -> Comparison:
     """The comparison document (what JSON writes and every format renders)."""
     first = results[0]
@@ -107,7 +121,7 @@ def build(results: list[ScenarioResult]) -> Comparison:
                 verdict, possible, short = _combine(parts, any(c.binding for c in clauses))
                 cells.append({"policy": r.policy.id, "clause": " + ".join(c.id for c in clauses),
                               "verdict": verdict, "possible": possible, "short": short,
-                              "clauses": parts})
+                              "clauses": parts, "reading": _reading(r, result, clauses)})
             differs = len({_outcome(c["verdict"], c["possible"]) for c in cells}) > 1
             entry = {"concept": concept, "account": account.id, "account_name": visible(account.name),
                      "cells": cells, "differs": differs}
@@ -173,6 +187,9 @@ def render_text(doc: Comparison, width: int = 100) -> str:
         for e in differing:
             out.append(f"  {e['concept']}, under {e['account_name']}: " + "; ".join(
                 f"{c['policy']} {c['short']}" for c in e["cells"]))
+            for c in (c for c in e["cells"] if c.get("reading")):
+                out += textwrap.wrap(f"{c['policy']}: {c['reading']}", width, initial_indent="    ",
+                                     subsequent_indent="      ")
             for wd in e["wording"]:
                 out += textwrap.wrap(f"{wd['policy']} {wd['clause']} ({wd['document']}, {wd['section']}, "
                                      f"{wd['provenance']}): \"{wd['quote']}\"", width,
@@ -214,6 +231,7 @@ def render_markdown(doc: Comparison) -> str:
         for e in differing:
             out += ["", f"**{md(e['concept'])}, under {md(e['account_name'])}**: " +
                     "; ".join(f"{code(c['policy'])} {md(c['short'])}" for c in e["cells"]), ""]
+            out += [f"- {code(c['policy'])}: {md(c['reading'])}" for c in e["cells"] if c.get("reading")]
             for w in e["wording"]:
                 out.append(f"- {code(w['policy'])} {code(w['clause'])} ({md(w['document'])}, "
                            f"{md(w['section'])}, {w['provenance']}): \"{md(w['quote'])}\""
@@ -252,8 +270,10 @@ def render_html(doc: Comparison) -> str:
                         f"{e(w['section'] or '')}, {e(w['provenance'])}): <q>{e(w['quote'])}</q>" +
                         (f"<br><i>Read as:</i> {e(w['reading'])}" if w["reading"] else "") + "</li>"
                         for w in c["wording"])
+        readings = "".join(f"<p><b>{e(x['policy'])}</b>: {e(x['reading'])}</p>" for x in c["cells"]
+                           if x.get("reading"))
         parts.append(f'<section class="difference"><h3>{e(c["concept"])}, under {e(c["account_name"])}</h3>'
-                     f"<ul>{items}</ul></section>")
+                     f"{readings}<ul>{items}</ul></section>")
     parts.append("<p><i>Each policy reads the same facts through its own clauses; a verdict says what "
                  "that policy's text implies if an account is taken as true, not what happened.</i></p>")
     style = ("body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#222}"

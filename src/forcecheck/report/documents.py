@@ -152,6 +152,9 @@ class ConceptCell(Document):
     possible: list[Possible]
     short: str
     clauses: list[ConceptClause] = Field(description="Each of the policy's clauses for the concept.")
+    reading: str | None = Field(None, description="For a verdict the policy's text settles and only an "
+                                "open policy question reopens: 'met on the policy's text; breached only "
+                                "if vehicle_specific_limits yes'.")
 
 
 class Wording(Document):

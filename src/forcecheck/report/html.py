@@ -46,6 +46,7 @@ def render_html(report: Report) -> str:
     return template.render(
         report=report, safe_url=w.safe_url, explain_item=explain_item, nest=nest,
         verdicts_of=verdicts_of, facts_of=facts_of, budget_note=w.budget_note, value_word=w.value_word,
+        answered_line=w.answered_line,
         position=w.position,
         accounts_by_id=lambda s: {a.id: a.name for a in s.accounts},
         card_ids=lambda s: {c.id for c in s.clauses})

@@ -45,6 +45,8 @@ class Markdown:
         meta = ", ".join(md(x) for x in (s.date, s.time, s.place) if x)
         kind = "Real incident, as reported" if s.kind == "real" else "Teaching case"
         self.add(f"{kind}{': ' + meta if meta else ''}. Scenario {code(s.id)}.", "", md(s.summary), "")
+        if s.answered:
+            self.add(f"**{md(w.answered_line(s.answered))}**", "")
         if s.sources:
             self.add("## Sources", "")
             for src in s.sources:

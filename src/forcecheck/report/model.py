@@ -329,6 +329,16 @@ class Hypothetical(Part):
     verdicts: list[ClauseVerdictCell]
 
 
+class Answer(Part):
+    """An open policy question answered for the run (`--settle`), not by the policy's text."""
+
+    question: str = Field(description="The open question's name, e.g. vehicle_specific_limits.")
+    text: str = Field(description="The question as the policy asks it.")
+    value: bool
+    value_text: str
+    verbatim: bool = Field(description="The answer is the policy's text as found.")
+
+
 class ScenarioReport(Part):
     id: str
     title: str
@@ -343,6 +353,8 @@ class ScenarioReport(Part):
     events: list[Event]
     accounts: list[AccountInfo]
     hypothetical: Hypothetical | None = None
+    answered: list[Answer] = Field([], description="Open policy questions answered for this run "
+                                   "(--settle): every account is read with these answers.")
     table: list[Row]
     contested: list[Contested]
     disputed_facts: list[DisputedFact]

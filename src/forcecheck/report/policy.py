@@ -140,7 +140,12 @@ def render_name(policy: Policy, name: str) -> str | None:
         out.add(f"role {name}: {policy.roles[name]}", hang=2)
         return out.text()
     if name in policy.unsettled:
-        out.add(f"open question {name}: {policy.unsettled[name].question}", hang=2)
+        spec = policy.unsettled[name]
+        out.add(f"open question {name}: {spec.question}", hang=2)
+        if spec.verbatim is not None:
+            text = "yes" if spec.verbatim else "no"
+            out.add(f"The policy's text as found answers {text}; `check --settle {name}={text}` reads every "
+                    f"account so.", hang=2)
         return out.text()
     return None
 

@@ -149,6 +149,8 @@ class TextReport:
         pol = f"policy {policy.id}" if policy else ""
         kind = "real incident" if s.kind == "real" else "teaching case"
         self.line((" - " if self.ascii else " · ").join(x for x in (when, kind, pol) if x))
+        if s.answered:
+            self.line(w.answered_line(s.answered))
         if s.hypothetical:
             h = s.hypothetical
             self.line()
@@ -268,8 +270,8 @@ class TextReport:
                 groups.setdefault((v.words, v.verdict, v.why), []).append(v.name)
             for (words, verdict, why), who in groups.items():
                 words = words.removeprefix("undetermined: ")
-                self.hang(f"{', '.join(who)}:", Text.assemble(self.verdict(words, verdict), f"; {why}"),
-                          indent=4)
+                self.hang(f"{', '.join(who)}:", Text.assemble(self.verdict(words, verdict),
+                                                              f"; {why}" if why else ""), indent=4)
         if len(s.questions) > DEFAULT_QUESTIONS:
             self.line((f"Q{DEFAULT_QUESTIONS + 1} to Q{len(s.questions)}: run the same check with "
                        "--questions", "dim"), indent=2)

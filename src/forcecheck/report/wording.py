@@ -49,6 +49,51 @@ def possible_words(possible: tuple[str, ...], clause: Clause | None = None) -> s
     return text
 
 
+def text_reading(settlements, clause: Clause, questions: dict, ref=lambda u: None) -> str | None:
+    """For an undetermined verdict that the policy's text as found settles, and only an open
+    policy question (one with a `verbatim` answer, `questions`: name -> spec) reopens: 'met on
+    the policy's text; breached only if Q19 (vehicle_specific_limits) yes, Q4 no, Q5 yes'
+    (keys where there are no references). None for any other undetermined verdict.
+    `settlements`: the verdict's smallest settling assignments ((verdict, ((unknown, value),
+    ...)), ...), unknowns with `subject` ("policy" for a question), `fact` and `key`; `ref`
+    gives an unknown's reference in the report (Q19), written in place of its key."""
+    texts = [(v, u) for v, a in settlements if len(a) == 1 for u, value in a
+             if u.subject == "policy" and getattr(questions.get(u.fact), "verbatim", None) is value]
+    if len(texts) != 1:
+        return None
+    verdict, question = texts[0]
+    otherwise: dict[str, list[str]] = {}
+    for v, a in settlements:
+        if v == verdict:
+            continue
+        text_answer = questions[question.fact].verbatim
+        if not any(u.key == question.key and value is not text_answer for u, value in a):
+            return None  # another verdict is possible under the text too: a factual unknown
+        ordered = sorted(a, key=lambda uv: (uv[0].subject != "policy", uv[0].key))
+        def name(u) -> str:
+            shown = ref(u)
+            if u.subject == "policy":
+                return f"{shown} ({u.key})" if shown else f"the policy question {u.key}"
+            return shown or u.key
+
+        terms = [f"{name(u)} {value_word(value)}" for u, value in ordered]
+        otherwise.setdefault(v, []).append(", ".join(terms))
+    if not otherwise:
+        return None
+    return "; ".join([f"{verdict_words(verdict, clause)} on the policy's text",
+                      *(f"{verdict_words(v, clause)} only if {' or if '.join(ways)}"
+                        for v, ways in otherwise.items())])
+
+
+def answered_line(answers) -> str:
+    """'Read with the open policy question vehicle_specific_limits answered no (the policy's
+    text as found), for every account (--settle).' for the answers a run was given."""
+    parts = [f"{a.question} answered {a.value_text}" + (" (the policy's text as found)" if a.verbatim else "")
+             for a in answers]
+    noun = "question" if len(answers) == 1 else "questions"
+    return f"Read with the open policy {noun} {', '.join(parts)}, for every account (--settle)."
+
+
 def possible_cell(possible: tuple[str, ...], clause: Clause) -> str:
     """The summary table's cell: 'met', or '? met/n/a' for what an undetermined verdict can be."""
     if len(possible) == 1:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from forcecheck.policy import model as m
+from forcecheck.scenario.aliases import RENAMED
 from forcecheck.scenario.schema import ScenarioModel
 from forcecheck.scenario.vocabulary import DECIMAL
 
@@ -45,7 +46,14 @@ def scenario_schema(policy: m.Policy) -> dict:
             "anyOf": [value, {"type": "null"},
                       {"allOf": [{"$ref": "#/$defs/StatementModel"},
                                  {"properties": {"value": {"anyOf": [value, {"type": "null"}]}}}]}]}
-    names = "|".join(re.escape(n) for n in sorted(by_name))
+    # Old names of renamed facts still load (W012): an editor accepts them, marked deprecated.
+    old_names = {r.old: r for r in RENAMED.values() if r.alias and r.new in by_name}
+    for old, r in sorted(old_names.items()):
+        patterns[rf"^[a-z0-9][a-z0-9_-]*\.{re.escape(old)}$"] = {
+            **patterns[rf"^[a-z0-9][a-z0-9_-]*\.{re.escape(r.new)}$"], "deprecated": True,
+            "description": f"Old name of {r.new} (renamed {r.since}); `forcecheck fmt --fix` writes "
+                           f"the new name."}
+    names = "|".join(re.escape(n) for n in sorted([*by_name, *old_names]))
     facts = {"type": "object", "default": {}, "patternProperties": patterns,
              "propertyNames": {"pattern": rf"^[a-z0-9][a-z0-9_-]*\.({names})$"},
              "additionalProperties": False,

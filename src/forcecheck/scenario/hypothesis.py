@@ -1,5 +1,6 @@
 """`--assume`: a hypothetical account from the command line, on top of the undisputed facts or
-of one account, its facts checked against the policy's vocabulary as a scenario's are.
+of one account, its facts checked against the policy's vocabulary as a scenario's are; and
+`--settle`: open policy questions answered for every account of a run.
 
 Values are read as in a scenario file (`parse_value`), so `--assume x.y=yes` means what
 `x.y: yes` would.
@@ -68,3 +69,37 @@ def parse_hypothesis(scenario: Scenario, policy: m.Policy, assumptions: list[str
         facts[(subject, name)] = value
     out.raise_if_errors()
     return Hypothesis(base, tuple((s_, f, v) for (s_, f), v in facts.items()), tuple(unsettled.items()))
+
+
+def parse_answers(policy: m.Policy, answers: list[str]) -> dict[str, bool]:
+    """`--settle QUESTION=yes|no`: open policy questions answered for a whole run, every account
+    read with them (not a hypothetical)."""
+    out = Collector()
+    settled: dict[str, bool] = {}
+    for text in answers:
+        key, sep, raw = (x.strip() for x in text.partition("="))
+        if not sep or not key or not raw:
+            out.error(None, "U004", f"--settle '{text}' should be QUESTION=yes or QUESTION=no",
+                      "e.g. --settle vehicle_specific_limits=no (`forcecheck check --questions` "
+                      "lists the open questions)")
+        elif key not in policy.unsettled:
+            out.error(None, "U004", f"--settle: '{key}' is not an open question of the policy",
+                      did_you_mean(key, policy.unsettled) or
+                      f"its open questions: {', '.join(sorted(policy.unsettled)) or 'none'}")
+        elif raw.lower() not in ("yes", "no"):
+            out.error(None, "U004", f"--settle: '{key}' is yes or no, not '{raw}'",
+                      f"--settle {key}=yes or --settle {key}=no")
+        else:
+            settled[key] = raw.lower() == "yes"
+    out.raise_if_errors()
+    return settled
+
+
+def answered(scenario: Scenario, answers: dict[str, bool]) -> Scenario:
+    """The scenario with every account read with these answers to open policy questions."""
+    import dataclasses
+
+    if not answers:
+        return scenario
+    accounts = tuple(dataclasses.replace(a, unsettled={**a.unsettled, **answers}) for a in scenario.accounts)
+    return dataclasses.replace(scenario, accounts=accounts, checked={})

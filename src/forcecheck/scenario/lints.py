@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from forcecheck.diagnostics import Diagnostic, InputError
 from forcecheck.policy import model as m
+from forcecheck.scenario.aliases import renamed
 from forcecheck.scenario.scenario import Scenario
 
 
@@ -50,6 +51,9 @@ def unread_statements(scenario: Scenario, policy: m.Policy) -> list[Diagnostic]:
     for loc, facts in blocks:
         for key in facts:
             name = key.rpartition(".")[2]
+            old = renamed(name)
+            if old is not None:
+                name = old.new  # read as its new name (W012 says so)
             if name in policy.unsettled or name in read_names:
                 continue
             out.append(Diagnostic(scenario.doc.span((*loc, key), key=True), "W011",

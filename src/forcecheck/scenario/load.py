@@ -32,6 +32,9 @@ def _compiled(policy: m.Policy | CompiledPolicy) -> CompiledPolicy:
     return hit[1]
 
 
+compiled_policy = _compiled  # a policy's compiled form, compiled once per policy object
+
+
 def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy, text: str | None = None) -> Scenario:
     """Read, shape-check and vocabulary-check one scenario file (or `text`, read already from
     somewhere `path` names, such as standard input), and check that each account (with the

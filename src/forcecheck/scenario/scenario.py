@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from forcecheck.policy import model as m
 from forcecheck.policy.compiler import EventView, PersonView, World
 from forcecheck.policy.model import ASSUMED
 from forcecheck.scenario.schema import ScenarioModel
@@ -63,6 +64,11 @@ class Scenario:
     # Account id -> (world, ground constraints) as the consistency check built them when the
     # scenario loaded, so that a batch need not build both again (see `batch.record`).
     checked: dict = field(default_factory=dict, compare=False, repr=False)
+    # Warnings from loading it (an old fact name read as its new one, W012): never a reason
+    # not to load, shown by the commands that show warnings.
+    warnings: tuple = field(default=(), compare=False, repr=False)
+    # The policy's closures (`closures_of`), left out of the search while unstated.
+    closures: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -76,7 +82,7 @@ class Scenario:
 
     def world(self, account: Account) -> World:
         return build_world(self.model, self._base_id(account), account.sequence,
-                           {**self.undisputed, **account.statements}, account.unsettled)
+                           {**self.undisputed, **account.statements}, account.unsettled, self.closures)
 
     def _base_id(self, account: Account) -> str:
         return account.base or "" if account.hypothetical else account.id
@@ -91,19 +97,42 @@ class Scenario:
             e.id for e in self.model.events if e.accounts is None)
         name = f"hypothetical ({base.name} + assumptions)" if base else \
             "hypothetical (undisputed facts + assumptions)"
+        # Open questions answered for the whole run (`--settle`) hold for the hypothetical too.
+        answered = self.accounts[0].unsettled if self.accounts else {}
         return Account("hypothetical", name, base.sources if base else (), None, statements, sequence,
-                       dict(h.unsettled), hypothetical=True, base=h.base)
+                       {**answered, **dict(h.unsettled)}, hypothetical=True, base=h.base)
 
     def statement(self, account: Account, key: tuple[str, str]) -> Statement | None:
         return account.statements.get(key) or self.undisputed.get(key)
 
 
 def build_world(model: ScenarioModel, present: str, sequence: tuple[str, ...],
-                statements: dict[tuple[str, str], Statement], unsettled: dict[str, bool]) -> World:
-    """The world of one account (`present`: its id; "" for the undisputed facts alone)."""
+                statements: dict[tuple[str, str], Statement], unsettled: dict[str, bool],
+                closures: tuple[str, ...] = ()) -> World:
+    """The world of one account (`present`: its id; "" for the undisputed facts alone).
+
+    A closure (`closures_of`) that is not stated is left out of the engine's search as "there
+    may have been one" (yes): every constraint of a closure is void when it is yes, so no
+    verdict, and no set of verdicts still possible, can differ; while, left unknown, it would
+    tie every shot's vehicle facts to one another and enlarge every search and dispute for
+    nothing. Reports read the statements, so it is still shown as stated by no one."""
     people = {p.id: PersonView(p.id, p.role) for p in model.people
               if p.accounts is None or present in p.accounts}
     by_id = {e.id: e for e in model.events}
     events = {eid: EventView(eid, by_id[eid].actor, by_id[eid].action, by_id[eid].target or "", i)
               for i, eid in enumerate(sequence)}
-    return World(people, events, {k: st.value for k, st in statements.items()}, dict(unsettled))
+    values = {("incident", name): True for name in closures}
+    values.update({k: st.value for k, st in statements.items()})
+    return World(people, events, values, dict(unsettled))
+
+
+def closures_of(policy: m.Policy) -> tuple[str, ...]:
+    """The policy's closures: yes/no facts about the incident as a whole ("a moving vehicle was
+    part of it") that constraints read in what they apply to, and no clause reads. Stated
+    "no", such a fact settles the facts that follow from it (policy/vocabulary/incident.rules)."""
+    read_by_clauses = set(m.fact_readers(policy))
+    in_constraints = {k for c in policy.constraints for k in m.facts_read(c.where, policy)}
+    return tuple(sorted(f.name for f in policy.facts.values()
+                        if f.subject == "incident" and f.kind == "yes_no"
+                        and f"incident.{f.name}" in in_constraints
+                        and f"incident.{f.name}" not in read_by_clauses))

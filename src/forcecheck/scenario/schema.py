@@ -91,18 +91,23 @@ class RecordModel(Strict):
 
 
 class ExpectModel(BaseModel):
-    """Expected results: per account (`dhs: {clause: verdict}`), plus three reserved keys."""
+    """Expected results under one policy: per account (`dhs: {clause: verdict}`), plus reserved
+    keys."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
     contested: list[str] | None = None  # exactly the contested clauses
     deciding: dict[str, list[str]] | None = None  # clause -> the facts that decide its dispute
     undetermined: dict[str, list[str]] | None = None  # account -> exactly its undetermined clauses
-    # The policy (its id) the expectations are for; by default the shipped DHS policy. Under
-    # another policy they are neither checked nor run: one scenario file serves every policy.
+    # The policy (its id) the expectations are for; by default the shipped DHS policy. A file
+    # read under several policies holds a list of these, one per policy (`Expectations`).
     policy: str | None = None
 
+    @property
+    def policy_id(self) -> str:
+        return self.policy or DEFAULT_POLICY_ID
+
     def applies_to(self, policy_id: str) -> bool:
-        return (self.policy or DEFAULT_POLICY_ID) == policy_id
+        return self.policy_id == policy_id
 
     def by_account(self) -> dict[str, object]:
         return dict(self.model_extra or {})
@@ -110,6 +115,14 @@ class ExpectModel(BaseModel):
 
 RESERVED_EXPECT_KEYS = ("contested", "deciding", "undetermined", "policy")
 DEFAULT_POLICY_ID = "dhs-uof"
+
+
+def expectation_blocks(expect: ExpectModel | list[ExpectModel]) -> list[tuple[ExpectModel, tuple]]:
+    """Each policy's expectations with where they stand in the file: `expect:` is one block
+    (the one-policy form) or a list of blocks, each naming its policy."""
+    if isinstance(expect, list):
+        return [(block, ("expect", i)) for i, block in enumerate(expect)]
+    return [(expect, ("expect",))]
 
 
 class ScenarioModel(Strict):
@@ -126,7 +139,13 @@ class ScenarioModel(Strict):
     undisputed: UndisputedModel = UndisputedModel()
     accounts: list[AccountModel] = Field(min_length=1)
     record: RecordModel | None = None
-    expect: ExpectModel = ExpectModel()
+    # One policy's expectations, or a list of them (one per policy the case is read under).
+    expect: ExpectModel | list[ExpectModel] = ExpectModel()
+
+    def expectations(self, policy_id: str) -> tuple[ExpectModel, tuple] | None:
+        """The expectations for one policy, and their place in the file (None: none for it)."""
+        return next(((b, loc) for b, loc in expectation_blocks(self.expect) if b.applies_to(policy_id)),
+                    None)
 
 
 _FIELD_HINTS = {

@@ -18,8 +18,10 @@ from forcecheck.engine.reads import stated
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, World
 from forcecheck.policy.model import UNDISPUTED
-from forcecheck.scenario.scenario import Account, Scenario, Statement, build_world
+from forcecheck.scenario.aliases import error_hint, renamed, warning_text
+from forcecheck.scenario.scenario import Account, Scenario, Statement, build_world, closures_of
 from forcecheck.scenario.schema import (
+    DEFAULT_POLICY_ID,
     RESERVED_EXPECT_KEYS,
     VERDICTS,
     AccountModel,
@@ -44,6 +46,7 @@ class Vocabulary:
         self.people = {p.id: p for p in model.people}
         self.events = {e.id: e for e in model.events}
         self.sources = {s.id for s in model.sources}
+        self.closures = closures_of(self.policy)
 
     def run(self) -> Scenario:
         self._size()
@@ -76,7 +79,8 @@ class Vocabulary:
             accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence))
         self._expectations()
         self.out.raise_if_errors()
-        return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc, self.checked)
+        return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc, self.checked,
+                        tuple(self.out.warnings), self.closures)
 
     def _sequence(self, a: AccountModel, i: int) -> tuple[str, ...]:
         """The account's order of its events: the timeline's order, except where the account
@@ -128,7 +132,7 @@ class Vocabulary:
         constraints (and exclusive facts) must be satisfiable together. A conflict is reported
         at the statement of `who` it involves, naming the constraint and every fact in it.
         Returns the world and its constraints, for reuse."""
-        world = build_world(self.model, present, sequence, statements, {})
+        world = build_world(self.model, present, sequence, statements, {}, self.closures)
         constraints = Constraints(self.compiled, world)
         for group in constraints.conflicts(world):
             keys = sorted({k for inst in group for k in stated(inst.test, world)})
@@ -257,7 +261,11 @@ class Vocabulary:
                 self.out.error(self.doc.span(floc, key=True), "S021", f"'{key}' has no source",
                                "in a real scenario every statement names its source: "
                                "write it as {value: ..., source: ID, quote: \"...\"}")
-            if value is not INVALID:
+            if (subject, spec.name) in out:
+                self.out.error(self.doc.span(floc, key=True), "S010",
+                               f"'{subject}.{spec.name}' is stated twice here, once by its old name",
+                               "keep one: `forcecheck fmt --fix` writes the old name as the new")
+            elif value is not INVALID:
                 out[(subject, spec.name)] = Statement(subject, spec.name, value, stated_by,
                                                      st.source, st.quote, st.note, st.inferred)
         return out
@@ -283,6 +291,13 @@ class Vocabulary:
             return None
         pool = self.policy.facts_about(kind)
         spec = pool.get(name)
+        old = renamed(name)
+        if spec is None and old is not None and old.new in pool:
+            if not old.alias:
+                self.out.error(span, "S015", f"{what} has no fact '{name}'", error_hint(key, old))
+                return None
+            self.out.warning(span, "W012", *warning_text(key, old))
+            spec = pool[old.new]
         if spec is None:
             elsewhere = [f for f in self.policy.facts.values() if f.name == name]
             hint = did_you_mean_meaning(name, {n: f.question for n, f in pool.items()})
@@ -385,9 +400,11 @@ class Vocabulary:
     def _expectations(self) -> None:
         accounts = {a.id for a in self.model.accounts}
         clauses = {c.id for c in self.policy.clauses}
-        expect = self.model.expect
-        if not expect.applies_to(self.policy.id):
-            return  # expectations for another policy: this one does not judge them
+        self._expectation_policies()
+        found = self.model.expectations(self.policy.id)
+        if found is None:
+            return  # expectations for other policies only: this one does not judge them
+        expect, base = found
 
         def clause_ok(cid: object, loc: tuple, key: bool = True) -> None:
             if cid not in clauses:
@@ -407,35 +424,79 @@ class Vocabulary:
                            f"'{acc}' cannot be an account id: it is a reserved key of 'expect'",
                            "give the account another id, such as 'report' or 'witnesses'")
         for acc, by_clause in expect.by_account().items():
-            if not account_ok(acc, ("expect", acc)):
+            if not account_ok(acc, (*base, acc)):
                 continue
             if not isinstance(by_clause, dict):
-                self.out.error(self.doc.span(("expect", acc)), "S019",
-                               f"expect.{acc} should map clause ids to verdicts",
+                self.out.error(self.doc.span((*base, acc)), "S019",
+                               f"{'.'.join(map(str, base))}.{acc} should map clause ids to verdicts",
                                "e.g. deadly-force-imminent-threat: met")
                 continue
             for cid, wanted in by_clause.items():
-                clause_ok(cid, ("expect", acc, cid))
+                clause_ok(cid, (*base, acc, cid))
                 if isinstance(wanted, dict) and "verdict" not in wanted:
                     for label, value in wanted.items():
-                        self._item_label(cid, str(label), ("expect", acc, cid, label))
-                        self._expected_value(value, ("expect", acc, cid, label))
+                        self._item_label(cid, str(label), (*base, acc, cid, label))
+                        self._expected_value(value, (*base, acc, cid, label))
                 else:
-                    self._expected_value(wanted, ("expect", acc, cid))
+                    self._expected_value(wanted, (*base, acc, cid))
         for j, cid in enumerate(expect.contested or ()):
-            clause_ok(cid, ("expect", "contested", j), key=False)
+            clause_ok(cid, (*base, "contested", j), key=False)
         for cid, keys in (expect.deciding or {}).items():
-            clause_ok(cid, ("expect", "deciding", cid))
+            clause_ok(cid, (*base, "deciding", cid))
             for j, key in enumerate(keys):
                 subject, _, fact = key.partition(".")
                 known = subject in self.people or subject in self.events or subject == "incident"
                 if not known or not any(f.name == fact for f in self.policy.facts.values()):
-                    self.out.error(self.doc.span(("expect", "deciding", cid, j)), "S015",
+                    self.out.error(self.doc.span((*base, "deciding", cid, j)), "S015",
                                    f"'{key}' is not a fact of this scenario", "write it as SUBJECT.FACT")
         for acc, cids in (expect.undetermined or {}).items():
-            if account_ok(acc, ("expect", "undetermined", acc)):
+            if account_ok(acc, (*base, "undetermined", acc)):
                 for j, cid in enumerate(cids):
-                    clause_ok(cid, ("expect", "undetermined", acc, j), key=False)
+                    clause_ok(cid, (*base, "undetermined", acc, j), key=False)
+
+    def _expectation_policies(self) -> None:
+        """In a list of expectation blocks, each names a policy, once; a policy id no shipped
+        policy has (nor the one checking) is reported, so a misspelt id never passes unchecked."""
+        from forcecheck.scenario.schema import expectation_blocks
+
+        expect = self.model.expect
+        if not isinstance(expect, list) and expect.policy is None:
+            return
+        seen: set[str] = set()
+        known = {self.policy.id, *shipped_policy_ids()}
+        for block, loc in expectation_blocks(expect):
+            where = self.doc.span((*loc, "policy") if block.policy else loc, key=block.policy is None)
+            if block.policy is None and isinstance(expect, list) and len(expect) > 1:
+                self.out.error(where, "S019", "each block in a list of expectations names its policy",
+                               f"add 'policy: {DEFAULT_POLICY_ID}' (or the id of the policy it is for)")
+            elif block.policy_id in seen:
+                self.out.error(where, "S019", f"a second block of expectations for '{block.policy_id}'",
+                               "merge them: one block per policy")
+            elif block.policy_id not in known:
+                self.out.error(where, "S019", f"no policy has the id '{block.policy_id}'",
+                               did_you_mean(block.policy_id, sorted(known))
+                               or f"policy ids: {known_list(sorted(known))}")
+            seen.add(block.policy_id)
+
+
+def shipped_policy_ids() -> tuple[str, ...]:
+    """The ids of the shipped policies (`dhs-uof`, ...), read once per process."""
+    global _SHIPPED_IDS
+    if _SHIPPED_IDS is None:
+        from forcecheck.diagnostics import InputError
+        from forcecheck.policy.load import load_policy, shipped_policies
+
+        ids = []
+        for _, path in shipped_policies():
+            try:
+                ids.append(load_policy(path).policy.id)
+            except InputError:
+                continue
+        _SHIPPED_IDS = tuple(ids)
+    return _SHIPPED_IDS
+
+
+_SHIPPED_IDS: tuple[str, ...] | None = None
 
 
 INVALID = object()  # what parse_value gives for a value its fact cannot take

@@ -12,6 +12,9 @@ A per-thing value may itself be a `{verdict, because}` mapping. `because` names 
 (`subject.fact`), definitions or open questions that must appear in the short explanation of
 the verdict. Scenario-wide, `contested`, `deciding` and `undetermined` assert the contested
 clauses, the facts that decide each, and each account's undetermined clauses.
+
+A file read under several policies holds a list of such blocks, each naming its `policy:`;
+the block for the policy a result was checked under is the one compared.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 from forcecheck.evaluation.explain import case_refs, prune, refs
 from forcecheck.evaluation.results import ItemVerdict, ScenarioResult
+from forcecheck.scenario.schema import ExpectModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +63,19 @@ def _detail(value) -> tuple[str, tuple[str, ...], tuple[str, ...] | None] | None
     return None
 
 
-def _mine(result: ScenarioResult) -> bool:
-    """The expectations are for the policy the scenario was checked under."""
-    return result.scenario.model.expect.applies_to(result.policy.id)
+def block(result: ScenarioResult) -> ExpectModel | None:
+    """The expectations for the policy the scenario was checked under (None: the file has none
+    for it)."""
+    found = result.scenario.model.expectations(result.policy.id)
+    return found[0] if found else None
 
 
 def expected(result: ScenarioResult) -> list[Expected]:
     out: list[Expected] = []
-    if not _mine(result):
+    expect = block(result)
+    if expect is None:
         return out
-    for account, by_clause in result.scenario.model.expect.by_account().items():
+    for account, by_clause in expect.by_account().items():
         for clause, wanted in (by_clause or {}).items():
             whole = _detail(wanted)
             if whole is not None:
@@ -83,8 +90,8 @@ def expected(result: ScenarioResult) -> list[Expected]:
 
 def count(result: ScenarioResult) -> int:
     """How many things the scenario expects."""
-    expect = result.scenario.model.expect
-    if not _mine(result):
+    expect = block(result)
+    if expect is None:
         return 0
     n = len(expected(result)) + (expect.contested is not None)
     return n + len(expect.deciding or {}) + len(expect.undetermined or {})
@@ -117,8 +124,9 @@ def mismatches(result: ScenarioResult) -> list[Mismatch]:
         if absent:
             out.append(Mismatch(e.account, e.clause, e.on, f"{e.verdict} because of {_show(e.because)}",
                                 f"{got}, without {_show(absent)} in its reason", items))
-    if _mine(result):
-        out += _set_mismatches(result)
+    expect = block(result)
+    if expect is not None:
+        out += _set_mismatches(result, expect)
     return out
 
 
@@ -126,9 +134,8 @@ def _show(items) -> str:
     return "[" + ", ".join(sorted(items)) + "]"
 
 
-def _set_mismatches(result: ScenarioResult) -> list[Mismatch]:
+def _set_mismatches(result: ScenarioResult, expect: ExpectModel) -> list[Mismatch]:
     """The scenario-wide expectations: contested clauses, deciding facts, undetermined sets."""
-    expect = result.scenario.model.expect
     out = []
     if expect.contested is not None:
         got = {c.id for c in result.clauses if result.contested(c.id)}
@@ -149,8 +156,10 @@ def _set_mismatches(result: ScenarioResult) -> list[Mismatch]:
 
 
 def unexpected(result: ScenarioResult) -> list[tuple[str, str]]:
-    """Implicated clauses (under any account) that have no expectation for some account."""
-    by_account = result.scenario.model.expect.by_account()
+    """Implicated clauses (under any account) that have no expectation for some account, under
+    the policy the scenario was checked under."""
+    expect = block(result)
+    by_account = expect.by_account() if expect is not None else {}
     missing = []
     for clause in result.clauses:
         if not result.implicated(clause.id):

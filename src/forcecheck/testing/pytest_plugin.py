@@ -3,7 +3,9 @@
 Registered through the `pytest11` entry point when forcecheck is installed. A YAML file is
 collected when it has top-level `accounts:` and `expect:` keys. A failure is reported as the
 same per-clause diff `forcecheck test` prints; a scenario that does not load shows its
-diagnostics. `--forcecheck-policy PATH` picks the policy (default: the shipped DHS policy).
+diagnostics. A file is run under each shipped policy it holds expectations for, as one item
+per policy (`step-aside-possible[doj-uof]`) when there are several; `--forcecheck-policy PATH`
+runs every file under that one policy instead.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ _EXPECT = re.compile(r"^expect:", re.M)
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("forcecheck")
     group.addoption("--forcecheck-policy", default=None, metavar="PATH",
-                    help="policy file or directory for scenario tests (default: the shipped DHS policy)")
+                    help="policy for scenario tests (default: each shipped policy a file holds "
+                    "expectations for)")
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
@@ -41,7 +44,15 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
 
 class ScenarioFile(pytest.File):
     def collect(self):
-        yield ScenarioItem.from_parent(self, name=self.path.stem)
+        from forcecheck.testing.runner import policies_expected
+
+        if self.config.getoption("--forcecheck-policy") is not None:
+            yield ScenarioItem.from_parent(self, name=self.path.stem, policy_id=None)
+            return
+        ids = policies_expected(self.path)
+        for policy_id in ids:
+            name = self.path.stem if len(ids) == 1 else f"{self.path.stem}[{policy_id}]"
+            yield ScenarioItem.from_parent(self, name=name, policy_id=policy_id)
 
 
 class ScenarioFailed(Exception):
@@ -49,11 +60,20 @@ class ScenarioFailed(Exception):
 
 
 class ScenarioItem(pytest.Item):
+    def __init__(self, *, policy_id: str | None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.policy_id = policy_id  # None: the policy --forcecheck-policy names
+
     def runtest(self) -> None:
         from forcecheck.diagnostics import InputError
         from forcecheck.policy.load import load_policy
         from forcecheck.testing.runner import run_one
 
+        if self.policy_id is not None:
+            self.outcome = run_under(self.policy_id, self.path)
+            if not self.outcome.passed:
+                raise ScenarioFailed()
+            return
         try:
             compiled = load_policy(self.config.getoption("--forcecheck-policy"))
         except InputError as exc:
@@ -76,3 +96,19 @@ class ScenarioItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"scenario {self.path.name}"
+
+
+_SHIPPED = None
+
+
+def run_under(policy_id: str, path: Path):
+    """The file's outcome under the shipped policy with this id (the policies loaded once)."""
+    global _SHIPPED
+    from forcecheck.testing.runner import ShippedPolicies, run, run_one
+
+    if _SHIPPED is None:
+        _SHIPPED = ShippedPolicies()
+    compiled = _SHIPPED.get(policy_id)
+    if compiled is None:  # not shipped: the runner says so
+        return next(o for o in run(None, [path]) if o.policy == policy_id)
+    return run_one(compiled, path)
