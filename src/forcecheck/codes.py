@@ -158,6 +158,10 @@ CODES: dict[str, tuple[str, str]] = {
     "W011": ("stated fact no rule reads", "A fact the scenario states that no clause or constraint "
              "of the policy reads (a warning): it cannot change a verdict. Keep it as a record if a "
              "source says it, or state the fact the clauses read."),
+    "W012": ("source not among the account's", "A statement cites a source that its account's "
+             "'sources' (or the undisputed block's) does not list (a warning): the statement is "
+             "misattributed, or the list is incomplete. Add the source to the list, or cite one of "
+             "the account's own."),
     "U011": ("file changed since it was read", "`fmt` or `test --update` read the file, and before "
              "it was rewritten someone saved another version (or moved it). Nothing is written over "
              "an edit: run the command again on the file as it is now."),
