@@ -228,3 +228,135 @@ def test_minneapolis_dhs_inferences_are_marked(cli):
     block = dhs.split("      shots.threat_of_death_or_serious_injury:\n", 1)[1]
     assert "inferred: yes" in block.split("\n\n", 1)[0]
     assert "      shots.threat_had_ended:" not in dhs
+
+
+# --- G12: an inconsistency names only the constraints that take part -------------------------
+
+P13 = """people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: driver, role: subject, description: the driver}
+events:
+  - {id: shots, actor: officer, action: fire_firearm, target: driver, description: officer fires}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    shots.at_operator_of_moving_vehicle: yes
+    shots.deadly_threat_by_other_means: yes
+    shots.threat_had_ended: yes
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_an_inconsistency_names_only_the_constraints_that_take_part(cli, tmp_path):
+    """Review probe p13 (the conflict runs through the unstated threat): the two constraints
+    that conflict, not every constraint linked to that fact; the hint gives their two reasons."""
+    run = cli("check", probe(tmp_path, "p13", P13))
+    assert run.code == 2 and "S022" in run.err
+    named = run.err.split("constraints ", 1)[1].split("': ", 1)[0] + "'"
+    assert named == ("'deadly-threat-by-other-means-is-an-imminent-threat', "
+                     "'exclusive: event.threat_of_death_or_serious_injury, event.threat_had_ended'")
+    hint = run.err.split("= hint: ", 1)[1]
+    assert hint.count(";") == 1 and "close proximity" not in hint
+
+
+# --- F13 residue: a warning shot aimed at no one ------------------------------------------
+
+P08 = """people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: man, role: subject, description: a man running off}
+events:
+  - {id: shot, actor: officer, action: fire_firearm, description: a warning shot into the air}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    shot.warning_shot: yes
+    shot.in_prison_context: no
+    shot.likely_to_kill_or_seriously_injure: no
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_a_warning_shot_into_the_air_is_not_deadly_force_against_a_person(cli, tmp_path):
+    """Review probe p08: no DHS clause about 'the person it was used against' is left open;
+    DOJ's warning-shot rule is breached; DOJ's and the regulation's deadly-force standards, about
+    the subject of such force, do not apply either."""
+    path = probe(tmp_path, "p08", P08)
+    dhs = verdicts(cli, path, "dhs")
+    for clause in ("deadly-force-imminent-threat", "fleeing-subject", "safe-tactics",
+                   "threat-only-to-self-or-property"):
+        assert dhs[clause] == {"a": "not_applicable"}, clause
+    doj = verdicts(cli, path, "doj")
+    assert doj["warning-shots"] == {"a": "breached"}
+    assert doj["deadly-force-imminent-danger"] == {"a": "not_applicable"}
+    assert verdicts(cli, path, "cfr-287-8")["deadly-force-standard"] == {"a": "not_applicable"}
+    # one likely to kill (into a crowd) is deadly force again; unstated, it may be either
+    likely = "    shot.likely_to_kill_or_seriously_injure: no\n"
+    crowd = P08.replace(likely, likely.replace("no", "yes"))
+    assert verdicts(cli, probe(tmp_path, "p08c", crowd), "dhs")["deadly-force-imminent-threat"]["a"] != \
+        "not_applicable"
+    open_ = table(cli, probe(tmp_path, "p08u", P08.replace(likely, "")), "dhs")
+    assert "not_applicable" in open_["deadly-force-imminent-threat"]["a"][1]
+
+
+# --- G14: a difference that lies in a definition quotes the definition --------------------
+
+P21 = """people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: man, role: subject, description: the man}
+events:
+  - {id: aim, actor: officer, action: aim_firearm, target: man, description: officer aims at the man}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    aim.likely_to_kill_or_seriously_injure: yes
+    aim.threat_of_death_or_serious_injury: no
+    aim.alternative_appeared_to_exist: no
+    aim.force_reasonable: yes
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_a_difference_in_a_definition_quotes_the_definition(cli, tmp_path):
+    """Review probe p21 (aiming coded likely to kill): DHS's deadly-force clause does not apply
+    because of its definition (A5), so the side by side quotes A5 and the other policies'
+    readings of deadly force, not DHS's deadly-force sentence, which does not differ."""
+    run = cli("check", probe(tmp_path, "p21", P21), "--policy", "dhs", "--policy", "doj",
+              "--policy", "cfr-287-8", "--format", "json")
+    doc = json.loads(run.out)
+    entry = next(c for c in doc["concepts"] if c["concept"] == "deadly-force" and c["differs"])
+    dhs = [w for w in entry["wording"] if w["policy"] == "dhs-uof"]
+    assert [w["clause"] for w in dhs] == ["definition of a use of deadly force"]
+    assert "aiming a firearm by an officer does not constitute" in dhs[0]["quote"]
+    doj = next(w for w in entry["wording"] if w["policy"] == "doj-uof")
+    assert doj["clause"] == "deadly-force-imminent-danger"
+    assert doj["reading"].startswith("The passages do not define deadly force")
+    # a difference in the clause sentences still quotes them (step-aside: DOJ's limb (2))
+    step = str(SCENARIOS / "teaching" / "step-aside-possible.yaml")
+    doc = json.loads(cli("check", step, "--policy", "dhs", "--policy", "doj", "--format", "json").out)
+    entry = next(c for c in doc["concepts"] if c["concept"] == "moving-vehicle")
+    assert "moving out of the path" in " ".join(w["quote"] for w in entry["wording"])
+
+
+# --- G8, G9, G14: what the readings and provenance now say -----------------------------------
+
+def test_the_regulations_reach_question_names_both_provisions_and_doj_imminent_is_unverified():
+    from forcecheck.policy.load import load_policy
+
+    cfr = load_policy("cfr-287-8").policy
+    question = cfr.unsettled["reaches_off_duty_officers"].question
+    assert "287.9(b)" in question and "(a)(2)(iii)" in question and "arguable both ways" in question
+    doj = load_policy("doj").policy
+    assert "Unverified" in doj.definitions["imminent_danger"].reading
+    assert "texags.com" in doj.documents["DOJ-2022"].citation
+    assert "meaninginhistory" in doj.documents["JM"].citation
+    from pathlib import Path
+
+    assert "docs/cfr-287-8.md" not in Path(cfr.path).read_text(encoding="utf-8")
+
+
+def test_the_open_questions_line_never_says_q5_to_q5(cli):
+    out = cli("check", NORTHRIDGE).out
+    assert "Q5 to Q5" not in out and "Q5: run the same check with --questions" in out
