@@ -360,3 +360,50 @@ def test_the_regulations_reach_question_names_both_provisions_and_doj_imminent_i
 def test_the_open_questions_line_never_says_q5_to_q5(cli):
     out = cli("check", NORTHRIDGE).out
     assert "Q5 to Q5" not in out and "Q5: run the same check with --questions" in out
+
+
+# --- G5: the two "another way existed" facts are linked, and DOJ's is asked as "appear" ---------
+
+P15 = """people:
+  - {id: officer, role: officer, description: the officer}
+  - {id: driver, role: subject, description: the driver}
+events:
+  - {id: drive, actor: driver, action: drive_vehicle, description: the car accelerates at the officer}
+  - {id: shots, actor: officer, action: fire_firearm, target: driver, description: officer fires}
+undisputed:
+  facts:
+    officer.on_duty: yes
+    drive.driven_at_person: yes
+    shots.officer_aware_of_prior_attack: yes
+    shots.threat_had_ended: no
+    shots.at_operator_of_moving_vehicle: yes
+    shots.other_defensive_option_existed: yes
+    shots.deadly_threat_by_other_means: no
+accounts:
+  - {id: a, name: Account}
+"""
+
+
+def test_the_alternative_facts_are_linked_and_worded_as_the_texts(cli, tmp_path):
+    """Review probe p15. DOJ limb (2) fails where stepping aside was possible; an effective,
+    safe alternative that appeared to exist is also a means of defence, so stating only the
+    general alternative decides the DOJ vehicle rule too; the vehicle question asks what
+    'appeared', as DOJ's text does; and the readings say why stepping aside alone does not
+    decide DHS's feasible-alternative nor (yet) the regulation's necessity."""
+    path = probe(tmp_path, "p15", P15)
+    assert verdicts(cli, path, "doj")["moving-vehicle"] == {"a": "breached"}
+    general = P15.replace("shots.other_defensive_option_existed: yes",
+                          "shots.alternative_appeared_to_exist: yes")
+    doj = verdicts(cli, probe(tmp_path, "p15g", general), "doj")
+    assert doj["moving-vehicle"] == {"a": "breached"}
+    denied = general.replace("    shots.deadly_threat_by_other_means: no\n",
+                             "    shots.deadly_threat_by_other_means: no\n"
+                             "    shots.other_defensive_option_existed: no\n")
+    run = cli("check", probe(tmp_path, "p15d", denied), "--policy", "doj")
+    assert run.code == 2 and "an-effective-alternative-is-also-a-means-of-defence" in run.err
+    run = cli("show", "other_defensive_option_existed")
+    assert "appear to exist" in " ".join(run.out.split())
+    from forcecheck.policy.load import load_policy
+
+    assert "reasonably effective" in load_policy("dhs").policy.clause("feasible-alternative").reading
+    assert "G5" in load_policy("cfr-287-8").policy.clause("deadly-force-standard").reading
