@@ -187,8 +187,7 @@ def test_wrong_scenario_wide_expectations_are_reported(compiled, tmp_path):
     shutil.copy(MPLS, copy)
     text = copy.read_text()
     text = text.replace("    - fleeing-subject\n", "", 1)
-    three = ("[driving.driven_at_person, shots.significant_threat_if_escaped, "
-             "shots.threat_of_death_or_serious_injury]")
+    three = "[shots.significant_threat_if_escaped, shots.threat_of_death_or_serious_injury]"
     one = "[shots.threat_of_death_or_serious_injury]"
     assert f"deadly-force-imminent-threat: {three}" in text
     text = text.replace(f"deadly-force-imminent-threat: {three}", f"deadly-force-imminent-threat: {one}")

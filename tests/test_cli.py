@@ -22,20 +22,21 @@ def test_check_answers_on_one_screen(cli):
     assert run.code == 1 and run.err == ""  # breached under the video and witness account
     lines = run.out.splitlines()
     assert len(lines) <= 100 and max(len(line) for line in lines) <= 100
-    assert _row(run.out, "deadly-force-imminent-threat") == ["met", "breached", "*", "F1", "F2", "F3"]
-    assert _row(run.out, "fleeing-subject") == ["?", "met/n/a", "breached", "*", "F1", "F2", "F3", "F4"]
+    assert _row(run.out, "deadly-force-imminent-threat") == ["met", "breached", "*", "F1", "F2"]
+    assert _row(run.out, "fleeing-subject") == ["?", "met/n/a", "breached", "*", "F1", "F2", "F3"]
     words = " ".join(run.out.split())
     # The facts that decide the contested clauses, what each account says, and its source.
-    assert ('F3 The accounts conflict. "shots": When this force was used, did the person it was used '
+    assert ('F2 The accounts conflict. "shots": When this force was used, did the person it was used '
             "against pose an imminent threat") in words
-    assert 'DHS: yes -- source: Star Tribune: "fearing for his life"' in words
+    assert ('DHS: yes -- source: Star Tribune (inferred, not its source\'s words): '
+            '"fearing for his life"') in words
     assert "Video and witnesses: unknown -- no account states this" in words
     # The open questions, each with the fact id to pass to --assume.
     assert "--assume shots.force_reasonable=yes|no" in words
     # Each implicated clause once, with what each account's verdict rests or waits on.
     assert "deadly-force-imminent-threat Deadly force only when" in words
-    assert "DHS: met; rests on F3: yes" in words
-    assert "Video and witnesses: breached; rests on F3: no; F2: no" in words
+    assert "DHS: met; rests on F2: yes" in words
+    assert "Video and witnesses: breached; rests on F2: no; F1: no" in words
     assert "aid to analysis, not a judgement" in words
     # No rule syntax in the default answer.
     assert "for e =" not in words and "[yes]" not in words and "==" not in words
@@ -52,7 +53,8 @@ def test_explain_short_traces_in_prose_and_says_each_thing_once(cli):
     out = cli("check", MPLS, "--explain", "short").out
     words = " ".join(out.split())
     assert '"DHS LEOs may use deadly force only when necessary' in words
-    assert 'the DHS account states this (source: Star Tribune): "fearing for his life"' in words
+    assert ('the DHS account states this (source: Star Tribune) (inferred, not its source\'s '
+            'words): "fearing for his life"') in words
     # A reading shown once is referred to afterwards.
     assert words.count('How forcecheck reads "a use of deadly force":') == 1
     assert '"a use of deadly force": read as above.' in words
@@ -134,7 +136,7 @@ def test_json_is_versioned_and_complete(cli):
     assert clause["quotes"][0]["provenance"] == "transcription"
     facts = {f["ref"]: f["key"] for f in sc["disputed_facts"]}
     assert [facts[r] for r in clause["facts"]] == [
-        "driving.driven_at_person", "shots.significant_threat_if_escaped",
+        "shots.significant_threat_if_escaped",
         "shots.threat_of_death_or_serious_injury"]
 
 

@@ -75,7 +75,7 @@ def test_a_derived_threat_never_overrides_an_explicit_no(tmp_path, compiled):
     # The review's probe F3: driven at, threat not ended, and yet "no imminent threat".
     f = scenario(tmp_path, SHOT_AFTER_DRIVING,
                  "    officer.on_duty: yes\n    drive.driven_at_person: yes\n"
-                 "    shots.threat_had_ended: no\n",
+                 "    shots.threat_had_ended: no\n    shots.officer_aware_of_prior_attack: yes\n",
                  "  - id: one\n    name: One\n    facts:\n"
                  "      shots.threat_of_death_or_serious_injury: no\n")
     with pytest.raises(InputError) as info:
@@ -102,7 +102,7 @@ def test_a_conflict_through_an_unstated_fact_is_found(tmp_path, compiled):
 
 def test_a_constraint_decides_an_unstated_fact_exactly(tmp_path, compiled):
     f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n    drive.driven_at_person: yes\n"
-                 "    shots.threat_had_ended: no\n")
+                 "    shots.threat_had_ended: no\n    shots.officer_aware_of_prior_attack: yes\n")
     r = evaluate(compiled, load_scenario(f, compiled))
     (item,) = r.accounts[0].clause("deadly-force-imminent-threat").items
     assert item.verdict == "met"
@@ -113,7 +113,8 @@ def test_a_constraint_decides_an_unstated_fact_exactly(tmp_path, compiled):
 
 
 def test_a_hypothesis_breaking_a_constraint_is_refused(compiled, cli):
-    run = cli("check", MPLS, "--base", "dhs", "--assume", "shots.threat_of_death_or_serious_injury=no")
+    run = cli("check", MPLS, "--base", "dhs", "--assume", "shots.threat_of_death_or_serious_injury=no",
+              "--assume", "shots.officer_aware_of_prior_attack=yes", "--assume", "shots.threat_had_ended=no")
     assert run.code == 2 and run.out == ""
     assert "no completion of account 'dhs'" in run.err
     assert "driven-at-someone-is-an-imminent-threat" in run.err
@@ -171,7 +172,8 @@ def test_a_definition_reading_is_shown_where_a_verdict_rests_on_it(cli):
 
 
 def test_what_would_decide_it_never_offers_what_the_constraints_forbid(tmp_path, compiled):
-    f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n    drive.driven_at_person: yes\n")
+    f = scenario(tmp_path, SHOT_AFTER_DRIVING, "    officer.on_duty: yes\n    drive.driven_at_person: yes\n"
+                 "    shots.officer_aware_of_prior_attack: yes\n")
     r = evaluate(compiled, load_scenario(f, compiled))
     (item,) = r.accounts[0].clause("deadly-force-imminent-threat").items
     assert item.verdict == "undetermined"
@@ -207,6 +209,7 @@ def test_items_sharing_an_open_question_combine_exactly(tmp_path, compiled):
     # question of the policy's reach, so the clause is never "met": breached or not applicable.
     f = scenario(tmp_path, TWO_SHOTS_OFF_DUTY,
                  "    officer.on_duty: no\n    man-fires.aimed_at_person: yes\n"
+                 "    first.officer_aware_of_prior_attack: yes\n"
                  "    first.threat_had_ended: no\n    second.threat_had_ended: yes\n"
                  "    second.subject_fleeing: no\n")
     r = evaluate(compiled, load_scenario(f, compiled))

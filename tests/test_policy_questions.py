@@ -9,7 +9,10 @@ from conftest import SCENARIOS
 
 MPLS = str(SCENARIOS / "real" / "minneapolis-2026-01-07.yaml")
 NORTHRIDGE = str(SCENARIOS / "real" / "northridge-2025-12-31.yaml")
-READING = "met on the policy's text; breached only if Q19 (vehicle_specific_limits) yes, Q4 no, Q5 yes"
+# Since G5 an alternative that appeared to exist (Q1) is a defence too, so two ways lead to a
+# breach, both through the unsettled question (Q20): what they share is said once.
+READING = ("met on the policy's text; breached only if Q20 (vehicle_specific_limits) yes, Q5 no, "
+           "and Q1 yes or Q2 yes")
 
 
 def _flat(text: str) -> str:
@@ -20,12 +23,13 @@ def _flat(text: str) -> str:
 def test_a_verdict_only_a_policy_question_reopens_reads_as_met_under_the_text(cli, fmt):
     run = cli("check", MPLS, "--format", fmt)
     assert READING in _flat(run.out), fmt
-    # the references are the report's own: Q4 and Q5 are the facts a breach would need
+    # the references are the report's own: Q1, Q2 and Q5 are the facts a breach would need
     if fmt == "json":
         refs = {q["ref"]: q for q in json.loads(run.out)["scenarios"][0]["questions"]}
-        assert refs["Q19"]["assume"] == "vehicle_specific_limits=yes|no"
-        assert refs["Q4"]["assume"].startswith("shots.deadly_threat_by_other_means=")
-        assert refs["Q5"]["assume"].startswith("shots.other_defensive_option_existed=")
+        assert refs["Q20"]["assume"] == "vehicle_specific_limits=yes|no"
+        assert refs["Q1"]["assume"].startswith("shots.alternative_appeared_to_exist=")
+        assert refs["Q2"]["assume"].startswith("shots.other_defensive_option_existed=")
+        assert refs["Q5"]["assume"].startswith("shots.deadly_threat_by_other_means=")
 
 
 def test_the_json_verdict_keeps_its_possible_verdicts(cli):

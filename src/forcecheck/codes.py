@@ -168,6 +168,10 @@ CODES: dict[str, tuple[str, str]] = {
              "read as the fact it became (a warning). `forcecheck fmt --fix` writes the new name; "
              "check the value still answers the new question. A rename that narrowed a fact is "
              "an S015 error instead, whose hint says what to state."),
+    "W013": ("source not among the account's", "A statement cites a source that its account's "
+             "'sources' (or the undisputed block's) does not list (a warning): the statement is "
+             "misattributed, or the list is incomplete. Add the source to the list, or cite one of "
+             "the account's own."),
     "U011": ("file changed since it was read", "`fmt` or `test --update` read the file, and before "
              "it was rewritten someone saved another version (or moved it). Nothing is written over "
              "an edit: run the command again on the file as it is now."),

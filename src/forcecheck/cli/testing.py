@@ -132,7 +132,7 @@ def validate(
     from forcecheck import api
     from forcecheck.diagnostics import InputError, render_all
     from forcecheck.policy.load import load_policy
-    from forcecheck.scenario.lints import unread_statements
+    from forcecheck.scenario.lints import foreign_sources, unread_statements
     from forcecheck.scenario.load import load_scenario
 
     problems = []
@@ -153,7 +153,7 @@ def validate(
                 warnings += load_policy(f).policy.warnings
             else:
                 sc = load_scenario(f, compiled)
-                warnings += unread_statements(sc, compiled.policy)
+                warnings += unread_statements(sc, compiled.policy) + foreign_sources(sc)
                 warnings += api.check(sc, compiled).warnings()
         except InputError as exc:
             problems += exc.diagnostics

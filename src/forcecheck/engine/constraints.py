@@ -384,8 +384,19 @@ class Constraints:
             group = tuple(j for j in self.closure(self.reads[i]) if j not in false) or (i,)
             done.update(group)
             if not self.satisfiable(world, group):
-                out.append(tuple(self.instances[j] for j in group))
+                out.append(tuple(self.instances[j] for j in self._minimal(world, group)))
         return out
+
+    def _minimal(self, world: World, group: tuple[int, ...]) -> tuple[int, ...]:
+        """A smallest-by-deletion part of an unsatisfiable group that is still unsatisfiable:
+        the constraints that take part in the conflict, not every one linked to it (review
+        2026-12, G12). Only ever run on a conflict, so its cost is the error path's."""
+        kept = list(group)
+        for j in group:
+            rest = tuple(k for k in kept if k != j)
+            if rest and not self.satisfiable(world, rest):
+                kept = list(rest)
+        return tuple(kept)
 
 
 def _lookup(world: World, var: Var) -> object:

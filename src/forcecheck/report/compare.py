@@ -126,18 +126,79 @@ def build(results: list[ScenarioResult]) -> Comparison:
             entry = {"concept": concept, "account": account.id, "account_name": visible(account.name),
                      "cells": cells, "differs": differs}
             if differs:
-                entry["wording"] = [{"policy": r.policy.id, "clause": clause.id,
-                                     "document": clause.quotes[0].document,
-                                     "section": clause.quotes[0].section,
-                                     "provenance": clause.quotes[0].provenance,
-                                     "quote": clause.quotes[0].text, "reading": clause.reading}
-                                    for r, clauses in holders for clause in clauses]
+                entry["wording"] = _wording(holders, cells)
             shared.append(entry)
     model = first.scenario.model
     return Comparison.model_validate({
         "format": FORMAT, "scenario": model.id, "title": visible(model.title),
         "accounts": [{"id": a.id, "name": visible(a.name)} for a in accounts],
         "policies": policies, "tables": tables, "concepts": shared})
+
+
+def _wording(holders, cells: list[dict]) -> list[dict]:
+    """The wording that makes a difference: each clause's first quote and reading. When the
+    difference is whether the clauses apply at all (one policy's clause only 'not applicable'
+    where another's applies), it lies in the definitions their triggers call: then the quote of
+    each exception such a definition makes (DHS's "aiming is not deadly force") and, for the
+    clauses that apply and could be breached, their definitions' readings; clause sentences that
+    do not differ are left out (review 2026-12, G14)."""
+    parts = {(c["policy"], p["clause"]): p for c in cells for p in c["clauses"]}
+    clauses_of = {(r.policy.id, c.id): (r.policy, c) for r, cs in holders for c in cs}
+    # A clause only 'not applicable' whose trigger goes through a definition with an exception
+    # (the difference may lie there), while another policy's clause could be breached.
+    na = {k for k, p in parts.items() if p["possible"] == ["not_applicable"]
+          and any(d.exceptions for d in _trigger_definitions(*clauses_of[k]))}
+    excepted_names = {d.name for k in na for d in _trigger_definitions(*clauses_of[k]) if d.exceptions}
+    breachable = {k for k, p in parts.items() if "breached" in p["possible"]}
+    by_definition = bool(na) and any(k[0] not in {n[0] for n in na} for k in breachable)
+    out = []
+    for r, clauses in holders:
+        for clause in clauses:
+            key = (r.policy.id, clause.id)
+            q = clause.quotes[0]
+            row = {"policy": r.policy.id, "clause": clause.id, "document": q.document,
+                   "section": q.section, "provenance": q.provenance, "quote": q.text,
+                   "reading": clause.reading}
+            if not by_definition:
+                out.append(row)
+                continue
+            defs = [d for d in _trigger_definitions(r.policy, clause) if d.name in excepted_names]
+            excepted = [(d, x.quote) for d in defs for x in d.exceptions]
+            if key in na:
+                out += [{"policy": r.policy.id, "clause": f"definition of {d.title}",
+                         "document": xq.document, "section": xq.section, "provenance": xq.provenance,
+                         "quote": xq.text, "reading": d.reading} for d, xq in excepted]
+            elif key in breachable:
+                read = [d.reading for d in defs if d.reading]
+                out.append({**row, "reading": " ".join(read) if read else clause.reading})
+    return out
+
+
+def _trigger_definitions(policy, clause) -> list:
+    """The definitions a clause's `applies to ... where` calls, directly or through others,
+    in the order first met."""
+    from forcecheck.policy import model as m
+
+    found: list = []
+    todo = [clause.where]
+    while todo:
+        n = todo.pop(0)
+        if n is None:
+            continue
+        if isinstance(n, m.DefCall):
+            d = policy.definitions[n.name]
+            if d not in found:
+                found.append(d)
+                todo.append(d.body)
+            todo.extend(n.args)
+            continue
+        for attr in ("operands", "args"):
+            todo.extend(getattr(n, attr, ()) or ())
+        for attr in ("operand", "left", "right", "body", "subject"):
+            child = getattr(n, attr, None)
+            if child is not None and not isinstance(child, str | int | float | bool):
+                todo.append(child)
+    return found
 
 
 def _data(doc: Comparison) -> dict:

@@ -273,8 +273,9 @@ class TextReport:
                 self.hang(f"{', '.join(who)}:", Text.assemble(self.verdict(words, verdict),
                                                               f"; {why}" if why else ""), indent=4)
         if len(s.questions) > DEFAULT_QUESTIONS:
-            self.line((f"Q{DEFAULT_QUESTIONS + 1} to Q{len(s.questions)}: run the same check with "
-                       "--questions", "dim"), indent=2)
+            rest = (f"Q{len(s.questions)}" if len(s.questions) == DEFAULT_QUESTIONS + 1
+                    else f"Q{DEFAULT_QUESTIONS + 1} to Q{len(s.questions)}")  # never "Q5 to Q5"
+            self.line((f"{rest}: run the same check with --questions", "dim"), indent=2)
 
     def card(self, s: ScenarioReport, card: ClauseCard) -> None:
         self.line()

@@ -76,13 +76,23 @@ def text_reading(settlements, clause: Clause, questions: dict, ref=lambda u: Non
                 return f"{shown} ({u.key})" if shown else f"the policy question {u.key}"
             return shown or u.key
 
-        terms = [f"{name(u)} {value_word(value)}" for u, value in ordered]
-        otherwise.setdefault(v, []).append(", ".join(terms))
+        otherwise.setdefault(v, []).append([f"{name(u)} {value_word(value)}" for u, value in ordered])
     if not otherwise:
         return None
     return "; ".join([f"{verdict_words(verdict, clause)} on the policy's text",
-                      *(f"{verdict_words(v, clause)} only if {' or if '.join(ways)}"
-                        for v, ways in otherwise.items())])
+                      *(f"{verdict_words(v, clause)} only if {_either(ways)}" for v, ways in otherwise.items())])
+
+
+def _either(ways: list[list[str]]) -> str:
+    """The ways to a verdict, with the terms every way shares said once: 'Q20 (...) yes, Q5 no,
+    and Q1 yes or Q2 yes' rather than 'Q20 (...) yes, Q1 yes, Q5 no or if Q20 (...) yes, Q5
+    no, Q2 yes'."""
+    common = [t for t in ways[0] if all(t in w for w in ways[1:])] if len(ways) > 1 else []
+    rest = [[t for t in w if t not in common] for w in ways]
+    if not common or not all(rest):
+        return " or if ".join(", ".join(w) for w in ways)
+    alternatives = [", ".join(w) if len(w) == 1 else f"({', '.join(w)})" for w in rest]
+    return f"{', '.join(common)}, and {' or '.join(alternatives)}"
 
 
 def answered_line(answers) -> str:

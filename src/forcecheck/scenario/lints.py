@@ -1,4 +1,5 @@
-"""Warnings about a scenario that loaded: a stated fact no clause or constraint reads (W011).
+"""Warnings about a scenario that loaded: a stated fact no clause or constraint reads (W011), a
+statement whose source is not among its account's sources (W013).
 
 They never stop a scenario from loading, so they are computed apart, by the commands that
 show them (`validate`).
@@ -61,4 +62,29 @@ def unread_statements(scenario: Scenario, policy: m.Policy) -> list[Diagnostic]:
                                   "cannot change any verdict", "keep it as a record if a source says "
                                   "it, or state the fact the clauses read (`forcecheck vocabulary`)",
                                   severity="warning"))
+    return out
+
+
+def foreign_sources(scenario: Scenario) -> list[Diagnostic]:
+    """W013: a statement citing a source its account (or the undisputed block) does not list.
+    An account's sources say where its version comes from; a statement resting on another
+    source is either misattributed or the list is incomplete. Not checked when the block lists
+    no sources at all."""
+    model = scenario.model
+    blocks = [(("undisputed",), "the undisputed facts", model.undisputed.sources, model.undisputed.facts)]
+    blocks += [(("accounts", i), f"account '{a.id}'", a.sources, a.facts)
+               for i, a in enumerate(model.accounts)]
+    out = []
+    for loc, who, listed, facts in blocks:
+        if not listed:
+            continue
+        for key, entry in facts.items():
+            source = getattr(entry, "source", None)
+            if source is None or source in listed:
+                continue
+            out.append(Diagnostic(scenario.doc.span((*loc, "facts", key, "source")), "W013",
+                                  f"'{key}' cites source '{source}', which {who} does not list "
+                                  f"(its sources: {', '.join(listed)})",
+                                  f"add '{source}' to the 'sources' of {who}, or cite one of its own "
+                                  "sources", severity="warning"))
     return out
