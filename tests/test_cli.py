@@ -21,7 +21,18 @@ def test_check_answers_on_one_screen(cli):
     run = cli("check", MPLS)
     assert run.code == 1 and run.err == ""  # breached under the video and witness account
     lines = run.out.splitlines()
-    assert len(lines) <= 100 and max(len(line) for line in lines) <= 100
+    assert len(lines) <= 125 and max(len(line) for line in lines) <= 100
+    # The answer in sentences, above the table, each account named as an account.
+    assert lines.index(next(x for x in lines if x.startswith("clause "))) < 20
+    words = " ".join(run.out.split())
+    assert "Under DHS's account, no must clause is determinately breached" in words
+    assert ("Under Video and witnesses' account, objectively-reasonable-force and 4 other must clauses "
+            "are breached") in words
+    assert "The accounts conflict on F3 (shots: threat of death or serious injury)" in words
+    assert "Exit status 1: a must clause is breached under Video and witnesses' account" in words
+    # Every question a clause line waits on is printed; no "Q5 to Q5".
+    refs = {r for line in lines if "waits on" in line for r in re.findall(r"Q[0-9]+", line)}
+    assert all(f" {r}" in words or f"({r})" in words for r in refs) and " to Q" not in words
     assert _row(run.out, "deadly-force-imminent-threat") == ["met", "breached", "*", "F1", "F2", "F3"]
     assert _row(run.out, "fleeing-subject") == ["?", "met/n/a", "breached", "*", "F1", "F2", "F3", "F4"]
     words = " ".join(run.out.split())
