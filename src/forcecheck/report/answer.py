@@ -17,8 +17,8 @@ def account_title(name: str) -> str:
     low = name.lower().rstrip()
     if low.endswith(("account", "accounts", "report", "version", "coding")):
         return name
-    # 'witnesses' takes a bare apostrophe; an acronym (DHS) or a singular noun takes 's.
-    return f"{name}' account" if name.rstrip().endswith("es") else f"{name}'s account"
+    # A plural ('witnesses', 'papers') takes a bare apostrophe; an acronym (DHS) takes 's.
+    return f"{name}' account" if name.rstrip().endswith("s") else f"{name}'s account"
 
 
 def clause_count(n: int, what: str = "clause") -> str:
@@ -120,3 +120,14 @@ def first_sentence(text: str, most: int = 160) -> str:
     if len(out) > most:
         out = out[:most].rsplit(" ", 1)[0] + " ..."
     return out
+
+
+ABBREVIATIONS = {"breached": "br", "not followed": "nf", "not applicable": "n/a"}
+
+
+def abbreviated(cell: str) -> str:
+    """A table cell for a narrow screen: '? met/breached/n/a' -> '? met/br/n/a', 'not
+    applicable' -> 'n/a' (the key says br: breached, nf: guidance not followed)."""
+    if cell.startswith("? "):
+        return "? " + "/".join(ABBREVIATIONS.get(p, p) for p in cell[2:].split("/"))
+    return "n/a" if cell == "not applicable" else cell

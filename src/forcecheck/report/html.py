@@ -14,7 +14,7 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from forcecheck.report import wording as w
-from forcecheck.report.answer import account_title
+from forcecheck.report.answer import abbreviated, account_title
 from forcecheck.report.model import AccountVerdict, ClauseCard, Item, Report, ScenarioReport
 from forcecheck.report.prose import Shown, explain, nest
 
@@ -49,7 +49,7 @@ def render_html(report: Report) -> str:
     return template.render(
         report=report, safe_url=w.safe_url, explain_item=explain_item, nest=nest,
         verdicts_of=verdicts_of, facts_of=facts_of, budget_note=w.budget_note, value_word=w.value_word,
-        position=w.position, account_title=account_title, breakable=breakable,
+        position=w.position, account_title=account_title, breakable=breakable, abbreviated=abbreviated,
         anchor=anchor, claim=lambda ident: not (ident in claimed or claimed.add(ident)),
         accounts_by_id=lambda s: {a.id: a.name for a in s.accounts},
         card_ids=lambda s: {c.id for c in s.clauses})

@@ -25,7 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from forcecheck.report import wording as w
-from forcecheck.report.answer import account_title
+from forcecheck.report.answer import ABBREVIATIONS, account_title
 from forcecheck.report.model import (
     AccountVerdict,
     ClauseCard,
@@ -372,7 +372,6 @@ class _Layout(NamedTuple):
     marks: int
 
 
-ABBREVIATIONS = {"breached": "br", "not followed": "nf", "not applicable": "n/a"}
 
 
 def _short(cell: str, level: int) -> str:
