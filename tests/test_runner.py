@@ -24,8 +24,16 @@ def test_shipped_scenarios_pass(cli):
     run = cli("test", str(SCENARIOS))
     assert run.code == 0
     files = sorted(SCENARIOS.rglob("*.yaml"))
-    assert run.out.count("\nok    ") + run.out.startswith("ok    ") == len(files)
-    assert f"{len(files)} scenarios: {len(files)} passed, 0 failed, 0 did not load" in run.out
+    lines = run.out.splitlines()
+    ok = [x for x in lines if x.startswith("ok    ")]
+    # A file with no expectations is said apart: nothing was checked, which is not a pass.
+    unchecked = [x for x in lines if x.startswith("none  ")]
+    assert len(ok) + len(unchecked) == len(files)
+    assert all(x.endswith("no expectations, nothing checked") for x in unchecked)
+    assert f"{len(files)} scenarios: {len(ok)} passed, 0 failed, 0 did not load" in run.out
+    if unchecked:
+        assert run.out.rstrip().endswith(f", {len(unchecked)} with nothing checked")
+        assert cli("test", str(SCENARIOS), "--strict").code == 1
 
 
 def test_a_broken_expectation_shows_a_diff_with_the_trace(cli, broken):

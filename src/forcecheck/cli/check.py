@@ -45,7 +45,8 @@ Clauses = Annotated[list[str] | None, typer.Option("--clause", "-c", autocomplet
                                                    help="Only this clause (repeatable).")]
 FormatOption = Annotated[Format, typer.Option(
     "--format", "-f", help="text (the terminal), markdown (an article draft or an issue), html "
-    "(one self-contained page) or json.")]
+    "(one self-contained page), json; for CI: sarif (code scanning), junit (a case per clause and "
+    "account) or github (annotations in a GitHub Actions run).")]
 ExplainOption = Annotated[Explain, typer.Option(
     "--explain", help="summary: the answer on one screen; short: with each clause's wording and why, "
     "in prose; full: every condition and the rule as written.")]
@@ -104,6 +105,9 @@ def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = Non
         text = api.render(results, format.value, questions=questions, **options)
     except InputError as exc:
         raise fail(exc.diagnostics) from None
+    if tty and format is Format.html:
+        typer.echo("check: an HTML page to a terminal; write it to a file with --output report.html",
+                   err=True)
     page(text, output, pager and tty and (format is Format.text or questions))
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 

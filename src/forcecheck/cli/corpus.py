@@ -14,9 +14,11 @@ from forcecheck.cli.common import (
     EXIT_INPUT,
     EXIT_OK,
     Format,
+    PagerOption,
     PolicyOption,
     compiled_or_exit,
     fail,
+    show_text,
     warn,
     write,
 )
@@ -48,6 +50,7 @@ def corpus(
     output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
                       help="Write the report to this file instead of stdout.")] = None,
     policy: PolicyOption = None,
+    pager: PagerOption = True,
 ) -> None:
     """What a policy's clauses say across a corpus of checked records: per clause, how many
     records it applies to and how many are met, breached or undetermined (with a breach
@@ -94,7 +97,8 @@ def corpus(
     from forcecheck.report.render import render
 
     warn(result.problems)  # the lines that are not records: the report counts the others
-    write(render(result, format.value, **({"readings": readings} if format is Format.html else {})), output)
+    text = render(result, format.value, **({"readings": readings} if format is Format.html else {}))
+    show_text(text, pager and format is Format.text, output)
     if result.problems:
         raise typer.Exit(EXIT_INPUT)
 

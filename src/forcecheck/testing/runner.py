@@ -107,15 +107,17 @@ def render_outcomes(outcomes: list[Outcome]) -> str:
             lines.append(f"FAIL  {name}: {len(o.failures)} of {_n(o.expectations, 'expectation')} not met")
             for m in o.failures:
                 lines += render_failure(o, m)
-        elif o.expectations == 0:
-            lines.append(f"ok    {name}: no expectations (nothing checked)")
+        elif o.expectations == 0:  # not a pass: nothing was checked (exit 1 under --strict)
+            lines.append(f"none  {name}: no expectations, nothing checked")
         else:
             lines.append(f"ok    {name}: {_n(o.expectations, 'expectation')} met")
-    passed = sum(o.passed for o in outcomes)
+    passed = sum(o.passed and o.expectations > 0 for o in outcomes)
     failed = sum(bool(o.failures) and not o.errors for o in outcomes)
     errors = sum(bool(o.errors) for o in outcomes)
+    unchecked = sum(o.passed and o.expectations == 0 for o in outcomes)
     lines.append("")
-    lines.append(f"{_n(len(outcomes), 'scenario')}: {passed} passed, {failed} failed, {errors} did not load")
+    lines.append(f"{_n(len(outcomes), 'scenario')}: {passed} passed, {failed} failed, {errors} did not load"
+                 + (f", {unchecked} with nothing checked" if unchecked else ""))
     return "\n".join(lines) + "\n"
 
 
