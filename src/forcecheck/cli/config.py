@@ -122,10 +122,10 @@ def load(start: Path | None = None) -> Settings:
 
 
 def _relative(p: Path) -> str:
-    """A path as the commands print it: relative to the current folder when it is below it."""
+    """A path as the commands print it: relative to the current folder."""
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return os.path.relpath(p.resolve(), Path.cwd().resolve())
+    except ValueError:  # another drive
         return str(p.resolve())
 
 

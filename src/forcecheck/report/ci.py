@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from forcecheck.report.model import Report, ScenarioReport
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://pypi.org/project/forcecheck/"
 LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 GITHUB = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -188,7 +187,7 @@ def render_sarif(doc: Findings) -> str:
                                                          "region": region}}]
         results.append(result)
     log = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [{
-        "tool": {"driver": {"name": "forcecheck", "version": __version__, "informationUri": INFORMATION_URI,
+        "tool": {"driver": {"name": "forcecheck", "version": __version__,
                             "rules": [{"id": r, "shortDescription": {"text": doc.rules.get(r) or r}}
                                       for r in rules]}},
         "automationDetails": {"id": f"forcecheck/{doc.command}/"},
