@@ -82,7 +82,8 @@ def account_name(scenario: Scenario, account_id: str) -> str:
     return account_id
 
 
-INFERRED = "inferred, not its source's words"
+# The value is inferred; a quote after it is the source's own words, from which it is read.
+INFERRED = "value inferred from the source"
 
 
 def statement(stated_by: str | None, source: str | None, quote: str | None, note: str | None,
