@@ -317,3 +317,14 @@ def test_the_pre_commit_hooks_run_on_a_scratch_repository(tmp_path):
     run = hook("forcecheck-fmt")
     assert run.returncode == 1 and "files were modified by this hook" in run.stdout
     assert (repo / "scenarios" / "aim-only.yaml").read_text(encoding="utf-8") == good
+
+
+def test_usage_errors_are_said_in_the_tools_own_format(tmp_path):
+    """A bad option value is `error[U001]` with a hint, like every other error: no framed box,
+    no pydantic wording, exit 2."""
+    run = subprocess.run([sys.executable, "-m", "forcecheck", "check", "x.yaml", "--format", "pdf"],
+                         capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert run.returncode == 2 and run.stdout == ""
+    assert run.stderr.startswith("error[U001]: Invalid value for '--format'")
+    assert "= hint: see `forcecheck check --help`" in run.stderr
+    assert "╭" not in run.stderr and "Value error" not in run.stderr

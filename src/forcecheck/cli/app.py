@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from forcecheck.cli import authoring, check, config, corpus, testing
-from forcecheck.cli.common import EXIT_INTERNAL, EXIT_OK
+from forcecheck.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
 
 app = typer.Typer(
     name="forcecheck",
@@ -143,8 +143,24 @@ _people_types()
 
 def main() -> None:
     """Entry point: no Python traceback ever reaches the user."""
+    try:  # typer bundles click from 0.25 on; before, click is its own package
+        from typer._click.exceptions import NoArgsIsHelpError, UsageError
+    except ImportError:
+        from click.exceptions import NoArgsIsHelpError, UsageError
+
     try:
-        app()
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as exc:  # `forcecheck` alone: the help, as before
+        typer.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+        sys.exit(EXIT_INPUT)
+    except UsageError as exc:  # a usage error in the tool's own format, not a framed box
+        message = exc.format_message().replace("Value error, ", "")
+        where = exc.ctx.command_path.replace("python -m ", "") if exc.ctx else "forcecheck"
+        sys.stderr.write(f"error[U001]: {message}\n  = hint: see `{where} --help`\n")
+        sys.exit(EXIT_INPUT)
+    except typer.Abort:
+        sys.stderr.write("forcecheck: aborted\n")
+        sys.exit(1)
     except SystemExit:
         raise
     except KeyboardInterrupt:
@@ -156,4 +172,5 @@ def main() -> None:
                          "This is a bug in forcecheck; please report it with the command you ran "
                          "(set FORCECHECK_DEBUG=1 to see the traceback).\n")
         sys.exit(EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
 
