@@ -328,3 +328,11 @@ def test_usage_errors_are_said_in_the_tools_own_format(tmp_path):
     assert run.stderr.startswith("error[U001]: Invalid value for '--format'")
     assert "= hint: see `forcecheck check --help`" in run.stderr
     assert "╭" not in run.stderr and "Value error" not in run.stderr
+
+
+def test_json_is_compact_into_a_pipe_and_indented_on_request(cli):
+    compact = cli("check", str(MPLS), "--format", "json").out
+    indented = cli("check", str(MPLS), "--format", "json", "--indent", "2").out
+    assert compact.count("\n") == 1 and indented.count("\n") > 1000
+    assert json.loads(compact) == json.loads(indented)
+    assert len(compact) < len(indented) / 2

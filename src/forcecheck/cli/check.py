@@ -71,10 +71,15 @@ Jobs = Annotated[int | None, typer.Option(
     "without it.")]
 
 
+Indent = Annotated[int | None, typer.Option(
+    "--indent", metavar="N", min=0, help="--format json: indent by N spaces (default: 2 on a terminal "
+    "or into --output, one compact line into a pipe).")]
+
+
 def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = None, clause: Clauses = None,
           format: FormatOption = Format.text, explain: ExplainOption = Explain.summary, output: Output = None,
           color: ColourOption = Colour.auto, pager: Pager = True, questions: Questions = False,
-          assume: Assume = None, base: Base = None, jobs: Jobs = None) -> None:
+          assume: Assume = None, base: Base = None, jobs: Jobs = None, indent: Indent = None) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck import api
     from forcecheck.diagnostics import Diagnostic, InputError
@@ -102,6 +107,8 @@ def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = Non
         options = {"colour": wants_colour(color.value, tty), "explain": explain.value,
                    "ascii_only": output is None and not unicode_stdout(), **size_options(
                        terminal_width() if tty else None)}
+        if format is Format.json:  # compact into a pipe, for programs; indented for people
+            options["indent"] = indent if indent is not None else 2 if tty or output is not None else None
         text = api.render(results, format.value, questions=questions, **options)
     except InputError as exc:
         raise fail(exc.diagnostics) from None

@@ -45,7 +45,7 @@ RENDERERS: dict[tuple[str, str], str] = {
 
 CI_FORMATS = ("sarif", "junit", "github")
 
-SHARED_OPTIONS = frozenset({"width", "colour", "explain", "ascii_only"})
+SHARED_OPTIONS = frozenset({"width", "colour", "explain", "ascii_only", "indent"})
 
 # A format a document kind lacks is shown in the nearest one it has.
 FALLBACK = {("questions", "markdown"): "text", ("questions", "html"): "text"}
