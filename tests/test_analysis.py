@@ -2,6 +2,7 @@
 and scenario-wide expectations."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -86,8 +87,9 @@ def test_assume_on_top_of_an_account_shows_what_changed(cli):
     assert "assumed yes; the policy text leaves it open" in words
     rows = [line.split()[1:] for line in run.out.splitlines()
             if line.startswith("deadly-force-imminent-threat ")]
-    # the accounts' table, then (too wide for one) the hypothetical's
-    assert rows == [["?", "met/n/a", "?", "breached/n/a", "*", "F1", "~"], ["breached", "*", "F1", "~"]]
+    # one table: the accounts and the hypothetical side by side (the fact ids are in the
+    # contested section when the width is short)
+    assert rows == [["?", "met/n/a", "?", "breached/n/a", "breached", "*", "~"]]
 
 
 def test_a_hypothetical_is_never_an_account(compiled):
@@ -139,9 +141,12 @@ def test_questions_view_ranks_what_would_settle_the_verdicts(cli):
     lines = run.out.splitlines()
     assert any(line.startswith("Open questions, most decisive first") for line in lines)
     numbered = [line.strip() for line in lines if line.strip()[:1] == "Q"]
-    # Facts a scenario can state come first; the policy's open question after them.
-    assert numbered[0].startswith("Q1 the officer who fired: Was this officer on duty at the time of the "
-                                  "incident? (12 verdicts;")
+    # Ranked by the verdicts each decides, a policy question among the facts (issue 21).
+    words = " ".join(run.out.split())
+    counts = [int(n) for n in re.findall(r"\((\d+) verdicts?;", words)]
+    assert counts == sorted(counts, reverse=True) and len(counts) == len(numbered)
+    assert ("the officer who fired: Was this officer on duty at the time of the incident? (12 verdicts;"
+            in words)
     assert any(n.split(" ", 1)[1].startswith("Does the DHS use-of-force policy reach") for n in numbered)
     assert "- release: objectively-reasonable-force (shots): with other facts" in run.out
     assert "Traceback" not in run.err
@@ -151,8 +156,11 @@ def test_questions_view_in_json(cli):
     doc = json.loads(cli("check", PORTER, "--questions", "--format", "json").out)
     assert doc["format"] == "forcecheck.questions/2"
     questions = doc["scenarios"][0]["questions"]
-    assert questions[0]["subject"] != "policy"  # a fact the scenario could state comes first
-    reach = next(q for q in questions if q["fact"] == "reaches_off_duty_officers")
+    # The question that decides most comes first, a policy question or not (issue 21).
+    assert [len(q["decides"]) for q in questions] == sorted((len(q["decides"]) for q in questions),
+                                                            reverse=True)
+    reach = questions[0]
+    assert reach["fact"] == "reaches_off_duty_officers" and reach["ref"] == "Q1"
     # 13: DHS's threat-to-self rule is not applicable under the DHS account whoever it reaches
     assert len(reach["decides"]) == 13
 

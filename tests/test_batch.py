@@ -104,7 +104,8 @@ def test_text_is_a_line_per_scenario_and_a_summary(cli):
     lines = run.out.splitlines()
     teaching = sorted(TEACHING.glob("*.yaml"))
     assert len(lines) == len(teaching) + 1
-    assert lines[2].endswith("car-driving-away: breached: deadly-force-imminent-threat, duty-to-intervene, "
+    assert lines[2].endswith("car-driving-away: breached under account 'report': "
+                             "deadly-force-imminent-threat, duty-to-intervene, "
                              "duty-to-report, excessive-force-accountability, feasible-alternative, "
                              "fleeing-subject, medical-aid, moving-vehicle-hazards, moving-vehicle-operator, "
                              "objectively-reasonable-force, threat-only-to-self-or-property")

@@ -216,3 +216,67 @@ def test_casebook_page_renders_in_a_real_browser_and_links_each_report(cli, chro
     assert len(rows.rows) == sum(len(i["accounts"]) for i in doc["incidents"])  # a row per account
     assert sorted(rows.links) == sorted(f"{i['scenario']}.html" for i in doc["incidents"])
     assert all((tmp_path / link).is_file() for link in rows.links)
+
+
+def _layout(chromium: str, page: Path, width: int, profile: Path) -> dict:
+    """Where the browser puts things at a window `width` wide: the page is loaded into an
+    iframe of that width (headless Chromium's own window is never narrower than 500 px), and
+    a script writes the measurements into the DOM that --dump-dom prints."""
+    import html as h
+    import re
+
+    probe = page.with_name(f"probe-{width}.html")
+    source = h.escape(page.read_text(encoding="utf-8"), quote=True)
+    probe.write_text(f"""<!doctype html><html><body style="margin:0">
+<iframe id="f" style="width:{width}px;height:1000px;border:0" srcdoc="{source}"></iframe>
+<script>
+document.getElementById("f").addEventListener("load", function () {{
+  var d = this.contentDocument, vw = d.documentElement.clientWidth;
+  function box(e) {{ var r = e.getBoundingClientRect();
+                    return [Math.round(r.left), Math.round(r.right), Math.round(r.top)]; }}
+  var out = {{vw: vw, page: d.documentElement.scrollWidth, body: box(d.body),
+             heads: Array.from(d.querySelectorAll("table.matrix thead th:not(:last-child)")).map(box),
+             answer: Array.from(d.querySelectorAll("section.answer")).map(box),
+             timeline: Array.from(d.querySelectorAll("section.timeline")).map(box),
+             bars: Array.from(d.querySelectorAll("svg.bar")).map(box)}};
+  document.body.setAttribute("data-layout", JSON.stringify(out));
+}});
+</script></body></html>""", encoding="utf-8")
+    done = _run(chromium, "--window-size=1400,1200", "--virtual-time-budget=5000", "--dump-dom",
+                probe.as_uri(), profile=profile)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = re.search(r'data-layout="([^"]*)"', done.stdout)
+    assert found, done.stdout[-2000:]
+    return json.loads(h.unescape(found.group(1)))
+
+
+@pytest.mark.parametrize("path", REAL, ids=[p.stem for p in REAL])
+def test_the_answer_and_every_account_column_fit_a_phone_and_a_desktop(cli, chromium, tmp_path, path):
+    """At 390 px (a phone) and 1280 px: the page never scrolls sideways, every account's column of
+    the verdict matrix is inside the screen, and the answer comes before the timeline."""
+    page = tmp_path / "report.html"
+    assert cli("check", str(path), "--format", "html", "--output", str(page)).code in (0, 1)
+    for width in (390, 1280):
+        got = _layout(chromium, page, width, tmp_path / f"profile-{width}")
+        assert got["vw"] == width and got["page"] <= width, got
+        assert len(got["heads"]) >= 3  # clause, and each account's column
+        assert all(left >= 0 and right <= width for left, right, _ in got["heads"]), got["heads"]
+        assert got["answer"] and got["answer"][0][2] < got["heads"][0][2] < got["timeline"][0][2]
+        if width == 1280:  # the answer and the matrix's head on the first screen
+            assert got["heads"][0][2] < 800
+
+
+def test_corpus_bars_fit_the_page(cli, chromium, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "scenarios"
+    assert cli("import", str(root / "tests" / "fixtures" / "incidents.csv"), "--mapping",
+               str(root / "mappings" / "wapo-2015.yaml"), "--output", str(out)).code == 0
+    records = tmp_path / "records.jsonl"
+    records.write_text(cli("check", str(out), "--format", "json").out, encoding="utf-8")
+    page = tmp_path / "corpus.html"
+    assert cli("corpus", str(records), "--format", "html", "--output", str(page)).code == 0
+    for width in (390, 1280):
+        got = _layout(chromium, page, width, tmp_path / f"profile-{width}")
+        assert got["page"] <= width, got  # a wide table scrolls in its own box, not the page
+        if width == 1280:
+            assert got["bars"] and all(right <= got["body"][1] for _, right, _ in got["bars"]), got

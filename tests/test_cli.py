@@ -21,14 +21,25 @@ def test_check_answers_on_one_screen(cli):
     run = cli("check", MPLS)
     assert run.code == 1 and run.err == ""  # breached under the video and witness account
     lines = run.out.splitlines()
-    assert len(lines) <= 100 and max(len(line) for line in lines) <= 100
+    assert len(lines) <= 125 and max(len(line) for line in lines) <= 100
+    # The answer in sentences, above the table, each account named as an account.
+    assert lines.index(next(x for x in lines if x.startswith("clause "))) < 20
+    words = " ".join(run.out.split())
+    assert "Under DHS's account, no must clause is determinately breached" in words
+    assert ("Under Video and witnesses' account, objectively-reasonable-force and 4 other must clauses "
+            "are breached") in words
+    assert "The accounts conflict on F2 (shots: threat of death or serious injury)" in words
+    assert "Exit status 1: a must clause is breached under Video and witnesses' account" in words
+    # Every question a clause line waits on is printed; no "Q5 to Q5".
+    refs = {r for line in lines if "waits on" in line for r in re.findall(r"Q[0-9]+", line)}
+    assert all(f" {r}" in words or f"({r})" in words for r in refs) and " to Q" not in words
     assert _row(run.out, "deadly-force-imminent-threat") == ["met", "breached", "*", "F1", "F2"]
     assert _row(run.out, "fleeing-subject") == ["?", "met/n/a", "breached", "*", "F1", "F2", "F3"]
     words = " ".join(run.out.split())
     # The facts that decide the contested clauses, what each account says, and its source.
     assert ('F2 The accounts conflict. "shots": When this force was used, did the person it was used '
             "against pose an imminent threat") in words
-    assert ('DHS: yes -- source: Star Tribune (inferred, not its source\'s words): '
+    assert ('DHS: yes -- source: Star Tribune (value inferred from the source): '
             '"fearing for his life"') in words
     assert "Video and witnesses: unknown -- no account states this" in words
     # The open questions, each with the fact id to pass to --assume.
@@ -53,8 +64,8 @@ def test_explain_short_traces_in_prose_and_says_each_thing_once(cli):
     out = cli("check", MPLS, "--explain", "short").out
     words = " ".join(out.split())
     assert '"DHS LEOs may use deadly force only when necessary' in words
-    assert ('the DHS account states this (source: Star Tribune) (inferred, not its source\'s '
-            'words): "fearing for his life"') in words
+    assert ('the DHS account states this (source: Star Tribune) (value inferred from the '
+            'source): "fearing for his life"') in words
     # A reading shown once is referred to afterwards.
     assert words.count('How forcecheck reads "a use of deadly force":') == 1
     assert '"a use of deadly force": read as above.' in words

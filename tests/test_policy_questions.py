@@ -9,10 +9,19 @@ from conftest import SCENARIOS
 
 MPLS = str(SCENARIOS / "real" / "minneapolis-2026-01-07.yaml")
 NORTHRIDGE = str(SCENARIOS / "real" / "northridge-2025-12-31.yaml")
-# Since G5 an alternative that appeared to exist (Q1) is a defence too, so two ways lead to a
-# breach, both through the unsettled question (Q20): what they share is said once.
-READING = ("met on the policy's text; breached only if Q20 (vehicle_specific_limits) yes, Q5 no, "
-           "and Q1 yes or Q2 yes")
+# Since G5 an alternative that appeared to exist is a defence too, so two ways lead to a breach,
+# both through the unsettled question: what they share is said once. The references are the
+# report's own (questions are ranked by the verdicts they decide), read from its JSON.
+READING = ("met on the policy's text; breached only if {limits} (vehicle_specific_limits) yes, {other} no, "
+           "and {appeared} yes or {defence} yes")
+KEYS = {"limits": "vehicle_specific_limits", "other": "shots.deadly_threat_by_other_means",
+        "appeared": "shots.alternative_appeared_to_exist", "defence": "shots.other_defensive_option_existed"}
+
+
+def _reading(cli) -> str:
+    questions = json.loads(cli("check", MPLS, "--format", "json").out)["scenarios"][0]["questions"]
+    refs = {q["assume"].split("=")[0]: q["ref"] for q in questions}
+    return READING.format(**{name: refs[key] for name, key in KEYS.items()})
 
 
 def _flat(text: str) -> str:
@@ -22,14 +31,7 @@ def _flat(text: str) -> str:
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
 def test_a_verdict_only_a_policy_question_reopens_reads_as_met_under_the_text(cli, fmt):
     run = cli("check", MPLS, "--format", fmt)
-    assert READING in _flat(run.out), fmt
-    # the references are the report's own: Q1, Q2 and Q5 are the facts a breach would need
-    if fmt == "json":
-        refs = {q["ref"]: q for q in json.loads(run.out)["scenarios"][0]["questions"]}
-        assert refs["Q20"]["assume"] == "vehicle_specific_limits=yes|no"
-        assert refs["Q1"]["assume"].startswith("shots.alternative_appeared_to_exist=")
-        assert refs["Q2"]["assume"].startswith("shots.other_defensive_option_existed=")
-        assert refs["Q5"]["assume"].startswith("shots.deadly_threat_by_other_means=")
+    assert _reading(cli) in _flat(run.out), fmt
 
 
 def test_the_json_verdict_keeps_its_possible_verdicts(cli):
@@ -37,7 +39,7 @@ def test_the_json_verdict_keeps_its_possible_verdicts(cli):
     card = next(c for c in doc["scenarios"][0]["clauses"] if c["id"] == "moving-vehicle-operator")
     dhs = next(v for v in card["verdicts"] if v["account"] == "dhs")
     assert dhs["verdict"] == "undetermined" and dhs["possible"] == ["met", "breached"]
-    assert dhs["words"] == "undetermined: " + READING
+    assert dhs["words"] == "undetermined: " + _reading(cli)
 
 
 def test_a_factual_unknown_still_reads_met_or_breached(cli):

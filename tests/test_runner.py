@@ -26,9 +26,18 @@ def test_shipped_scenarios_pass(cli):
     files = sorted(SCENARIOS.rglob("*.yaml"))
     # a line per file, or per file and policy for a file with expectations for several
     lines = run.out.split("\n\n")[0].splitlines()
-    assert all(line.startswith("ok    ") for line in lines)
-    assert len({line.split(":")[0].split(" [")[0] for line in lines}) == len(files)
-    assert f"{len(files)} scenarios: {len(files)} passed, 0 failed, 0 did not load" in run.out
+    ok = [x for x in lines if x.startswith("ok    ")]
+    # A file with no expectations is said apart: nothing was checked, which is not a pass.
+    unchecked = [x for x in lines if x.startswith("none  ")]
+    assert len(ok) + len(unchecked) == len(lines)
+    assert len({line[6:].split(":")[0].split(" [")[0] for line in lines}) == len(files)
+    assert all(x.endswith("no expectations, nothing checked") for x in unchecked)
+    files_unchecked = len({x[6:].split(":")[0].split(" [")[0] for x in unchecked})
+    assert (f"{len(files)} scenarios: {len(files) - files_unchecked} passed, 0 failed, 0 did not load"
+            in run.out)
+    if unchecked:
+        assert run.out.rstrip().endswith(f", {files_unchecked} with nothing checked")
+        assert cli("test", str(SCENARIOS), "--strict").code == 1
 
 
 def test_a_broken_expectation_shows_a_diff_with_the_trace(cli, broken):

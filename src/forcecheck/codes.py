@@ -178,6 +178,11 @@ CODES: dict[str, tuple[str, str]] = {
     "U012": ("folder too deep", "A folder walk goes at most 64 folders down; a folder below that "
              "was not read, so its files were neither checked nor changed. Give that folder, or one "
              "nearer to it, on its own."),
+    "U013": ("bad configuration", "A .forcecheck.toml, forcecheck.toml or [tool.forcecheck] table in "
+             "pyproject.toml (the first found from the current folder upwards) is not valid TOML, or has "
+             "a setting forcecheck does not know or a value of the wrong kind. `forcecheck config` shows "
+             "what is read; the settings are policy, jobs, explain and paths; FORCECHECK_NO_CONFIG=1 "
+             "ignores the file."),
     "B001": ("worker died", "A batch's worker process ended while it held this scenario (killed, "
              "out of memory, a crash), so it was not checked; the batch went on with a new worker. "
              "Check the scenario alone to see whether it is the cause."),

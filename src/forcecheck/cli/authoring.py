@@ -11,26 +11,28 @@ import typer
 
 from forcecheck.cli.common import (
     EXIT_INPUT,
+    PagerOption,
     PolicyOption,
     compiled_or_exit,
     fail,
     load_problems,
     policy_or_exit,
+    show_text,
     write,
 )
 
 
-def clauses(policy: PolicyOption = None) -> None:
+def clauses(policy: PolicyOption = None, pager: PagerOption = True) -> None:
     """List the policy's clauses with their citations and provenance."""
     from forcecheck.report.policy import render_clauses
 
-    sys.stdout.write(render_clauses(policy_or_exit(policy)))
+    show_text(render_clauses(policy_or_exit(policy)), pager)
 
 
 
 def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, definition, fact, action, "
                                              "role or open question of the policy.")],
-         policy: PolicyOption = None) -> None:
+         policy: PolicyOption = None, pager: PagerOption = True) -> None:
     """Show one clause (quotes, citations, provenance, reading, rule), or one definition,
     fact, action, role or open question of the policy."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
@@ -51,16 +53,16 @@ def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, def
                                          "`forcecheck vocabulary`")])
     except InputError as exc:
         raise fail(exc.diagnostics) from None
-    sys.stdout.write(text)
+    show_text(text, pager)
 
 
 
-def vocabulary(policy: PolicyOption = None) -> None:
+def vocabulary(policy: PolicyOption = None, pager: PagerOption = True) -> None:
     """What a scenario can state: roles, actions, and the facts about the incident, events and
     people, each with its question and the clauses that read it; and the policy's open questions."""
     from forcecheck.report.policy import render_vocabulary
 
-    sys.stdout.write(render_vocabulary(policy_or_exit(policy)))
+    show_text(render_vocabulary(policy_or_exit(policy)), pager)
 
 
 
@@ -113,7 +115,8 @@ def new(
 
 def fmt(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
-                                                help="Scenario files or folders.")],
+                                                help="Scenario files or folders; '-' formats "
+                                                "standard input to standard output.")],
     check_only: Annotated[bool, typer.Option("--check", help="Change nothing: show a diff of what "
                           "would change and exit 1 if anything would (for CI).")] = False,
     fix: Annotated[bool, typer.Option("--fix", help="Also write old fact names (renamed since the "
@@ -130,6 +133,9 @@ def fmt(
     from forcecheck.files import read_text, walk, write_text
     from forcecheck.scenario.yamlsource import MAX_BYTES
 
+    if [str(p) for p in paths] == ["-"]:
+        _fmt_stdin(check_only)
+        return
     changed = 0
     problems = []
     files = walk(paths, (".yaml", ".yml"))
@@ -167,6 +173,30 @@ def fmt(
     if check_only and changed:
         raise typer.Exit(1)
 
+
+
+def _fmt_stdin(check_only: bool) -> None:
+    """`fmt -`: standard input formatted to standard output, as an editor's format-on-save
+    wants (`ruff format -`); with --check, the diff and exit 1 if it would change. Bad YAML gets
+    the diagnostics `validate -` gives, and exit 2, with nothing on stdout."""
+    import difflib
+
+    from forcecheck.authoring.fmt import format_file
+    from forcecheck.cli.common import read_stdin
+    from forcecheck.diagnostics import InputError
+
+    try:
+        old = read_stdin()
+        new = format_file("<stdin>", old)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
+    if not check_only:
+        write(new, None)
+        return
+    if new != old:
+        write("".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), "<stdin>", "<stdin>")),
+              None)
+        raise typer.Exit(1)
 
 
 def explain(code: Annotated[str | None, typer.Argument(metavar="CODE", help="A diagnostic code, e.g. "
@@ -212,4 +242,4 @@ def policies() -> None:
         shipped = [(name, load_policy(path).policy) for name, path in shipped_policies()]
     except InputError as exc:
         raise fail(exc.diagnostics) from None
-    sys.stdout.write(render_policies(shipped))
+    write(render_policies(shipped), None)

@@ -45,7 +45,8 @@ Clauses = Annotated[list[str] | None, typer.Option("--clause", "-c", autocomplet
                                                    help="Only this clause (repeatable).")]
 FormatOption = Annotated[Format, typer.Option(
     "--format", "-f", help="text (the terminal), markdown (an article draft or an issue), html "
-    "(one self-contained page) or json.")]
+    "(one self-contained page), json; for CI: sarif (code scanning), junit (a case per clause and "
+    "account) or github (annotations in a GitHub Actions run).")]
 ExplainOption = Annotated[Explain, typer.Option(
     "--explain", help="summary: the answer on one screen; short: with each clause's wording and why, "
     "in prose; full: every condition and the rule as written.")]
@@ -74,10 +75,16 @@ Jobs = Annotated[int | None, typer.Option(
     "without it.")]
 
 
+Indent = Annotated[int | None, typer.Option(
+    "--indent", metavar="N", min=0, help="--format json: indent by N spaces (default: 2 on a terminal "
+    "or into --output, one compact line into a pipe).")]
+
+
 def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = None, clause: Clauses = None,
           format: FormatOption = Format.text, explain: ExplainOption = Explain.summary, output: Output = None,
           color: ColourOption = Colour.auto, pager: Pager = True, questions: Questions = False,
-          assume: Assume = None, base: Base = None, jobs: Jobs = None, settle: Settle = None) -> None:
+          assume: Assume = None, base: Base = None, jobs: Jobs = None, settle: Settle = None,
+          indent: Indent = None) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck import api
     from forcecheck.diagnostics import Diagnostic, InputError
@@ -107,9 +114,14 @@ def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = Non
         options = {"colour": wants_colour(color.value, tty), "explain": explain.value,
                    "ascii_only": output is None and not unicode_stdout(), **size_options(
                        terminal_width() if tty else None)}
+        if format is Format.json:  # compact into a pipe, for programs; indented for people
+            options["indent"] = indent if indent is not None else 2 if tty or output is not None else None
         text = api.render(results, format.value, questions=questions, **options)
     except InputError as exc:
         raise fail(exc.diagnostics) from None
+    if tty and format is Format.html:
+        typer.echo("check: an HTML page to a terminal; write it to a file with --output report.html",
+                   err=True)
     page(text, output, pager and tty and (format is Format.text or questions))
     raise typer.Exit(EXIT_BREACHED if any(r.breached for r in results) else EXIT_OK)
 

@@ -91,15 +91,31 @@ def warn(diagnostics: list) -> None:
         typer.echo(render_all(diagnostics), err=True)
 
 
+# What a terminal without Unicode is shown instead of the characters reports use.
+ASCII_FALLBACK = str.maketrans({"§": "S.", "·": "-", "—": "--", "–": "-", "“": '"', "”": '"', "‘": "'",
+                                "’": "'", "…": "...", "─": "-", "×": "x", "†": "+", "•": "*", "\u00a0": " "})
+
+
+PagerOption = Annotated[bool, typer.Option("--pager/--no-pager",
+                                           help="Page long output on a terminal (less -R, or $PAGER).")]
+
+
+def show_text(text: str, pager: bool = True, output: Path | None = None) -> None:
+    """Text for people: through the pager when stdout is a terminal and the text is taller than
+    the screen (as `check` does), else written as it is."""
+    page(text, output, pager and output is None and sys.stdout.isatty())
+
+
 def write(text: str, output: Path | None) -> None:
     """Write to stdout, or to a file as `files.write_text` does (atomically for a file)."""
     if output is None:
         try:
             sys.stdout.write(text)
-        except UnicodeEncodeError:  # a terminal that cannot show '§': show an escape instead
+        except UnicodeEncodeError:  # a terminal that cannot show '§': the nearest ASCII, else an escape
             sys.stdout.flush()
             encoding = sys.stdout.encoding or "ascii"
-            sys.stdout.buffer.write(text.encode(encoding, errors="backslashreplace"))
+            plain = text.translate(ASCII_FALLBACK)
+            sys.stdout.buffer.write(plain.encode(encoding, errors="backslashreplace"))
         return
     from forcecheck.diagnostics import InputError
     from forcecheck.files import write_text

@@ -14,9 +14,11 @@ from forcecheck.cli.common import (
     EXIT_INPUT,
     EXIT_OK,
     Format,
+    PagerOption,
     PolicyOption,
     compiled_or_exit,
     fail,
+    show_text,
     warn,
     write,
 )
@@ -63,6 +65,7 @@ def corpus(
     output: Annotated[Path | None, typer.Option("--output", "-o", readable=False,
                       help="Write the report to this file instead of stdout.")] = None,
     policy: PolicyOption = None,
+    pager: PagerOption = True,
 ) -> None:
     """What a policy's clauses say across a corpus of checked records: per clause, how many
     records it applies to and how many are met, breached or undetermined (with a breach
@@ -83,12 +86,12 @@ def corpus(
         raise fail([Diagnostic(None, "U009", "--clause and --status go together (or --clause with --by)",
                                 "e.g. --clause deadly-force-imminent-threat --status breach_possible")])
     _report(records, filters, (clause, status.value if status else None), by, against, format, mapping,
-            unknown or [], parquet, output, policy)
+            unknown or [], parquet, output, policy, pager)
 
 
 def _report(records: Path, filters: list, cell: tuple, by: str | None, against: Path | None, format: Format,
             mapping: str | None, unknown: list[str], parquet: Path | None, output: Path | None,
-            policy: str | None) -> None:
+            policy: str | None, pager: bool = False) -> None:
     from forcecheck.diagnostics import Diagnostic, InputError
     from forcecheck.report import corpus as report
 
@@ -123,7 +126,8 @@ def _report(records: Path, filters: list, cell: tuple, by: str | None, against: 
     warn(result.problems)  # the lines that are not records: the report counts the others
     for note in report.never_seen(result):
         sys.stderr.write(f"note: {note}\n")
-    write(render(result, format.value, **({"readings": readings} if format is Format.html else {})), output)
+    text = render(result, format.value, **({"readings": readings} if format is Format.html else {}))
+    show_text(text, pager and format is Format.text, output)
     if result.problems:
         raise typer.Exit(EXIT_INPUT)
 

@@ -9,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from forcecheck.cli.common import EXIT_BREACHED, EXIT_INPUT, EXIT_OK, PolicyOption, fail, load_problems
+from forcecheck.cli.common import (
+    EXIT_BREACHED,
+    EXIT_INPUT,
+    EXIT_OK,
+    PolicyOption,
+    fail,
+    load_problems,
+    read_stdin,
+    write,
+)
+from forcecheck.report.render import CI_FORMATS
 
 
 def test(
@@ -21,6 +31,11 @@ def test(
     update: Annotated[bool, typer.Option("--update", help="Rewrite expectations from the current "
                       "results, keeping comments and order (asks first).")] = False,
     yes: Annotated[bool, typer.Option("--yes", help="With --update: do not ask.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="A file with no expectations (nothing "
+                      "checked) fails the run: exit 1.")] = False,
+    format: Annotated[str, typer.Option("--format", "-f", metavar="text|sarif|junit|github",
+                      help="text (people); sarif, junit (a case per scenario file) or github "
+                      "(annotations) for CI, on stdout.")] = "text",
 ) -> None:
     """Run the expectations in scenario files: a line per scenario, a diff per failure."""
     from forcecheck.diagnostics import Diagnostic, InputError
@@ -41,7 +56,17 @@ def test(
         raise fail(exc.diagnostics) from None
     if update:
         outcomes = _update(compiled, outcomes, yes)
-    text = render_outcomes(outcomes)
+    if format in CI_FORMATS:
+        from forcecheck.report.ci import from_outcomes
+        from forcecheck.report.render import render
+
+        text = render(from_outcomes(outcomes), format)
+        coverage = False
+    elif format != "text":
+        raise fail([Diagnostic(None, "U001", f"no format '{format}' for test",
+                               "text, " + ", ".join(CI_FORMATS))])
+    else:
+        text = render_outcomes(outcomes)
     if coverage:
         from forcecheck.testing.runner import ShippedPolicies
 
@@ -53,7 +78,8 @@ def test(
     sys.stdout.write(text)
     if any(o.errors for o in outcomes):
         raise typer.Exit(EXIT_INPUT)
-    raise typer.Exit(EXIT_BREACHED if any(o.failures for o in outcomes) else EXIT_OK)
+    unchecked = strict and any(o.passed and o.expectations == 0 for o in outcomes)
+    raise typer.Exit(EXIT_BREACHED if any(o.failures for o in outcomes) or unchecked else EXIT_OK)
 
 
 
@@ -123,10 +149,13 @@ def _update(compiled, outcomes, yes: bool):
 
 def validate(
     paths: Annotated[list[Path], typer.Argument(metavar="PATH", show_default=False, readable=False,
-                                                help="Scenario files, policy files, or directories.")],
+                                                help="Scenario files, policy files, or directories; "
+                                                "'-' reads a scenario from standard input.")],
     policy: PolicyOption = None,
-    format: Annotated[str, typer.Option("--format", "-f", help="text (people) or json (editors and "
-                      "CI: one object per diagnostic, on stdout).")] = "text",
+    format: Annotated[str, typer.Option("--format", "-f", metavar="text|json|sarif|junit|github",
+                      help="text (people); json (editors: one object per diagnostic); sarif (code "
+                      "scanning), junit (a test report: a case per file) or github (annotations in a "
+                      "GitHub Actions run), on stdout.")] = "text",
 ) -> None:
     """Check scenarios and policies without evaluating them; diagnostics only."""
     from forcecheck import api
@@ -144,7 +173,8 @@ def validate(
     from forcecheck.files import walk
 
     try:
-        files = list(walk(paths, (".yaml", ".yml", ".rules")))
+        files = [p for given in paths for p in ([given] if str(given) == "-" else
+                                                walk([given], (".yaml", ".yml", ".rules")))]
     except InputError as exc:
         raise fail(exc.diagnostics) from None
     for f in files:
@@ -152,7 +182,7 @@ def validate(
             if f.suffix == ".rules":
                 warnings += load_policy(f).policy.warnings
             else:
-                sc = load_scenario(f, compiled)
+                sc = load_scenario(f, compiled, text=read_stdin() if str(f) == "-" else None)
                 warnings += unread_statements(sc, compiled.policy) + foreign_sources(sc)
                 warnings += api.check(sc, compiled).warnings()
         except InputError as exc:
@@ -162,10 +192,18 @@ def validate(
 
         sys.stdout.write(as_json([*problems, *warnings], len(files)))
         raise typer.Exit(EXIT_INPUT if problems else EXIT_OK)
-    if format != "text":
-        from forcecheck.diagnostics import Diagnostic
+    if format in CI_FORMATS:
+        from forcecheck.report.ci import from_diagnostics
+        from forcecheck.report.render import render
 
-        raise fail([Diagnostic(None, "U001", f"no format '{format}' for validate", "text or json")])
+        write(render(from_diagnostics([*problems, *warnings], [str(f) for f in files]), format), None)
+        raise typer.Exit(EXIT_INPUT if problems else EXIT_OK)
+    if format != "text":
+        from forcecheck.diagnostics import Diagnostic, did_you_mean
+
+        known = ["text", "json", *CI_FORMATS]
+        raise fail([Diagnostic(None, "U001", f"no format '{format}' for validate",
+                               did_you_mean(format, known) or ", ".join(known))])
     if warnings:
         typer.echo(render_all(warnings), err=True)
     if problems:

@@ -12,6 +12,7 @@ from forcecheck.evaluation.explain import Names, definition_readings, show_value
 from forcecheck.evaluation.results import ClauseVerdict, FactUse, ItemVerdict, ScenarioResult, Step
 from forcecheck.policy import model as m
 from forcecheck.policy.model import rule_text
+from forcecheck.report import answer as a_
 from forcecheck.report import wording as w
 from forcecheck.report.model import (
     AccountInfo,
@@ -102,7 +103,9 @@ class _ReportBuilder:
                                                         for f in d.facts])
                                          for d in r.disputes.get(c.id, ())])
                      for c in r.clauses if r.contested(c.id)]
+        titles = [a_.account_title(a.account.name) for a in r.accounts]
         return ScenarioReport(
+            answer=a_.answer(titles, table, disputed, questions),
             id=sc.id, title=sc.title, kind=sc.kind, file=self.sc.path, date=sc.date, time=sc.time,
             place=sc.place, summary=" ".join(sc.summary.split()),
             sources=[Source(**s.model_dump()) for s in sc.sources],
@@ -147,6 +150,8 @@ class _ReportBuilder:
                 action_text=self.names.action(e.action), target=e.target,
                 label=self.names.event(e.id).split(" (", 1)[1][:-1],
                 description=" ".join(e.description.split()), accounts=present,
+                title=a_.first_sentence(" ".join(e.description.split())) or
+                self.names.event(e.id).split(" (", 1)[1][:-1],
                 differs=len(present) != len(self.r.accounts) or _order_differs(orders, e.id),
                 clauses=[c.id for c in self.r.clauses if c.id in on.get(e.id, [])]))
         return out
@@ -223,8 +228,11 @@ class _ReportBuilder:
         return sorted(refs, key=lambda x: int(x[1:]))
 
     def questions(self) -> list[Question]:
+        """The open questions ranked by how many verdicts each decides (a policy question that
+        decides most comes first, whatever the engine's order), ties in the engine's order."""
         out = []
-        for n, q in enumerate(self.r.questions, 1):
+        ranked = sorted(self.r.questions, key=lambda q: -len(q.decides))
+        for n, q in enumerate(ranked, 1):
             u = q.unknown
             ref = f"Q{n}"
             self.question_refs[u.key] = ref
@@ -421,9 +429,13 @@ def build(results: list[ScenarioResult], traces: bool = True) -> Report:
     large scenario's traces cost more than everything else. Traces are worked out when first
     read, so without them only the few a summary line rests on are."""
     policy = results[0].policy if results else None
+    under = [a_.account_title(a.account.name) + (f" ({r.scenario.model.id})" if len(results) > 1 else "")
+             for r in results for a in r.accounts
+             if any(c.verdict == "breached" and c.clause.binding for c in a.clauses)]
     return Report(tool=Tool(version=__version__), policy=_policy(policy) if policy else None,
                   scenarios=[_ReportBuilder(r, traces).build() for r in results],
-                  breached=any(r.breached for r in results), disclaimer=w.DISCLAIMER)
+                  breached=any(r.breached for r in results), disclaimer=w.DISCLAIMER,
+                  status=a_.status(under, len(results)))
 
 
 def build_questions(results: list[ScenarioResult]) -> QuestionsReport:

@@ -360,7 +360,7 @@ def render_html(corpus: Corpus, readings: list[tuple[str, str, str]] = ()) -> st
                          f"<title>{e(LABELS[st])}: {n:,}</title></rect>")
             x += w
         svg = (f'<svg class="bar" role="img" aria-label="{e(clause)}" width="{bar_w}" height="{bar_h}" '
-               f'viewBox="0 0 {bar_w} {bar_h}">{"".join(rects)}</svg>')
+               f'viewBox="0 0 {bar_w} {bar_h}" preserveAspectRatio="none">{"".join(rects)}</svg>')
         fixed = sections.marked(corpus, clause)
         mark = ' <a href="#structural" title="fixed by the mapping, whatever the data">*</a>' if fixed else ""
         cls = ' class="fixed"' if fixed else ""
@@ -394,6 +394,9 @@ th, td {{ padding: .25rem .6rem; text-align: left; border-bottom: 1px solid #ddd
 tr.fixed td {{ font-style: italic; color: #555; }}
 .scroll {{ overflow-x: auto; max-width: 100%; }}
 .key i {{ display: inline-block; width: .9rem; height: .9rem; margin-right: .3rem; vertical-align: -2px; }}
+body {{ padding: 0 1rem; }}
+svg.bar {{ width: 100%; min-width: 5rem; max-width: 360px; height: 18px; }}
+#clauses, #questions {{ display: block; overflow-x: auto; max-width: 100%; }}
 @media print {{ .framing {{ background: none; }} }}
 </style></head><body>
 <h1>Corpus report</h1>

@@ -11,8 +11,10 @@ from functools import cache
 from importlib.resources import files
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
 
 from forcecheck.report import wording as w
+from forcecheck.report.answer import abbreviated, account_title
 from forcecheck.report.model import AccountVerdict, ClauseCard, Item, Report, ScenarioReport
 from forcecheck.report.prose import Shown, explain, nest
 
@@ -29,6 +31,7 @@ def _template():
 def render_html(report: Report) -> str:
     template = _template()
     shown: dict[str, Shown] = {}
+    claimed: set[str] = set()  # ids given out: the first line of its words keeps one
 
     def explain_item(s: ScenarioReport, card: ClauseCard, v: AccountVerdict, item: Item):
         # Each clause card explains itself in full: a reader opens one card, not the page.
@@ -47,6 +50,23 @@ def render_html(report: Report) -> str:
         report=report, safe_url=w.safe_url, explain_item=explain_item, nest=nest,
         verdicts_of=verdicts_of, facts_of=facts_of, budget_note=w.budget_note, value_word=w.value_word,
         answered_line=w.answered_line,
-        position=w.position,
+        position=w.position, account_title=account_title, breakable=breakable, abbreviated=abbreviated,
+        anchor=anchor, claim=lambda ident: not (ident in claimed or claimed.add(ident)),
         accounts_by_id=lambda s: {a.id: a.name for a in s.accounts},
         card_ids=lambda s: {c.id for c in s.clauses})
+
+
+def breakable(text: str) -> Markup:
+    """Text a narrow column may break after '-' and '/' (and nowhere else): a clause id, a cell."""
+    return Markup(str(escape(text)).replace("-", "-<wbr>").replace("/", "/<wbr>"))
+
+
+def anchor(base: str, step) -> str | None:
+    """The id of a fact or definition line a later "(as above)" refers to: the first line of
+    the same kind, words and value under the same account in the same card (`prose.Shown`)."""
+    if step.kind not in ("fact", "definition"):
+        return None
+    import hashlib
+
+    digest = hashlib.sha1(f"{step.kind}|{step.text}|{step.value!r}".encode()).hexdigest()[:10]
+    return f"{base}-{digest}"

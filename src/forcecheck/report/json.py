@@ -12,12 +12,14 @@ import json
 from forcecheck.report.model import QuestionsReport, Report
 
 
-def render_json(report: Report) -> str:
-    return report.model_dump_json(indent=2, by_alias=True) + "\n"
+def render_json(report: Report, indent: int | None = 2) -> str:
+    """The report model as JSON: indented for people, or one compact line (`indent=None`, what
+    `check` writes to a pipe: a large scenario's traces are a fifth of the size)."""
+    return report.model_dump_json(indent=indent, by_alias=True) + "\n"
 
 
-def render_questions_json(report: QuestionsReport) -> str:
-    return report.model_dump_json(indent=2, by_alias=True) + "\n"
+def render_questions_json(report: QuestionsReport, indent: int | None = 2) -> str:
+    return report.model_dump_json(indent=indent, by_alias=True) + "\n"
 
 
 SCHEMA_BASE = "https://forcecheck.invalid/schema"

@@ -11,7 +11,8 @@ table cell of its own.
 from __future__ import annotations
 
 from forcecheck.report import wording as w
-from forcecheck.report.escape import code, md
+from forcecheck.report.answer import account_title
+from forcecheck.report.escape import cell, code, md
 from forcecheck.report.model import ClauseCard, Report, ScenarioReport
 from forcecheck.report.prose import Shown, explain
 
@@ -42,11 +43,17 @@ class Markdown:
         self.refs = {q.key: q.ref for q in s.questions}
         names = {a.id: a.name for a in s.accounts}
         self.add(f"# {md(s.title)}", "")
-        meta = ", ".join(md(x) for x in (s.date, s.time, s.place) if x)
+        # Mid-line, a date needs no escape ('\\2026-01-07' would show its backslash).
+        meta = ", ".join(cell(x) for x in (s.date, s.time, s.place) if x)
         kind = "Real incident, as reported" if s.kind == "real" else "Teaching case"
-        self.add(f"{kind}{': ' + meta if meta else ''}. Scenario {code(s.id)}.", "", md(s.summary), "")
+        self.add(f"{kind}{': ' + meta if meta else ''}. Scenario {code(s.id)}.", "")
+        if s.answer:
+            self.add("**The answer.** " + " ".join(md(x) for x in s.answer), "")
+        if report.status:
+            self.add(f"*{md(report.status)}*", "")
         if s.answered:
             self.add(f"**{md(w.answered_line(s.answered))}**", "")
+        self.add(md(s.summary), "")
         if s.sources:
             self.add("## Sources", "")
             for src in s.sources:
@@ -93,14 +100,17 @@ class Markdown:
             cells = [str(places[a.id][e.id]) if e.id in places[a.id] else "—" for a in s.accounts]
             mark = " †" if e.differs else ""
             clauses = ", ".join(f"[{c}](#{c})" for c in e.clauses)
-            self.add(f"| {e.position}{mark} | {code(e.id)}: {md(e.label)}. {md(e.description)} | "
+            rest = e.description[len(e.title):].strip() if e.description.startswith(e.title) else \
+                e.description
+            self.add(f"| {e.position}{mark} | {code(e.id)}: **{cell(e.title)}** {cell(rest)} | "
                      + " | ".join(cells) + f" | {clauses} |")
         self.add("")
 
     def table(self, s: ScenarioReport, names: dict[str, str]) -> None:
         self.add("## Verdicts", "")
         cols = [c.account for c in s.table[0].cells] if s.table else []
-        self.add("| clause | " + " | ".join(md(names.get(c, "hypothetical")) for c in cols) + " | |")
+        self.add("| clause | " + " | ".join(md(account_title(names[c]) if c in names else "hypothetical")
+                                            for c in cols) + " | |")
         self.add("|---|" + "---|" * len(cols) + "---|")
         deciding = {c.clause: c.facts for c in s.contested}
         for row in s.table:

@@ -76,6 +76,8 @@ class Event(Part):
     action_text: str = Field(description="The action in the policy vocabulary's words.")
     target: str | None = None
     label: str = Field(description="Who did what to whom, in words.")
+    title: str = Field("", description="The event as a sentence for a heading: the first sentence "
+                       "of its description, or `label` when it has none.")
     description: str
     accounts: list[str] = Field(description="The accounts in which this event happened.")
     differs: bool = Field(description="Not every account has this event, or they order it differently.")
@@ -340,6 +342,9 @@ class Answer(Part):
 
 
 class ScenarioReport(Part):
+    answer: list[str] = Field([], description="The answer in sentences, shown first: one per account "
+                              "(which binding clauses are breached or could be), then what the accounts "
+                              "conflict on and the question most verdicts wait on.")
     id: str
     title: str
     kind: Literal["real", "teaching"]
@@ -387,6 +392,7 @@ class Report(Part):
     scenarios: list[ScenarioReport]
     breached: bool
     disclaimer: str
+    status: str = Field("", description="Why `forcecheck check` exits as it does, in a sentence.")
 
 
 class ScenarioQuestions(Part):

@@ -160,7 +160,8 @@ def render_policies(shipped: list[tuple[str, Policy]]) -> str:
             for q in c.quotes:
                 labels[q.provenance] = labels.get(q.provenance, 0) + 1
         shown = ", ".join(f"{n} {label}" for label, n in sorted(labels.items()))
-        out += [f"{name}: {p.title}", f"  id {p.id}; {len(p.clauses)} clauses; quotes: {shown}",
+        many = "s" if len(p.clauses) != 1 else ""
+        out += [f"{name}: {p.title}", f"  id {p.id}; {len(p.clauses)} clause{many}; quotes: {shown}",
                 f"  document: {p.document}", f"  version: {p.version}"]
         out += [f"  source {d.id}: {d.title}" for d in p.documents.values()]
         out.append("")

@@ -43,7 +43,19 @@ def lines(step: TraceStep, account: str, shown: Shown, short: bool = True, depth
     yield from _walk(step, account, shown, depth)
 
 
+NEGATED = {True: "yes: it is not so", False: "no: it is so"}
+
+
 def _walk(step: TraceStep, account: str, shown: Shown, depth: int) -> Iterator[Line]:
+    if step.kind == "not" and len(step.children) == 1:
+        # One line, read as a sentence: 'not a use of deadly force -- no: it is so', not 'it is
+        # not so that -- no' above 'a use of deadly force -- yes'.
+        inner = step.children[0]
+        if "?" in inner.text:  # a question (perhaps with a note after it): its answer is "no"
+            text, value_text = f"the answer is no: {inner.text}", step.value_text
+        else:
+            text, value_text = f"not {inner.text}", NEGATED.get(step.value, step.value_text)  # type: ignore[arg-type]
+        step = inner.model_copy(update={"text": text, "value": step.value, "value_text": value_text})
     if step.kind == "fact" and step.fact is not None:
         first = shown.first(account, "fact", step.text, step.value)
         yield Line(depth, step, step.fact.said if first else None, not first)

@@ -51,7 +51,10 @@ def summary_line(rec: Record, guidance: frozenset[str] = frozenset()) -> str:
     breached = [c for c in hit if c not in guidance]
     not_followed = [c for c in hit if c in guidance]
     undetermined = sum(1 for by in rec.verdicts.values() for v in by.values() if v == "undetermined")
-    parts = [f"breached: {', '.join(breached)}" if breached else "nothing breached"]
+    # A breach holds under an account, never of the incident: each is named with its account.
+    under = {a: [c for c in breached if rec.verdicts[c].get(a) == "breached"] for a in rec.accounts}
+    parts = [f"breached under account '{a}': {', '.join(cs)}" for a, cs in under.items() if cs] \
+        or ["nothing breached"]
     if not_followed:
         parts.append(f"guidance not followed: {', '.join(not_followed)}")
     if rec.contested:

@@ -34,9 +34,18 @@ RENDERERS: dict[tuple[str, str], str] = {
     ("casebook", "markdown"): "forcecheck.report.casebook:render_markdown",
     ("casebook", "html"): "forcecheck.report.casebook:render_html",
     ("casebook", "json"): "forcecheck.report.casebook:render_json",
+    # For CI (report/ci.py): a check's breaches, validate's diagnostics, test's expectations.
+    ("check", "sarif"): "forcecheck.report.ci:check_sarif",
+    ("check", "junit"): "forcecheck.report.ci:check_junit",
+    ("check", "github"): "forcecheck.report.ci:check_github",
+    ("findings", "sarif"): "forcecheck.report.ci:render_sarif",
+    ("findings", "junit"): "forcecheck.report.ci:render_junit",
+    ("findings", "github"): "forcecheck.report.ci:render_github",
 }
 
-SHARED_OPTIONS = frozenset({"width", "colour", "explain", "ascii_only"})
+CI_FORMATS = ("sarif", "junit", "github")
+
+SHARED_OPTIONS = frozenset({"width", "colour", "explain", "ascii_only", "indent"})
 
 # A format a document kind lacks is shown in the nearest one it has.
 FALLBACK = {("questions", "markdown"): "text", ("questions", "html"): "text"}
@@ -48,7 +57,7 @@ def formats(kind: str) -> list[str]:
 
 
 KINDS = {"Report": "check", "QuestionsReport": "questions", "Comparison": "compare", "Corpus": "corpus",
-         "Casebook": "casebook"}
+         "Casebook": "casebook", "Findings": "findings"}
 
 
 def kind_of(document: Any) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+from typing import NamedTuple
 
 from rich import box
 from rich.console import Console
@@ -23,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from forcecheck.report import wording as w
+from forcecheck.report.answer import ABBREVIATIONS, account_title
 from forcecheck.report.model import (
     AccountVerdict,
     ClauseCard,
@@ -35,7 +38,6 @@ from forcecheck.report.model import (
 from forcecheck.report.prose import Shown, explain
 
 FIXED_WIDTH = 100
-ACCOUNT_COLUMN = 20  # room an account's column needs in the table ('? met/breached/n/a')
 DEFAULT_QUESTIONS = 4
 STYLES = {"met": "green", "breached": "bold red", "not followed": "bold magenta",
           "undetermined": "yellow", "not_applicable": "dim", "n/a": "dim", "?": "yellow"}
@@ -114,6 +116,8 @@ class TextReport:
                 self.line()
             self.scenario(s, report)
         self.line()
+        if report.status:
+            self.line(report.status)
         self.line((report.disclaimer, "dim"))
         if self.explain == "summary":
             self.line(("More: --explain short or full (wording, and why in prose); --format "
@@ -123,6 +127,7 @@ class TextReport:
     def scenario(self, s: ScenarioReport, report: Report) -> None:
         self.question_refs = {q.key: q.ref for q in s.questions}
         self.header(s, report)
+        self.answer(s)
         self.table(s)
         if s.analysis_cut:
             self.line((w.budget_note(s.analysis_cut), "italic"))
@@ -159,52 +164,56 @@ class TextReport:
                 who = w.subject_question(a.subject, a.question)
                 self.hang("-", f"{who} -- assumed {w.value_word(a.assumed)}; {a.was}.", indent=2)
 
-    def table(self, s: ScenarioReport) -> None:
-        """The clause x account table. When the accounts do not fit the width side by side,
-        the table is split into several, each repeating the clause column."""
+    def answer(self, s: ScenarioReport) -> None:
+        """The answer in sentences, before the table."""
+        if not s.answer:
+            return
         self.line()
-        names = {a.id: a.name for a in s.accounts}
+        for sentence in s.answer:
+            self.line(sentence)
+
+    def table(self, s: ScenarioReport) -> None:
+        """The clause x account table, always one table so the accounts compare row by row. When
+        the full layout does not fit the width, the contested marks shrink to a bare '*' (the
+        facts are named in the contested section), then the cells to abbreviations ('? met/br/n/a',
+        with a key), then the clause ids and cells wrap at '-' and '/'."""
+        self.line()
+        names = {a.id: account_title(a.name) for a in s.accounts}
         columns = [c.account for c in s.table[0].cells] if s.table else []
-        clause_w = max([len("clause"), *(len(r.clause) for r in s.table)]) + 2
-        marks_w = max([0, *(len(" ".join(["*", *c.facts])) + 2 for c in s.contested)]) + 2
-        # Pack the accounts' columns greedily into tables that fit the width.
-        widths = [min(ACCOUNT_COLUMN, max([len(names.get(acc, "hypothetical")),
-                                           *(len(r.cells[i].short) for r in s.table)]) + 2)
-                  for i, acc in enumerate(columns)]
-        chunks: list[list[int]] = [[]]
-        room = self.c.width - clause_w - marks_w
-        for i, wd in enumerate(widths):
-            if chunks[-1] and sum(widths[j] for j in chunks[-1]) + wd > room:
-                chunks.append([])
-            chunks[-1].append(i)
+        headers = [names.get(acc, "hypothetical") for acc in columns]
         deciding = {c.clause: c.facts for c in s.contested}
+        layout = _fit(s, headers, deciding, self.c.width)
+        if any(max(len(x) for x in h.split()) > wd for h, wd in zip(headers, layout.cells, strict=True)):
+            # Too narrow for the names: letters, with a key above the table.
+            key = [chr(ord("A") + i) for i in range(len(headers))]
+            self.line("Columns: " + "; ".join(f"{k}: {h}" for k, h in zip(key, headers, strict=True)))
+            headers = key
+        t = Table(box=ASCII_HEAD if self.ascii else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
+                  expand=False, header_style="bold", collapse_padding=True)
+        t.add_column("clause", width=layout.clause, overflow="fold")
+        for h, wd in zip(headers, layout.cells, strict=True):
+            t.add_column(h, width=wd, overflow="fold")
+        t.add_column("", width=layout.marks, overflow="fold")
         any_open = any_contested = any_changed = False
-        for n, chunk in enumerate(chunks):
-            if n:
-                self.line()
-            t = Table(box=ASCII_HEAD if self.ascii else box.SIMPLE_HEAD, show_edge=False, pad_edge=False,
-                      expand=False, header_style="bold", collapse_padding=True)
-            t.add_column("clause", no_wrap=True)
-            for i in chunk:
-                acc = columns[i]
-                t.add_column(names.get(acc, "hypothetical"), overflow="fold")
-            t.add_column("", overflow="fold")
-            for row in s.table:
-                cells = [Text(row.cells[i].short, style=_cell_style(row.cells[i].short, row.cells[i].verdict))
-                         for i in chunk]
-                any_open = any_open or any(c.verdict == "undetermined" for c in row.cells)
-                marks = " ".join(["*", *deciding.get(row.clause, [])] if row.contested else []) + \
-                    (" ~" if row.changed else "")
-                any_contested = any_contested or row.contested
-                any_changed = any_changed or row.changed
-                t.add_row(row.clause, *cells, marks)
-            self.c.print(t)
+        for row in s.table:
+            cells = [Text(_cell_text(c.short, layout.level, wd), style=_cell_style(c.short, c.verdict))
+                     for c, wd in zip(row.cells, layout.cells, strict=True)]
+            any_open = any_open or any(c.verdict == "undetermined" for c in row.cells)
+            facts = deciding.get(row.clause, []) if layout.level == 0 else []
+            marks = " ".join(["*", *facts] if row.contested else []) + (" ~" if row.changed else "")
+            any_contested = any_contested or row.contested
+            any_changed = any_changed or row.changed
+            t.add_row(_wrap_id(row.clause, layout.clause), *cells, marks.strip())
+        self.c.print(t)
         legend = []
         if any_open:
             legend.append("? undetermined: the verdicts still possible, whatever the unknown facts "
                           "and open policy questions turn out to be; n/a: not applicable.")
+        if layout.level >= 2:
+            legend.append("br: breached; nf: guidance not followed.")
         if any_contested:
-            legend.append("* contested, decided by the facts F1... below.")
+            legend.append("* contested, decided by the facts F1... below." if layout.level == 0 else
+                          "* contested: the facts that decide it are below.")
         if legend:
             self.line((" ".join(legend), "dim"))
         if any_changed:
@@ -235,15 +244,29 @@ class TextReport:
                           indent=5)
 
     def questions(self, s: ScenarioReport, limit: int | None) -> None:
+        """The open questions, most decisive first: by default the first few and every one
+        the clause lines below refer to, so no ref is left unexplained."""
         if not s.questions:
             return
-        shown = s.questions if limit is None else s.questions[:limit]
+        if limit is None:
+            shown = s.questions
+        else:
+            referred = {ref for c in s.clauses if c.highlighted
+                        for v in [*c.verdicts, *([c.hypothetical] if c.hypothetical else [])]
+                        for ref in _question_refs(v.why)}
+            shown = s.questions[:limit]
+            brief = [q for q in s.questions[limit:] if q.ref in referred]
         self.line()
-        more = f" (the first {len(shown)} of {len(s.questions)}: all with --questions)" \
-            if len(shown) < len(s.questions) else ""
-        self.line((f"Open questions, most decisive first{more}", "bold"))
+        self.line(("Open questions, most decisive first", "bold"))
         for q in shown:
             self.question(q)
+        if limit is not None and brief:
+            n = len(s.questions) - limit
+            self.c.print(Padding(Text.assemble(
+                ("Also referred to below (each in words, with the verdicts it settles: "
+                 "--questions): ", "dim"),
+                ", ".join(f"{q.key} ({q.ref})" for q in brief) + "."
+                + (f" {n - len(brief)} more with --questions." if n > len(brief) else "")), (0, 0, 0, 2)))
 
     def question(self, q: Question, ways: bool = False) -> None:
         who = f"{q.subject_label}: " if q.subject not in ("incident", "policy") else ""
@@ -272,10 +295,6 @@ class TextReport:
                 words = words.removeprefix("undetermined: ")
                 self.hang(f"{', '.join(who)}:", Text.assemble(self.verdict(words, verdict),
                                                               f"; {why}" if why else ""), indent=4)
-        if len(s.questions) > DEFAULT_QUESTIONS:
-            rest = (f"Q{len(s.questions)}" if len(s.questions) == DEFAULT_QUESTIONS + 1
-                    else f"Q{DEFAULT_QUESTIONS + 1} to Q{len(s.questions)}")  # never "Q5 to Q5"
-            self.line((f"{rest}: run the same check with --questions", "dim"), indent=2)
 
     def card(self, s: ScenarioReport, card: ClauseCard) -> None:
         self.line()
@@ -341,6 +360,83 @@ class TextReport:
             if s.quote is not None and s.kind == "exception":
                 self.c.print(Padding(Text(f'"{s.quote.text}" -- {s.quote.citation}', style="dim"),
                                      (0, 0, 0, at + 4)))
+
+
+def _question_refs(why: str) -> list[str]:
+    """The Q refs a 'waits on Q2, Q5' line names."""
+    return re.findall(r"\bQ[0-9]+\b", why) if why.startswith("waits on") else []
+
+
+class _Layout(NamedTuple):
+    level: int  # 0 full; 1 bare '*'; 2 abbreviated cells; 3 wrapped clause ids; 4 wrapped cells
+    clause: int
+    cells: list[int]
+    marks: int
+
+
+
+
+def _short(cell: str, level: int) -> str:
+    """A table cell at a layout level: '? met/breached/n/a' -> '? met/br/n/a' ->
+    '?met/ br/ n/a' (wraps at '/')."""
+    if level < 2:
+        return cell
+    if cell.startswith("? "):
+        out = "? " + "/".join(ABBREVIATIONS.get(p, p) for p in cell[2:].split("/"))
+    else:
+        out = cell if level < 3 else ABBREVIATIONS.get(cell, cell)
+    if level >= 4:
+        out = out.replace("n/a", "\0").replace("/", "/ ").replace("\0", "n/a").replace("? ", "?")
+    return out
+
+
+def _cell_text(cell: str, level: int, width: int) -> str:
+    """The cell at its level; wrapped at '/' only when the abbreviation does not fit."""
+    if level >= 4 and len(_short(cell, 3)) <= width:
+        return _short(cell, 3)
+    return _short(cell, level)
+
+
+def _wrap_id(ident: str, width: int) -> str:
+    """A clause id broken after '-' so that each line fits `width` (never inside a word when a
+    word fits)."""
+    if len(ident) <= width:
+        return ident
+    lines, cur = [], ""
+    for part in ident.replace("-", "-\0").split("\0"):
+        if cur and len(cur) + len(part) > width:
+            lines.append(cur)
+            cur = ""
+        cur += part
+    return "\n".join([*lines, cur])
+
+
+def _fit(s: ScenarioReport, headers: list[str], deciding: dict[str, list[str]], width: int) -> _Layout:
+    """The first layout whose table fits `width`: each column as wide as its widest cell (an
+    account's header wraps at its words), two columns between columns."""
+    rows = s.table
+    clause_w = max([len("clause"), *(len(r.clause) for r in rows)])
+    gaps = 2 * (len(headers) + 1)
+    for level in range(5):
+        cells = []
+        for i, h in enumerate(headers):
+            texts = [_short(r.cells[i].short, level) for r in rows]
+            widest = max([1, *(len(x) for t in texts for x in (t.split() if level >= 4 else [t]))])
+            longest_word = max([1, *(len(x) for x in h.split())])
+            cells.append(max(widest, min(longest_word, 12 if level < 4 else widest)))
+        marks = max([1, *(len(" ".join(["*", *(deciding.get(r.clause, []) if level == 0 else [])]))
+                          + (2 if r.changed else 0) for r in rows)])
+        if level == 4:  # the clause column takes what the cells leave, the cells share the rest
+            clause = min(clause_w, 14)
+            share = (width - clause - marks - gaps) // max(1, len(cells))
+            cells = [max(c, share) for c in cells]
+        elif level == 3:
+            clause = max(12, min(clause_w, width - sum(cells) - marks - gaps))
+        else:
+            clause = clause_w
+        if clause + sum(cells) + marks + gaps <= width or level == 4:
+            return _Layout(level, clause, cells, marks)
+    raise AssertionError("unreachable")
 
 
 def render_text(report: Report, width: int = FIXED_WIDTH, colour: bool = False,

@@ -52,7 +52,7 @@ def possible_words(possible: tuple[str, ...], clause: Clause | None = None) -> s
 def text_reading(settlements, clause: Clause, questions: dict, ref=lambda u: None) -> str | None:
     """For an undetermined verdict that the policy's text as found settles, and only an open
     policy question (one with a `verbatim` answer, `questions`: name -> spec) reopens: 'met on
-    the policy's text; breached only if Q19 (vehicle_specific_limits) yes, Q4 no, Q5 yes'
+    the policy's text; breached only if Q6 (vehicle_specific_limits) yes, Q5 no, and Q1 yes or Q2 yes'
     (keys where there are no references). None for any other undetermined verdict.
     `settlements`: the verdict's smallest settling assignments ((verdict, ((unknown, value),
     ...)), ...), unknowns with `subject` ("policy" for a question), `fact` and `key`; `ref`
@@ -80,7 +80,8 @@ def text_reading(settlements, clause: Clause, questions: dict, ref=lambda u: Non
     if not otherwise:
         return None
     return "; ".join([f"{verdict_words(verdict, clause)} on the policy's text",
-                      *(f"{verdict_words(v, clause)} only if {_either(ways)}" for v, ways in otherwise.items())])
+                      *(f"{verdict_words(v, clause)} only if {_either(ways)}"
+                        for v, ways in otherwise.items())])
 
 
 def _either(ways: list[list[str]]) -> str:
@@ -137,7 +138,8 @@ def account_name(scenario: Scenario, account_id: str) -> str:
     return account_id
 
 
-INFERRED = "inferred, not its source's words"
+# The value is inferred; a quote after it is the source's own words, from which it is read.
+INFERRED = "value inferred from the source"
 
 
 def statement(stated_by: str | None, source: str | None, quote: str | None, note: str | None,

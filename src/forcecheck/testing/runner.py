@@ -178,19 +178,21 @@ def render_outcomes(outcomes: list[Outcome]) -> str:
                              "not met")
                 for m in o.failures:
                     lines += render_failure(o, m)
-            elif o.expectations == 0:
-                lines.append(f"ok    {name}: no expectations (nothing checked)")
+            elif o.expectations == 0:  # not a pass: nothing was checked (exit 1 under --strict)
+                lines.append(f"none  {name}: no expectations, nothing checked")
             else:
                 lines.append(f"ok    {name}: {_n(o.expectations, 'expectation')} met")
         said = next((o.result.scenario.warnings for o in group if o.result is not None), ())
         lines += [f"  {display_path(d.span.path)}:{d.span.line}:{d.span.column}: warning[{d.code}]: "
                   f"{d.message}" for d in said if d.span is not None]  # old fact names (W012)
     groups = list(by_path.values())
-    passed = sum(all(o.passed for o in g) for g in groups)
     errors = sum(any(o.errors for o in g) for g in groups)
-    failed = len(groups) - passed - errors
+    failed = sum(any(o.failures for o in g) and not any(o.errors for o in g) for g in groups)
+    unchecked = sum(all(o.passed and o.expectations == 0 for o in g) for g in groups)
+    passed = len(groups) - errors - failed - unchecked
     lines.append("")
-    lines.append(f"{_n(len(groups), 'scenario')}: {passed} passed, {failed} failed, {errors} did not load")
+    lines.append(f"{_n(len(groups), 'scenario')}: {passed} passed, {failed} failed, {errors} did not load"
+                 + (f", {unchecked} with nothing checked" if unchecked else ""))
     return "\n".join(lines) + "\n"
 
 
