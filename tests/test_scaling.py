@@ -233,3 +233,82 @@ def test_a_many_shot_report_is_linear_in_its_items(compiled):
         for cv in a.clauses:
             for i in cv.items:
                 assert {u.subject for u in i.unknowns} <= {i.label, "s", "o", "policy"}
+
+
+def exchange(n: int, stated: str = "") -> str:
+    """An exchange of fire: the subject fires at the officer and the officer fires back, n
+    times each; every "had the person fired at someone before this shot" reads the earlier
+    shots."""
+    out = ["id: gen\ntitle: generated\nkind: teaching\nsummary: s\n",
+           "people:\n- {id: o, role: officer, description: d}\n- {id: s, role: subject, description: d}\n",
+           "events:\n"]
+    for i in range(n):
+        out.append(f"- {{id: x{i}, actor: s, action: fire_firearm, target: o, description: d}}\n")
+        out.append(f"- {{id: y{i}, actor: o, action: fire_firearm, target: s, description: d}}\n")
+    out.append("undisputed:\n  facts:\n    o.on_duty: yes\naccounts:\n- {id: a, name: A}\n"
+               f"- {{id: b, name: B, facts: {{{stated or 'x0.aimed_at_person: yes'}}}}}\n")
+    return "".join(out)
+
+
+def _plain(compiled: CompiledPolicy) -> CompiledPolicy:
+    """The same policy compiled without the quantifier's shortcuts (every event visited, the
+    whole body evaluated for each)."""
+    from forcecheck.policy import compiler
+
+    original = compiler._ClosureCompiler._event_limit
+    compiler._ClosureCompiler._event_limit = lambda self, n: None
+    try:
+        return compiler.compile_policy(compiled.policy)
+    finally:
+        compiler._ClosureCompiler._event_limit = original
+
+
+@pytest.mark.parametrize("stated", ["", "x3.aimed_at_person: no, x5.aimed_at_person: yes",
+                                    "x2.aimed_at_person: no, y2.threat_had_ended: yes"])
+def test_a_quantifier_over_earlier_events_gives_the_same_value_and_reads(compiled, stated):
+    """`had fired at someone before e` visits only that person's events before e, and tests
+    the event alone once per timeline; its value and the unknowns it reads, in order, are
+    those of visiting every event."""
+    from forcecheck.engine.reads import read
+
+    plain = _plain(compiled)
+    sc = load_scenario("x.yaml", compiled, text=exchange(8, stated))
+    for account in sc.accounts:
+        world = sc.world(account)
+        for name in ("had_fired_at_someone", "had_driven_at_someone"):
+            for eid in world.events:
+                fast = read(lambda w, n=name, e=eid: compiled.definitions[n](w, {"e": e}), world)
+                slow = read(lambda w, n=name, e=eid: plain.definitions[n](w, {"e": e}), world)
+                assert fast[0] == slow[0] and list(fast[1]) == list(slow[1]), (name, eid)
+        for clause in [*compiled.policy.clauses]:
+            for env in compiled.bindings(clause, world):
+                a = read(lambda w, c=clause, e=env: compiled.verdict(c, w, e), world)
+                b = read(lambda w, c=clause, e=env: plain.verdict(c, w, e), world)
+                assert a[0] == b[0] and list(a[1]) == list(b[1]), (clause.id, env)
+
+
+def test_in_an_exchange_of_fire_a_shot_reads_only_earlier_shots(compiled, monkeypatch):
+    """Loading checks every constraint on every shot; "had fired at someone before" used to
+    visit all of the person's shots, before and after, for each. Now only the earlier ones are
+    visited: the body evaluations of that quantifier, over the whole load, are at most one per
+    pair of (earlier shot, later shot), not one per pair of shots."""
+    from forcecheck.policy import compiler
+
+    visits = [0]
+    scan = compiler._scan
+
+    def counted(w, inner, var, ids, body, stop, kind):
+        visits[0] += len(ids)
+        return scan(w, inner, var, ids, body, stop, kind)
+
+    monkeypatch.setattr(compiler, "_scan", counted)
+    fresh = compiler.compile_policy(compiled.policy)
+    n = 30
+    sc = load_scenario("x.yaml", fresh, text=exchange(n))
+    world = sc.world(sc.accounts[0])
+    visits[0] = 0
+    for eid in world.events:
+        fresh.definitions["had_fired_at_someone"](world, {"e": eid})
+    # y_i looks at the subject's x_0..x_i (i + 1 shots), x_i at the officer's y_0..y_(i-1) (i):
+    # n * n in all; visiting every shot of the person was 2n for each of the 2n shots.
+    assert visits[0] == n * n

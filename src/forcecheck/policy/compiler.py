@@ -75,8 +75,115 @@ class World:
             self._ids[("by", attr)] = index  # type: ignore[assignment]
         return index.get(value, ())  # type: ignore[union-attr]
 
+    def events_before(self, attr: str, value: str, limit: int) -> tuple[str, ...]:
+        """`events_with(attr, value)` that come before the event at position `limit`."""
+        key = ("before", attr, value, limit)
+        cached = self._ids.get(key)  # type: ignore[call-overload]
+        if cached is None:
+            ids = self.events_with(attr, value)
+            cached = tuple(i for i in ids if self.events[i].index < limit)
+            self._ids[key] = cached  # type: ignore[index]
+        return cached
+
+    def events_passing(self, attr: str, value: str, limit: int, tests: tuple,
+                       var: str) -> tuple[str, ...] | None:
+        """`events_before(attr, value, limit)` for which every one of `tests` (fact-free
+        closures of one event, bound to `var`) is true; None when one of them is unknown for
+        one of these events (then nothing is skipped)."""
+        key = ("passing", attr, value, limit, tests)
+        cached = self._ids.get(key, False)  # type: ignore[call-overload]
+        if cached is False:
+            ok: list[str] | None = []
+            for i in self.events_before(attr, value, limit):
+                got = [t(self, {var: i}) for t in tests]
+                if any(g is None for g in got):
+                    ok = None
+                    break
+                if all(got):
+                    ok.append(i)
+            cached = self._ids[key] = tuple(ok) if ok is not None else None  # type: ignore[index]
+        return cached
+
     def __post_init__(self) -> None:
         self._ids: dict[tuple[str, str | None], tuple[str, ...]] = {}
+
+
+def _position(target: Fn) -> Fn:
+    """A closure giving the timeline position of the event `target` gives (None if unknown)."""
+    def position(w, env):
+        eid = target(w, env)
+        return None if eid is None else w.events[eid].index
+
+    return position
+
+
+def _scan(w: World, inner: dict, var: str, ids: tuple[str, ...], body: Fn, stop: bool, kind: str) -> Value:
+    """A quantifier's Kleene value over `ids` (see `_quantifier`)."""
+    result = not stop
+    for i in ids:
+        inner[var] = i
+        v = body(w, inner)
+        if v is stop:
+            result = stop
+            break
+        if v is None:
+            result = None
+    return kleene_not(result) if kind == "none" else result
+
+
+def _is_key(c: m.Node, var: str) -> bool:
+    """`x.ATTR == E` with E not mentioning x (what `_event_key` indexes by)."""
+    return (isinstance(c, m.CompareNode) and c.op == "==" and any(
+        isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var) and mine.subject.name == var
+        and not _mentions(other, var) for mine, other in ((c.left, c.right), (c.right, c.left))))
+
+
+def _is_order(c: m.Node, var: str) -> bool:
+    """`x before E` or `E after x` (what `_event_limit` cuts by)."""
+    if not isinstance(c, m.OrderNode) or c.kind not in ("before", "after"):
+        return False
+    mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
+    return isinstance(mine, m.Var) and mine.name == var and not _mentions(other, var)
+
+
+def _only_mentions(n: m.Node, var: str) -> bool:
+    """`n` is a fact-free test of the variable `var` alone (and constants)."""
+    if isinstance(n, m.Var):
+        return n.name == var
+    if isinstance(n, m.Const):
+        return True
+    if isinstance(n, m.EventAttr):
+        return _only_mentions(n.subject, var)
+    if isinstance(n, m.AndNode | m.OrNode):
+        return all(_only_mentions(x, var) for x in n.operands)
+    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
+        return _only_mentions(n.operand, var)
+    if isinstance(n, m.CompareNode | m.OrderNode):
+        return _only_mentions(n.left, var) and _only_mentions(n.right, var)
+    return False
+
+
+def _boolean(n: m.Node) -> bool:
+    """`n` gives True, False or unknown (a test, not a value), so a conjunction of it alone is it."""
+    if isinstance(n, m.FactRef):
+        return n.spec.kind == "yes_no"
+    return isinstance(n, m.AndNode | m.OrNode | m.NotNode | m.CompareNode | m.MemberNode | m.RoleNode
+                      | m.OrderNode | m.QuantNode | m.DefCall)
+
+
+def _fact_free(n: m.Node) -> bool:
+    """`n` reads no fact, open question or definition (so evaluating it records no unknown)."""
+    if isinstance(n, m.FactRef | m.UnsettledRef | m.DefCall):
+        return False
+    if isinstance(n, m.AndNode | m.OrNode):
+        return all(_fact_free(x) for x in n.operands)
+    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
+        return _fact_free(n.operand)
+    if isinstance(n, m.CompareNode | m.OrderNode):
+        return _fact_free(n.left) and _fact_free(n.right)
+    if isinstance(n, m.EventAttr):
+        return _fact_free(n.subject)
+    return isinstance(n, m.Const | m.Var)
 
 
 def _mentions(n: m.Node, var: str) -> bool:
@@ -334,6 +441,9 @@ class _ClosureCompiler:
         stop = kind != "all"  # the value that settles the result: False for all, True otherwise
         keyed = self._event_key(n) if domain == m.EVENT and kind != "all" else None
         key_attr, key_fn = keyed if keyed else (None, None)
+        limit_fn = self._event_limit(n) if keyed else None
+        plan = self._event_plan(n) if limit_fn is not None else None
+        static, rest = plan if plan is not None else ((), None)
 
         def quantify(w, env):
             result = not stop
@@ -344,7 +454,24 @@ class _ClosureCompiler:
                 # for any other, the body's conjunct is false, which decides nothing.
                 k = key_fn(w, env)
                 if k is not None:
-                    ids = w.events_with(key_attr, k)
+                    if limit_fn is not None:
+                        # "... and x before e": only those before e, for the same reason (a
+                        # later one's body is false before it reads any fact).
+                        limit = limit_fn(w, env)
+                        if limit is None:
+                            ids = w.events_with(key_attr, k)
+                        elif rest is not None:
+                            # The conjuncts before the first that reads a fact hold for these
+                            # events (the key, the order, and those about the event alone,
+                            # worked out once per timeline): only the rest is evaluated.
+                            ids = w.events_passing(key_attr, k, limit, static, var)
+                            if ids is not None:
+                                return _scan(w, inner, var, ids, rest, stop, kind)
+                            ids = w.events_before(key_attr, k, limit)
+                        else:
+                            ids = w.events_before(key_attr, k, limit)
+                    else:
+                        ids = w.events_with(key_attr, k)
             for i in ids:
                 inner[var] = i
                 v = body(w, inner)
@@ -363,6 +490,41 @@ class _ClosureCompiler:
         (m.OrNode, _or), (m.CompareNode, _compare), (m.MemberNode, _member), (m.RoleNode, _role),
         (m.OrderNode, _order), (m.QuantNode, _quantifier),
     )
+
+    def _event_plan(self, n: m.QuantNode):
+        """For a keyed, ordered conjunction (`_event_key`, `_event_limit`): when every conjunct
+        before the first that reads a fact is the key, the order, or a test of the event alone
+        (`x.action == fire_firearm`), the closures of those tests (worked out once per event
+        and timeline) and of the conjunction of the rest; else None."""
+        static, rest = [], []
+        for c in n.body.operands:  # type: ignore[attr-defined]
+            if rest or not _fact_free(c):
+                rest.append(c)
+            elif _only_mentions(c, n.var):
+                static.append(self.node(c))
+            elif not (_is_key(c, n.var) or _is_order(c, n.var)):
+                return None
+        if not rest:
+            return None
+        fns = [self.node(c) for c in rest]
+        return tuple(static), (fns[0] if len(fns) == 1 and _boolean(rest[0]) else _kleene_fn(fns, stop=False))
+
+    def _event_limit(self, n: m.QuantNode):
+        """For a conjunction `... and x before E and ...` (or `E after x`) whose conjuncts before
+        that one read no fact: a closure giving E's position in the timeline (None when E is
+        unknown), so that the events from E on, whose body is false before it reads any fact,
+        are not visited. (The Kleene value and the unknowns read are the same.)"""
+        if not isinstance(n.body, m.AndNode):
+            return None
+        for c in n.body.operands:
+            if isinstance(c, m.OrderNode):
+                mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
+                if (isinstance(mine, m.Var) and mine.name == n.var and not _mentions(other, n.var)
+                        and c.kind in ("before", "after")):
+                    return _position(self.node(other))
+            if not _fact_free(c):
+                return None
+        return None
 
     def _event_key(self, n: m.QuantNode):
         """For `any`/`none` over events whose body is a conjunction with `x.ATTR == E` (E not
