@@ -269,7 +269,7 @@ def test_a_quantifier_over_earlier_events_gives_the_same_value_and_reads(compile
     """`had fired at someone before e` visits only that person's events before e, and tests
     the event alone once per timeline; its value and the unknowns it reads, in order, are
     those of visiting every event."""
-    from forcecheck.engine.reads import read
+    from forcecheck.engine.reads import assign, read
 
     plain = _plain(compiled)
     sc = load_scenario("x.yaml", compiled, text=exchange(8, stated))
@@ -280,6 +280,13 @@ def test_a_quantifier_over_earlier_events_gives_the_same_value_and_reads(compile
                 fast = read(lambda w, n=name, e=eid: compiled.definitions[n](w, {"e": e}), world)
                 slow = read(lambda w, n=name, e=eid: plain.definitions[n](w, {"e": e}), world)
                 assert fast[0] == slow[0] and list(fast[1]) == list(slow[1]), (name, eid)
+                # On a world nothing watches, the flags worked out once answer for every shot,
+                # also under a search's assumptions.
+                assert compiled.definitions[name](world, {"e": eid}) == slow[0]
+                for value in (True, False):
+                    w = assign(world, {("x1", "aimed_at_person"): value,
+                                       ("x4", "aimed_at_person"): not value})
+                    assert compiled.definitions[name](w, {"e": eid}) == plain.definitions[name](w, {"e": eid})
         for clause in [*compiled.policy.clauses]:
             for env in compiled.bindings(clause, world):
                 a = read(lambda w, c=clause, e=env: compiled.verdict(c, w, e), world)
@@ -288,10 +295,15 @@ def test_a_quantifier_over_earlier_events_gives_the_same_value_and_reads(compile
 
 
 def test_in_an_exchange_of_fire_a_shot_reads_only_earlier_shots(compiled, monkeypatch):
-    """Loading checks every constraint on every shot; "had fired at someone before" used to
-    visit all of the person's shots, before and after, for each. Now only the earlier ones are
-    visited: the body evaluations of that quantifier, over the whole load, are at most one per
-    pair of (earlier shot, later shot), not one per pair of shots."""
+    """Loading checks every constraint on every shot, and "had fired at someone before" used to
+    visit all of the person's shots, before and after, for each: 2n visits for each of 2n
+    shots. Where what is read must be recorded (a verdict's unknowns), only the earlier shots
+    are visited (n * n in all); elsewhere (a constraint test in a search) flags worked out
+    once per world answer every shot, so the facts of each shot are read once, not once per
+    later shot."""
+    import sys
+
+    from forcecheck.engine.reads import read
     from forcecheck.policy import compiler
 
     visits = [0]
@@ -308,7 +320,19 @@ def test_in_an_exchange_of_fire_a_shot_reads_only_earlier_shots(compiled, monkey
     world = sc.world(sc.accounts[0])
     visits[0] = 0
     for eid in world.events:
-        fresh.definitions["had_fired_at_someone"](world, {"e": eid})
-    # y_i looks at the subject's x_0..x_i (i + 1 shots), x_i at the officer's y_0..y_(i-1) (i):
-    # n * n in all; visiting every shot of the person was 2n for each of the 2n shots.
+        read(lambda w, e=eid: fresh.definitions["had_fired_at_someone"](w, {"e": e}), world)
+    # y_i looks at the subject's x_0..x_i (i + 1 shots), x_i at the officer's y_0..y_(i-1) (i).
     assert visits[0] == n * n
+    facts = [0]
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "fact":
+            facts[0] += 1
+
+    sys.setprofile(profile)
+    try:
+        values = [fresh.definitions["had_fired_at_someone"](world, {"e": eid}) for eid in world.events]
+    finally:
+        sys.setprofile(None)
+    assert values == [False] + [None] * (2 * n - 1)  # nobody had fired before the first shot
+    assert facts[0] <= 2 * n, facts[0]  # each shot's "aimed at a person" once

@@ -11,6 +11,7 @@ get exactly the number the verdict used: there is one evaluation, seen at two de
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections.abc import Callable, Iterator
@@ -19,6 +20,8 @@ from dataclasses import dataclass, field
 from forcecheck.policy import model as m
 
 UNKNOWN = None
+_UNSEEN = object()  # a world's memo not decided yet
+_NO_FLAGS = object()  # `World.prefix_any` cannot answer: evaluate event by event
 Value = object
 Env = dict[str, str]
 Fn = Callable[["World", Env], Value]
@@ -104,8 +107,43 @@ class World:
             cached = self._ids[key] = tuple(ok) if ok is not None else None  # type: ignore[index]
         return cached
 
+    def prefix_any(self, token: object, attr: str, value: str, limit: int, tests: tuple, var: str,
+                   body: Fn) -> Value:
+        """"Some event x before the one at `limit`, with x.ATTR == value, passing `tests`,
+        for which `body` holds" (Kleene), from flags worked out once per world and key: the
+        value for every earlier event at once ("had fired at someone before this shot"), so
+        each question costs a lookup, not a pass over the earlier events. `token` names the
+        quantifier; `body` reads the one event `var` and facts. Only for a world whose tables
+        are plain (`memo`): a world that records what is read must see every read."""
+        memo = self._memo
+        if memo is _UNSEEN:
+            memo = self._memo = {} if all(type(t) is dict or getattr(t, "memo_safe", False)
+                                          for t in (self.values, self.unsettled)) else None
+        if memo is None:
+            return _NO_FLAGS
+        key = (token, value)
+        entry = memo.get(key)
+        if entry is None:
+            passing = self.events_passing(attr, value, 1 << 62, tests, var)
+            entry = memo[key] = (passing, [self.events[i].index for i in passing or ()], [False])
+        passing, indexes, flags = entry
+        if passing is None:
+            return _NO_FLAGS
+        count = bisect.bisect_left(indexes, limit)
+        while len(flags) <= count:
+            before = flags[-1]
+            if before is True:
+                flags.append(True)
+                continue
+            v = body(self, {var: passing[len(flags) - 1]})
+            flags.append(True if v is True else None if v is None or before is None else False)
+        return flags[count]
+
     def __post_init__(self) -> None:
         self._ids: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        # Values worked out from this world's tables, when nothing watches what is read
+        # (decided when first needed: worlds are made by the thousand and most never need it).
+        self._memo: dict | None | object = _UNSEEN
 
 
 def _position(target: Fn) -> Fn:
@@ -169,6 +207,27 @@ def _boolean(n: m.Node) -> bool:
         return n.spec.kind == "yes_no"
     return isinstance(n, m.AndNode | m.OrNode | m.NotNode | m.CompareNode | m.MemberNode | m.RoleNode
                       | m.OrderNode | m.QuantNode | m.DefCall)
+
+
+def _free_vars(n: m.Node | None) -> set[str]:
+    """The variables `n` mentions that it does not bind; "?" for a node of an unknown kind."""
+    if n is None or isinstance(n, m.Const | m.UnsettledRef):
+        return set()
+    if isinstance(n, m.Var):
+        return {n.name}
+    if isinstance(n, m.FactRef | m.EventAttr):
+        return _free_vars(n.subject)
+    if isinstance(n, m.DefCall):
+        return set().union(*(_free_vars(a) for a in n.args))
+    if isinstance(n, m.AndNode | m.OrNode):
+        return set().union(*(_free_vars(x) for x in n.operands))
+    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
+        return _free_vars(n.operand)
+    if isinstance(n, m.CompareNode | m.OrderNode):
+        return _free_vars(n.left) | _free_vars(n.right)
+    if isinstance(n, m.QuantNode):
+        return _free_vars(n.body) - {n.var}
+    return {"?"}
 
 
 def _fact_free(n: m.Node) -> bool:
@@ -444,6 +503,11 @@ class _ClosureCompiler:
         limit_fn = self._event_limit(n) if keyed else None
         plan = self._event_plan(n) if limit_fn is not None else None
         static, rest = plan if plan is not None else ((), None)
+        # The rest reads only the event x (and facts): its value per event is the world's, so
+        # the flags of `World.prefix_any` answer for every later event at once.
+        closed = rest is not None and all(_free_vars(c) <= {var}
+                                          for c in n.body.operands[self._first_fact(n):])  # type: ignore[attr-defined]
+        token = object()
 
         def quantify(w, env):
             result = not stop
@@ -460,6 +524,9 @@ class _ClosureCompiler:
                         limit = limit_fn(w, env)
                         if limit is None:
                             ids = w.events_with(key_attr, k)
+                        elif closed and w._memo is not None and (got := w.prefix_any(
+                                token, key_attr, k, limit, static, var, rest)) is not _NO_FLAGS:
+                            return kleene_not(got) if kind == "none" else got
                         elif rest is not None:
                             # The conjuncts before the first that reads a fact hold for these
                             # events (the key, the order, and those about the event alone,
@@ -508,6 +575,11 @@ class _ClosureCompiler:
             return None
         fns = [self.node(c) for c in rest]
         return tuple(static), (fns[0] if len(fns) == 1 and _boolean(rest[0]) else _kleene_fn(fns, stop=False))
+
+    @staticmethod
+    def _first_fact(n: m.QuantNode) -> int:
+        """The position of the first conjunct of `n`'s body that reads a fact."""
+        return next(i for i, c in enumerate(n.body.operands) if not _fact_free(c))  # type: ignore[attr-defined]
 
     def _event_limit(self, n: m.QuantNode):
         """For a conjunction `... and x before E and ...` (or `E after x`) whose conjuncts before
