@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from forcecheck.policy import model as m
+from forcecheck.policy.nodes import boolean, fact_free, free_vars, is_key, is_order, mentions, only_mentions
 
 UNKNOWN = None
 _UNSEEN = object()  # a world's memo not decided yet
@@ -169,91 +170,18 @@ def _scan(w: World, inner: dict, var: str, ids: tuple[str, ...], body: Fn, stop:
     return kleene_not(result) if kind == "none" else result
 
 
-def _is_key(c: m.Node, var: str) -> bool:
-    """`x.ATTR == E` with E not mentioning x (what `_event_key` indexes by)."""
-    return (isinstance(c, m.CompareNode) and c.op == "==" and any(
-        isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var) and mine.subject.name == var
-        and not _mentions(other, var) for mine, other in ((c.left, c.right), (c.right, c.left))))
 
 
-def _is_order(c: m.Node, var: str) -> bool:
-    """`x before E` or `E after x` (what `_event_limit` cuts by)."""
-    if not isinstance(c, m.OrderNode) or c.kind not in ("before", "after"):
-        return False
-    mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
-    return isinstance(mine, m.Var) and mine.name == var and not _mentions(other, var)
 
 
-def _only_mentions(n: m.Node, var: str) -> bool:
-    """`n` is a fact-free test of the variable `var` alone (and constants)."""
-    if isinstance(n, m.Var):
-        return n.name == var
-    if isinstance(n, m.Const):
-        return True
-    if isinstance(n, m.EventAttr):
-        return _only_mentions(n.subject, var)
-    if isinstance(n, m.AndNode | m.OrNode):
-        return all(_only_mentions(x, var) for x in n.operands)
-    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
-        return _only_mentions(n.operand, var)
-    if isinstance(n, m.CompareNode | m.OrderNode):
-        return _only_mentions(n.left, var) and _only_mentions(n.right, var)
-    return False
 
 
-def _boolean(n: m.Node) -> bool:
-    """`n` gives True, False or unknown (a test, not a value), so a conjunction of it alone is it."""
-    if isinstance(n, m.FactRef):
-        return n.spec.kind == "yes_no"
-    return isinstance(n, m.AndNode | m.OrNode | m.NotNode | m.CompareNode | m.MemberNode | m.RoleNode
-                      | m.OrderNode | m.QuantNode | m.DefCall)
 
 
-def _free_vars(n: m.Node | None) -> set[str]:
-    """The variables `n` mentions that it does not bind; "?" for a node of an unknown kind."""
-    if n is None or isinstance(n, m.Const | m.UnsettledRef):
-        return set()
-    if isinstance(n, m.Var):
-        return {n.name}
-    if isinstance(n, m.FactRef | m.EventAttr):
-        return _free_vars(n.subject)
-    if isinstance(n, m.DefCall):
-        return set().union(*(_free_vars(a) for a in n.args))
-    if isinstance(n, m.AndNode | m.OrNode):
-        return set().union(*(_free_vars(x) for x in n.operands))
-    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
-        return _free_vars(n.operand)
-    if isinstance(n, m.CompareNode | m.OrderNode):
-        return _free_vars(n.left) | _free_vars(n.right)
-    if isinstance(n, m.QuantNode):
-        return _free_vars(n.body) - {n.var}
-    return {"?"}
 
 
-def _fact_free(n: m.Node) -> bool:
-    """`n` reads no fact, open question or definition (so evaluating it records no unknown)."""
-    if isinstance(n, m.FactRef | m.UnsettledRef | m.DefCall):
-        return False
-    if isinstance(n, m.AndNode | m.OrNode):
-        return all(_fact_free(x) for x in n.operands)
-    if isinstance(n, m.NotNode | m.MemberNode | m.RoleNode):
-        return _fact_free(n.operand)
-    if isinstance(n, m.CompareNode | m.OrderNode):
-        return _fact_free(n.left) and _fact_free(n.right)
-    if isinstance(n, m.EventAttr):
-        return _fact_free(n.subject)
-    return isinstance(n, m.Const | m.Var)
 
 
-def _mentions(n: m.Node, var: str) -> bool:
-    if isinstance(n, m.Var):
-        return n.name == var
-    if isinstance(n, m.EventAttr):
-        return _mentions(n.subject, var)
-    if isinstance(n, m.FactRef):
-        return n.subject is not None and _mentions(n.subject, var)
-    # A constant or an open question does not; anything else may: do not index.
-    return not isinstance(n, m.Const | m.UnsettledRef)
 
 
 def kleene_and(values) -> Value:
@@ -505,7 +433,7 @@ class _ClosureCompiler:
         static, rest = plan if plan is not None else ((), None)
         # The rest reads only the event x (and facts): its value per event is the world's, so
         # the flags of `World.prefix_any` answer for every later event at once.
-        closed = rest is not None and all(_free_vars(c) <= {var}
+        closed = rest is not None and all(free_vars(c) <= {var}
                                           for c in n.body.operands[self._first_fact(n):])  # type: ignore[attr-defined]
         token = object()
 
@@ -565,21 +493,21 @@ class _ClosureCompiler:
         and timeline) and of the conjunction of the rest; else None."""
         static, rest = [], []
         for c in n.body.operands:  # type: ignore[attr-defined]
-            if rest or not _fact_free(c):
+            if rest or not fact_free(c):
                 rest.append(c)
-            elif _only_mentions(c, n.var):
+            elif only_mentions(c, n.var):
                 static.append(self.node(c))
-            elif not (_is_key(c, n.var) or _is_order(c, n.var)):
+            elif not (is_key(c, n.var) or is_order(c, n.var)):
                 return None
         if not rest:
             return None
         fns = [self.node(c) for c in rest]
-        return tuple(static), (fns[0] if len(fns) == 1 and _boolean(rest[0]) else _kleene_fn(fns, stop=False))
+        return tuple(static), (fns[0] if len(fns) == 1 and boolean(rest[0]) else _kleene_fn(fns, stop=False))
 
     @staticmethod
     def _first_fact(n: m.QuantNode) -> int:
         """The position of the first conjunct of `n`'s body that reads a fact."""
-        return next(i for i, c in enumerate(n.body.operands) if not _fact_free(c))  # type: ignore[attr-defined]
+        return next(i for i, c in enumerate(n.body.operands) if not fact_free(c))  # type: ignore[attr-defined]
 
     def _event_limit(self, n: m.QuantNode):
         """For a conjunction `... and x before E and ...` (or `E after x`) whose conjuncts before
@@ -591,10 +519,10 @@ class _ClosureCompiler:
         for c in n.body.operands:
             if isinstance(c, m.OrderNode):
                 mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
-                if (isinstance(mine, m.Var) and mine.name == n.var and not _mentions(other, n.var)
+                if (isinstance(mine, m.Var) and mine.name == n.var and not mentions(other, n.var)
                         and c.kind in ("before", "after")):
                     return _position(self.node(other))
-            if not _fact_free(c):
+            if not fact_free(c):
                 return None
         return None
 
@@ -607,6 +535,6 @@ class _ClosureCompiler:
                 continue
             for mine, other in ((c.left, c.right), (c.right, c.left)):
                 if (isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var)
-                        and mine.subject.name == n.var and not _mentions(other, n.var)):
+                        and mine.subject.name == n.var and not mentions(other, n.var)):
                     return mine.attr, self.node(other)
         return None
