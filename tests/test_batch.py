@@ -201,3 +201,7 @@ def test_a_worker_checks_each_distinct_scenario_once(compiled, monkeypatch):
     assert changed != renamed
     got = json.loads(batch.check_one(compiled, "c.yaml", changed, opts).line)
     assert len(checks) == 3 and got["verdicts"] != copy["verdicts"]
+    # Records are the policy's: another policy checks the same scenario anew.
+    doj = api.load_policy("doj")
+    other = json.loads(batch.check_one(doj, "b.yaml", renamed, opts).line)
+    assert len(checks) == 4 and other["policy"]["id"] != copy["policy"]["id"]

@@ -105,6 +105,9 @@ def check_one(compiled: CompiledPolicy, path: str, text: Text, options: Options)
     try:
         scenario = load_scenario(path, compiled, text=text)
         key = None if options.explain else signature(scenario, options)
+        if _MEMO_OF[0] is not compiled:  # records are the policy's: another policy starts afresh
+            _MEMO.clear()
+            _MEMO_OF[0] = compiled
         done = _MEMO.get(key) if key is not None else None
         if done is not None:
             rec = _renamed(done, scenario, path)
@@ -128,6 +131,7 @@ def check_one(compiled: CompiledPolicy, path: str, text: Text, options: Options)
 
 MEMO_SIZE = 2048  # records a worker keeps by signature
 _MEMO: dict[tuple, object] = {}
+_MEMO_OF: list[CompiledPolicy | None] = [None]  # the policy the kept records are of
 
 
 def signature(scenario, options: Options) -> tuple | None:
