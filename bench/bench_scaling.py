@@ -2,23 +2,30 @@
 curves of the reliability reviews' scaling cases (shared/reviews/reliability-2026-11.md H4 and
 reliability-2026-12.md H3), up to the size limit (600 people and events over the accounts).
 
-    python bench/bench_scaling.py [--series events,people,accounts] [--quick]
-                                  [--baseline SRC] [--timeout SECONDS]
+    python bench/bench_scaling.py [--series events,exchange,people,accounts] [--quick]
+                                  [--commands check,json,full,validate]
+                                  [--baseline SRC] [--timeout SECONDS] [--write README]
 
 The generated scenarios are the reviews': an officer firing N times at one person (two
-accounts, one stating one fact); N people (half of them officers) and one use of force; N
-accounts disputing ten shots by another person and one by the officer. Each command runs as
-the command line runs it, in a fresh process, so a point's time includes start-up and its
-peak memory (the process's maximum resident size) is its own: `check` (the default text
-report), `check --format json --explain full` (every trace and explanation) and `validate`.
+accounts, one stating one fact); an exchange of fire, the subject and the officer firing at each
+other N times each (every "had the person fired at someone before this shot" reads the earlier
+shots); N people (half of them officers) and one use of force; N accounts disputing ten shots
+by another person and one by the officer. Each command runs as the command line runs it, in a
+fresh process, so a point's time includes start-up and its peak memory (the process's maximum
+resident size) is its own: `check` (the default text report), `check --format json` (json),
+`check --format json --explain full` (full: every trace and explanation) and `validate`.
 
-Each time is given as a ratio to the smallest point of its series, measured in the same run,
-with the cost per item (people and events summed over the accounts) beside it, which stays
-flat when the growth is linear. `--baseline SRC` also runs every point with another checkout's
+A time is the process's CPU time (user and system), which other work on a shared machine
+disturbs far less than its wall time. Each is given as a ratio to the smallest point of its
+series, measured in the same run, with the cost per item (people and events summed over the
+accounts) beside it, which stays flat when the growth is linear. `--baseline SRC` also runs
+every point with another checkout's
 `src` folder (e.g. `git archive HEAD | tar -x -C /tmp/head`, then `--baseline /tmp/head/src`),
 each with a cache folder of its own, and gives this checkout's time as a ratio to it; a run
 past `--timeout` is stopped and shown as `>` the timeout. "cut" is the number of the
 analysis's searches the work budget stopped (from the JSON report), 0 when it is complete.
+`--write README` puts the table in that file between its `<!-- scaling -->` and
+`<!-- /scaling -->` lines (bench/README.md's table is made so), with the command that made it.
 """
 
 from __future__ import annotations
@@ -47,6 +54,16 @@ def events(n: int) -> str:
     return "".join(out)
 
 
+def exchange(n: int) -> str:
+    out = [HEAD, TWO, "events:\n"]
+    for i in range(n):
+        out.append(EVENT.format(id=f"x{i}", actor="s", target="o", more=""))
+        out.append(EVENT.format(id=f"y{i}", actor="o", target="s", more=""))
+    out.append("undisputed:\n  facts:\n    o.on_duty: yes\naccounts:\n- {id: a, name: A}\n"
+               "- {id: b, name: B, facts: {x0.aimed_at_person: yes}}\n")
+    return "".join(out)
+
+
 def people(n: int) -> str:
     out = [HEAD, "people:\n"]
     out += [f"- {{id: p{i}, role: {'officer' if i % 2 else 'subject'}, description: d}}\n" for i in range(n)]
@@ -71,11 +88,11 @@ def accounts(n: int, shots: int = 10) -> str:
 
 
 # The largest points are at or near the size limit (600 people and events over the accounts).
-SERIES = {"events": (events, [25, 50, 100, 200, 290]), "people": (people, [10, 30, 100, 590]),
-          "accounts": (accounts, [2, 6, 20, 40])}
-QUICK = {"events": [25, 50], "people": [10, 30], "accounts": [2, 6]}
-COMMANDS = {"check": ["check"], "json": ["check", "--format", "json", "--explain", "full"],
-            "validate": ["validate"]}
+SERIES = {"events": (events, [10, 25, 50, 100, 200, 290]), "exchange": (exchange, [5, 10, 20, 40]),
+          "people": (people, [10, 30, 100, 590]), "accounts": (accounts, [2, 6, 20, 40])}
+QUICK = {"events": [5, 10], "exchange": [2, 4], "people": [10, 30], "accounts": [2, 6]}
+COMMANDS = {"check": ["check"], "json": ["check", "--format", "json"],
+            "full": ["check", "--format", "json", "--explain", "full"], "validate": ["validate"]}
 CLI = "import sys; from forcecheck.cli.app import main; sys.argv[0] = 'forcecheck'; main()"
 
 
@@ -107,10 +124,12 @@ def measure(src: Path, cache: Path, command: str, path: Path, timeout: float) ->
                 os.wait4(proc.pid, 0)
                 return {"time": None, "peak": None, "cut": None}
             time.sleep(0.01)
-        elapsed = time.perf_counter() - start
+        # CPU seconds (user + system) of the process: on a shared machine its wall time
+        # measures the other work as much as this one.
+        elapsed = usage.ru_utime + usage.ru_stime
         proc.returncode = os.waitstatus_to_exitcode(status)
         cut = None
-        if command == "json" and proc.returncode in (0, 1):  # the last field of the scenario
+        if command in ("json", "full") and proc.returncode in (0, 1):  # the last field of the scenario
             out.seek(max(0, out.seek(0, 2) - 4096))  # (the report is not loaded: a child forked
             found = re.findall(rb'"analysis_cut": (\d+)', out.read())  # later counts our size)
             cut = int(found[-1]) if found else None
@@ -146,18 +165,26 @@ def _row(series: str, n: int, count: int, command: str, got: dict, first: tuple 
     return row
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--series", default="events,people,accounts")
+    ap.add_argument("--series", default="events,exchange,people,accounts")
     ap.add_argument("--commands", default="check,json,validate")
     ap.add_argument("--quick", action="store_true", help="two small points per series")
     ap.add_argument("--baseline", type=Path, help="another checkout's src folder, measured alongside")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds before a run is stopped")
-    args = ap.parse_args()
+    ap.add_argument("--write", type=Path, help="put the table in this file, between its <!-- scaling --> "
+                    "and <!-- /scaling --> lines")
+    args = ap.parse_args(argv)
+    lines: list[str] = []
+
+    def emit(line: str) -> None:
+        lines.append(line)
+        print(line, flush=True)
+
     versions = [("this", ROOT / "src"), *([("baseline", args.baseline.resolve())] if args.baseline else [])]
-    print("| series | N | items | command | time | ratio to the first | per item | peak memory | cut |"
-          + (" baseline time | baseline peak | baseline / this |" if args.baseline else ""))
-    print("|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if args.baseline else ""))
+    emit("| series | N | items | command | time | ratio to the first | per item | peak memory | cut |"
+         + (" baseline time | baseline peak | baseline / this |" if args.baseline else ""))
+    emit("|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if args.baseline else ""))
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         caches = {name: tmp / f"cache-{name}" for name, _ in versions}
@@ -175,7 +202,23 @@ def main() -> None:
                            for name, src in versions}
                     t = got["this"]["time"]
                     first = first or ((t, count) if t is not None else None)
-                    print(_row(series, n, count, command, got, first, args.timeout), flush=True)
+                    emit(_row(series, n, count, command, got, first, args.timeout))
+    if args.write is not None:
+        made = "python bench/bench_scaling.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        write_table(args.write, lines, made)
+
+
+def write_table(path: Path, lines: list[str], command: str) -> None:
+    """Replace what lies between the `<!-- scaling -->` and `<!-- /scaling -->` lines of `path`
+    with the table and the command that made it (the markers stay)."""
+    text = path.read_text(encoding="utf-8")
+    start, end = "<!-- scaling -->\n", "<!-- /scaling -->"
+    if start not in text or end not in text:
+        raise SystemExit(f"{path}: no '<!-- scaling -->' ... '<!-- /scaling -->' lines to write between")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    body = f"Made by `{command.strip()}`:\n\n" + "\n".join(lines) + "\n"
+    path.write_text(head + start + body + end + tail, encoding="utf-8")
 
 
 if __name__ == "__main__":

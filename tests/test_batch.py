@@ -166,3 +166,43 @@ def test_a_progress_bar_on_a_terminal_and_none_when_piped(tmp_path):
     assert b"checking" not in stdout[0] and len(stdout[0].splitlines()) == len(list(TEACHING.glob("*.yaml")))
     piped = subprocess.run(cmd, capture_output=True, env=env, check=False)
     assert piped.stderr == b""
+
+
+def test_a_worker_checks_each_distinct_scenario_once(compiled, monkeypatch):
+    """Records of scenarios that differ only in id, title, words and provenance (an imported
+    database repeats itself) are worked out once per worker: the repeat gets the same record
+    but for its own path, id and title. A different stated value is checked anew."""
+    from forcecheck import api, batch
+
+    base = (SCENARIOS / "teaching" / "knife-advancing.yaml").read_text(encoding="utf-8")
+    renamed = base.replace("id: knife-advancing", "id: knife-copy", 1).replace("title:", "title: Copy of", 1)
+    assert renamed != base
+    checks = []
+    real_check = api.check
+
+    def counted(*args, **kwargs):
+        checks.append(1)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(api, "check", counted)
+    monkeypatch.setattr(batch, "_MEMO", {})
+    opts = batch.Options()
+    first = json.loads(batch.check_one(compiled, "a.yaml", base, opts).line)
+    copy = json.loads(batch.check_one(compiled, "b.yaml", renamed, opts).line)
+    assert len(checks) == 1
+    assert (copy["path"], copy["scenario"]) == ("b.yaml", "knife-copy")
+    assert copy["title"].startswith("Copy of")
+    assert {k: v for k, v in copy.items() if k not in ("path", "scenario", "title")} == \
+        {k: v for k, v in first.items() if k not in ("path", "scenario", "title")}
+    # The same record as checking the copy afresh.
+    monkeypatch.setattr(batch, "_MEMO", {})
+    assert json.loads(batch.check_one(compiled, "b.yaml", renamed, opts).line) == copy
+    # A different stated value is checked, not reused.
+    changed = renamed.replace("man.medical_aid_obtained: yes", "man.medical_aid_obtained: no", 1)
+    assert changed != renamed
+    got = json.loads(batch.check_one(compiled, "c.yaml", changed, opts).line)
+    assert len(checks) == 3 and got["verdicts"] != copy["verdicts"]
+    # Records are the policy's: another policy checks the same scenario anew.
+    doj = api.load_policy("doj")
+    other = json.loads(batch.check_one(doj, "b.yaml", renamed, opts).line)
+    assert len(checks) == 4 and other["policy"]["id"] != copy["policy"]["id"]

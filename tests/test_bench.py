@@ -3,6 +3,8 @@ same verdicts as the compiled policy on every shipped scenario (no timing is ass
 
 import importlib.util
 
+import pytest
+
 from conftest import ROOT
 
 
@@ -58,3 +60,28 @@ def test_batch_corpus_scenarios_all_load(compiled):
     corpus = _module("corpus")
     for i in range(200):
         load_scenario(f"s{i}.yaml", compiled, text=corpus.scenario(i))
+
+
+def test_the_scaling_table_is_written_by_its_command(tmp_path, capsys):
+    """bench/README.md's scaling table is made by `bench_scaling.py --write`: the rows between
+    the markers are replaced by what the run measured, with the command, and the rest stays."""
+    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "bench_scaling.py")
+    scaling = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(scaling)
+    readme = tmp_path / "README.md"
+    readme.write_text("before\n<!-- scaling -->\nold table\n<!-- /scaling -->\nafter\n", encoding="utf-8")
+    scaling.main(["--quick", "--series", "exchange", "--commands", "json", "--write", str(readme)])
+    text = readme.read_text(encoding="utf-8")
+    assert text.startswith("before\n<!-- scaling -->\nMade by `python bench/bench_scaling.py --quick")
+    assert "old table" not in text and text.endswith("<!-- /scaling -->\nafter\n")
+    rows = [line for line in text.splitlines() if line.startswith("| exchange |")]
+    assert [r.split(" | ")[1] for r in rows] == ["2", "4"]  # N, for each point
+    assert all(" s | " in r and "x |" in r for r in rows)  # a time and its ratios, each measured
+    assert rows[0].split(" | ")[5] == "1.0x"  # the first point is the series' baseline
+    assert "| exchange | 2 |" in capsys.readouterr().out
+    # A file without the markers is refused, untouched.
+    plain = tmp_path / "plain.md"
+    plain.write_text("no markers\n", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        scaling.write_table(plain, ["| x |"], "cmd")
+    assert plain.read_text(encoding="utf-8") == "no markers\n"

@@ -233,3 +233,106 @@ def test_a_many_shot_report_is_linear_in_its_items(compiled):
         for cv in a.clauses:
             for i in cv.items:
                 assert {u.subject for u in i.unknowns} <= {i.label, "s", "o", "policy"}
+
+
+def exchange(n: int, stated: str = "") -> str:
+    """An exchange of fire: the subject fires at the officer and the officer fires back, n
+    times each; every "had the person fired at someone before this shot" reads the earlier
+    shots."""
+    out = ["id: gen\ntitle: generated\nkind: teaching\nsummary: s\n",
+           "people:\n- {id: o, role: officer, description: d}\n- {id: s, role: subject, description: d}\n",
+           "events:\n"]
+    for i in range(n):
+        out.append(f"- {{id: x{i}, actor: s, action: fire_firearm, target: o, description: d}}\n")
+        out.append(f"- {{id: y{i}, actor: o, action: fire_firearm, target: s, description: d}}\n")
+    out.append("undisputed:\n  facts:\n    o.on_duty: yes\naccounts:\n- {id: a, name: A}\n"
+               f"- {{id: b, name: B, facts: {{{stated or 'x0.aimed_at_person: yes'}}}}}\n")
+    return "".join(out)
+
+
+def _plain(compiled: CompiledPolicy) -> CompiledPolicy:
+    """The same policy compiled without the quantifier's shortcuts (every event visited, the
+    whole body evaluated for each)."""
+    from forcecheck.policy import compiler
+
+    original = compiler._ClosureCompiler._event_limit
+    compiler._ClosureCompiler._event_limit = lambda self, n: None
+    try:
+        return compiler.compile_policy(compiled.policy)
+    finally:
+        compiler._ClosureCompiler._event_limit = original
+
+
+@pytest.mark.parametrize("stated", ["", "x3.aimed_at_person: no, x5.aimed_at_person: yes",
+                                    "x2.aimed_at_person: no, y2.threat_had_ended: yes"])
+def test_a_quantifier_over_earlier_events_gives_the_same_value_and_reads(compiled, stated):
+    """`had fired at someone before e` visits only that person's events before e, and tests
+    the event alone once per timeline; its value and the unknowns it reads, in order, are
+    those of visiting every event."""
+    from forcecheck.engine.reads import assign, read
+
+    plain = _plain(compiled)
+    sc = load_scenario("x.yaml", compiled, text=exchange(8, stated))
+    for account in sc.accounts:
+        world = sc.world(account)
+        for name in ("had_fired_at_someone", "had_driven_at_someone"):
+            for eid in world.events:
+                fast = read(lambda w, n=name, e=eid: compiled.definitions[n](w, {"e": e}), world)
+                slow = read(lambda w, n=name, e=eid: plain.definitions[n](w, {"e": e}), world)
+                assert fast[0] == slow[0] and list(fast[1]) == list(slow[1]), (name, eid)
+                # On a world nothing watches, the flags worked out once answer for every shot,
+                # also under a search's assumptions.
+                assert compiled.definitions[name](world, {"e": eid}) == slow[0]
+                for value in (True, False):
+                    w = assign(world, {("x1", "aimed_at_person"): value,
+                                       ("x4", "aimed_at_person"): not value})
+                    assert compiled.definitions[name](w, {"e": eid}) == plain.definitions[name](w, {"e": eid})
+        for clause in [*compiled.policy.clauses]:
+            for env in compiled.bindings(clause, world):
+                a = read(lambda w, c=clause, e=env: compiled.verdict(c, w, e), world)
+                b = read(lambda w, c=clause, e=env: plain.verdict(c, w, e), world)
+                assert a[0] == b[0] and list(a[1]) == list(b[1]), (clause.id, env)
+
+
+def test_in_an_exchange_of_fire_a_shot_reads_only_earlier_shots(compiled, monkeypatch):
+    """Loading checks every constraint on every shot, and "had fired at someone before" used to
+    visit all of the person's shots, before and after, for each: 2n visits for each of 2n
+    shots. Where what is read must be recorded (a verdict's unknowns), only the earlier shots
+    are visited (n * n in all); elsewhere (a constraint test in a search) flags worked out
+    once per world answer every shot, so the facts of each shot are read once, not once per
+    later shot."""
+    import sys
+
+    from forcecheck.engine.reads import read
+    from forcecheck.policy import compiler
+
+    visits = [0]
+    scan = compiler._scan
+
+    def counted(w, inner, var, ids, body, stop, kind):
+        visits[0] += len(ids)
+        return scan(w, inner, var, ids, body, stop, kind)
+
+    monkeypatch.setattr(compiler, "_scan", counted)
+    fresh = compiler.compile_policy(compiled.policy)
+    n = 30
+    sc = load_scenario("x.yaml", fresh, text=exchange(n))
+    world = sc.world(sc.accounts[0])
+    visits[0] = 0
+    for eid in world.events:
+        read(lambda w, e=eid: fresh.definitions["had_fired_at_someone"](w, {"e": e}), world)
+    # y_i looks at the subject's x_0..x_i (i + 1 shots), x_i at the officer's y_0..y_(i-1) (i).
+    assert visits[0] == n * n
+    facts = [0]
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code.co_name == "fact":
+            facts[0] += 1
+
+    sys.setprofile(profile)
+    try:
+        values = [fresh.definitions["had_fired_at_someone"](world, {"e": eid}) for eid in world.events]
+    finally:
+        sys.setprofile(None)
+    assert values == [False] + [None] * (2 * n - 1)  # nobody had fired before the first shot
+    assert facts[0] <= 2 * n, facts[0]  # each shot's "aimed at a person" once

@@ -103,6 +103,12 @@ class Layered:
             return Layered({**base.top, **top}, base.base, base.depth)
         return Layered(top, base, base.depth + 1)  # over a large layer (a witness): no copy
 
+    @property
+    def memo_safe(self) -> bool:
+        """Plain tables all the way down (nothing records what is read): the compiler may keep
+        values worked out from this world (`World.prefix_any`)."""
+        return type(self.base) is dict or getattr(self.base, "memo_safe", False)
+
     def get(self, key, default=None):
         if key in self.top:
             return self.top[key]

@@ -11,14 +11,18 @@ get exactly the number the verdict used: there is one evaluation, seen at two de
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from forcecheck.policy import model as m
+from forcecheck.policy.nodes import boolean, fact_free, free_vars, is_key, is_order, mentions, only_mentions
 
 UNKNOWN = None
+_UNSEEN = object()  # a world's memo not decided yet
+_NO_FLAGS = object()  # `World.prefix_any` cannot answer: evaluate event by event
 Value = object
 Env = dict[str, str]
 Fn = Callable[["World", Env], Value]
@@ -75,19 +79,109 @@ class World:
             self._ids[("by", attr)] = index  # type: ignore[assignment]
         return index.get(value, ())  # type: ignore[union-attr]
 
+    def events_before(self, attr: str, value: str, limit: int) -> tuple[str, ...]:
+        """`events_with(attr, value)` that come before the event at position `limit`."""
+        key = ("before", attr, value, limit)
+        cached = self._ids.get(key)  # type: ignore[call-overload]
+        if cached is None:
+            ids = self.events_with(attr, value)
+            cached = tuple(i for i in ids if self.events[i].index < limit)
+            self._ids[key] = cached  # type: ignore[index]
+        return cached
+
+    def events_passing(self, attr: str, value: str, limit: int, tests: tuple,
+                       var: str) -> tuple[str, ...] | None:
+        """`events_before(attr, value, limit)` for which every one of `tests` (fact-free
+        closures of one event, bound to `var`) is true; None when one of them is unknown for
+        one of these events (then nothing is skipped)."""
+        key = ("passing", attr, value, limit, tests)
+        cached = self._ids.get(key, False)  # type: ignore[call-overload]
+        if cached is False:
+            ok: list[str] | None = []
+            for i in self.events_before(attr, value, limit):
+                got = [t(self, {var: i}) for t in tests]
+                if any(g is None for g in got):
+                    ok = None
+                    break
+                if all(got):
+                    ok.append(i)
+            cached = self._ids[key] = tuple(ok) if ok is not None else None  # type: ignore[index]
+        return cached
+
+    def prefix_any(self, token: object, attr: str, value: str, limit: int, tests: tuple, var: str,
+                   body: Fn) -> Value:
+        """"Some event x before the one at `limit`, with x.ATTR == value, passing `tests`,
+        for which `body` holds" (Kleene), from flags worked out once per world and key: the
+        value for every earlier event at once ("had fired at someone before this shot"), so
+        each question costs a lookup, not a pass over the earlier events. `token` names the
+        quantifier; `body` reads the one event `var` and facts. Only for a world whose tables
+        are plain (`memo`): a world that records what is read must see every read."""
+        memo = self._memo
+        if memo is _UNSEEN:
+            memo = self._memo = {} if all(type(t) is dict or getattr(t, "memo_safe", False)
+                                          for t in (self.values, self.unsettled)) else None
+        if memo is None:
+            return _NO_FLAGS
+        key = (token, value)
+        entry = memo.get(key)
+        if entry is None:
+            passing = self.events_passing(attr, value, 1 << 62, tests, var)
+            entry = memo[key] = (passing, [self.events[i].index for i in passing or ()], [False])
+        passing, indexes, flags = entry
+        if passing is None:
+            return _NO_FLAGS
+        count = bisect.bisect_left(indexes, limit)
+        while len(flags) <= count:
+            before = flags[-1]
+            if before is True:
+                flags.append(True)
+                continue
+            v = body(self, {var: passing[len(flags) - 1]})
+            flags.append(True if v is True else None if v is None or before is None else False)
+        return flags[count]
+
     def __post_init__(self) -> None:
         self._ids: dict[tuple[str, str | None], tuple[str, ...]] = {}
+        # Values worked out from this world's tables, when nothing watches what is read
+        # (decided when first needed: worlds are made by the thousand and most never need it).
+        self._memo: dict | None | object = _UNSEEN
 
 
-def _mentions(n: m.Node, var: str) -> bool:
-    if isinstance(n, m.Var):
-        return n.name == var
-    if isinstance(n, m.EventAttr):
-        return _mentions(n.subject, var)
-    if isinstance(n, m.FactRef):
-        return n.subject is not None and _mentions(n.subject, var)
-    # A constant or an open question does not; anything else may: do not index.
-    return not isinstance(n, m.Const | m.UnsettledRef)
+def _position(target: Fn) -> Fn:
+    """A closure giving the timeline position of the event `target` gives (None if unknown)."""
+    def position(w, env):
+        eid = target(w, env)
+        return None if eid is None else w.events[eid].index
+
+    return position
+
+
+def _scan(w: World, inner: dict, var: str, ids: tuple[str, ...], body: Fn, stop: bool, kind: str) -> Value:
+    """A quantifier's Kleene value over `ids` (see `_quantifier`)."""
+    result = not stop
+    for i in ids:
+        inner[var] = i
+        v = body(w, inner)
+        if v is stop:
+            result = stop
+            break
+        if v is None:
+            result = None
+    return kleene_not(result) if kind == "none" else result
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 def kleene_and(values) -> Value:
@@ -334,6 +428,14 @@ class _ClosureCompiler:
         stop = kind != "all"  # the value that settles the result: False for all, True otherwise
         keyed = self._event_key(n) if domain == m.EVENT and kind != "all" else None
         key_attr, key_fn = keyed if keyed else (None, None)
+        limit_fn = self._event_limit(n) if keyed else None
+        plan = self._event_plan(n) if limit_fn is not None else None
+        static, rest = plan if plan is not None else ((), None)
+        # The rest reads only the event x (and facts): its value per event is the world's, so
+        # the flags of `World.prefix_any` answer for every later event at once.
+        closed = rest is not None and all(free_vars(c) <= {var}
+                                          for c in n.body.operands[self._first_fact(n):])  # type: ignore[attr-defined]
+        token = object()
 
         def quantify(w, env):
             result = not stop
@@ -344,7 +446,27 @@ class _ClosureCompiler:
                 # for any other, the body's conjunct is false, which decides nothing.
                 k = key_fn(w, env)
                 if k is not None:
-                    ids = w.events_with(key_attr, k)
+                    if limit_fn is not None:
+                        # "... and x before e": only those before e, for the same reason (a
+                        # later one's body is false before it reads any fact).
+                        limit = limit_fn(w, env)
+                        if limit is None:
+                            ids = w.events_with(key_attr, k)
+                        elif closed and w._memo is not None and (got := w.prefix_any(
+                                token, key_attr, k, limit, static, var, rest)) is not _NO_FLAGS:
+                            return kleene_not(got) if kind == "none" else got
+                        elif rest is not None:
+                            # The conjuncts before the first that reads a fact hold for these
+                            # events (the key, the order, and those about the event alone,
+                            # worked out once per timeline): only the rest is evaluated.
+                            ids = w.events_passing(key_attr, k, limit, static, var)
+                            if ids is not None:
+                                return _scan(w, inner, var, ids, rest, stop, kind)
+                            ids = w.events_before(key_attr, k, limit)
+                        else:
+                            ids = w.events_before(key_attr, k, limit)
+                    else:
+                        ids = w.events_with(key_attr, k)
             for i in ids:
                 inner[var] = i
                 v = body(w, inner)
@@ -364,6 +486,46 @@ class _ClosureCompiler:
         (m.OrderNode, _order), (m.QuantNode, _quantifier),
     )
 
+    def _event_plan(self, n: m.QuantNode):
+        """For a keyed, ordered conjunction (`_event_key`, `_event_limit`): when every conjunct
+        before the first that reads a fact is the key, the order, or a test of the event alone
+        (`x.action == fire_firearm`), the closures of those tests (worked out once per event
+        and timeline) and of the conjunction of the rest; else None."""
+        static, rest = [], []
+        for c in n.body.operands:  # type: ignore[attr-defined]
+            if rest or not fact_free(c):
+                rest.append(c)
+            elif only_mentions(c, n.var):
+                static.append(self.node(c))
+            elif not (is_key(c, n.var) or is_order(c, n.var)):
+                return None
+        if not rest:
+            return None
+        fns = [self.node(c) for c in rest]
+        return tuple(static), (fns[0] if len(fns) == 1 and boolean(rest[0]) else _kleene_fn(fns, stop=False))
+
+    @staticmethod
+    def _first_fact(n: m.QuantNode) -> int:
+        """The position of the first conjunct of `n`'s body that reads a fact."""
+        return next(i for i, c in enumerate(n.body.operands) if not fact_free(c))  # type: ignore[attr-defined]
+
+    def _event_limit(self, n: m.QuantNode):
+        """For a conjunction `... and x before E and ...` (or `E after x`) whose conjuncts before
+        that one read no fact: a closure giving E's position in the timeline (None when E is
+        unknown), so that the events from E on, whose body is false before it reads any fact,
+        are not visited. (The Kleene value and the unknowns read are the same.)"""
+        if not isinstance(n.body, m.AndNode):
+            return None
+        for c in n.body.operands:
+            if isinstance(c, m.OrderNode):
+                mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
+                if (isinstance(mine, m.Var) and mine.name == n.var and not mentions(other, n.var)
+                        and c.kind in ("before", "after")):
+                    return _position(self.node(other))
+            if not fact_free(c):
+                return None
+        return None
+
     def _event_key(self, n: m.QuantNode):
         """For `any`/`none` over events whose body is a conjunction with `x.ATTR == E` (E not
         mentioning x): (ATTR, the closure computing E), so only matching events are visited."""
@@ -373,6 +535,6 @@ class _ClosureCompiler:
                 continue
             for mine, other in ((c.left, c.right), (c.right, c.left)):
                 if (isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var)
-                        and mine.subject.name == n.var and not _mentions(other, n.var)):
+                        and mine.subject.name == n.var and not mentions(other, n.var)):
                     return mine.attr, self.node(other)
         return None
