@@ -385,7 +385,8 @@ def render_html(corpus: Corpus, readings: list[tuple[str, str, str]] = ()) -> st
 <html lang="en"><head><meta charset="utf-8"><title>{e(_title(corpus))}</title>
 <style>
 body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; }}
+table {{ border-collapse: collapse; margin: 1rem 0; display: block; overflow-x: auto; max-width: 100%; }}
+p, li, dd, summary, td {{ overflow-wrap: anywhere; }}
 th, td {{ padding: .25rem .6rem; text-align: left; border-bottom: 1px solid #ddd; vertical-align: top; }}
 #clauses td:nth-child(n+2):not(:last-child), #questions td:nth-child(n+3) {{ text-align: right; }}
 #clauses th[scope=row] {{ white-space: nowrap; }}
