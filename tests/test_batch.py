@@ -106,7 +106,7 @@ def test_text_is_a_line_per_scenario_and_a_summary(cli):
     assert len(lines) == len(teaching) + 1
     assert lines[2].endswith("car-driving-away: breached under account 'report': "
                              "deadly-force-imminent-threat, duty-to-intervene, "
-                             "duty-to-report, excessive-force-accountability, feasible-alternative, "
+                             "duty-to-report, feasible-alternative, "
                              "fleeing-subject, medical-aid, moving-vehicle-hazards, moving-vehicle-operator, "
                              "objectively-reasonable-force, threat-only-to-self-or-property")
     assert "contested: medical-aid" in next(x for x in lines if "medical-aid-disputed" in x)

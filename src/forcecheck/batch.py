@@ -126,7 +126,8 @@ def check_one(compiled: CompiledPolicy, path: str, text: Text, options: Options)
         return _error(path, exc.diagnostics)
     line = rec.line()
     guidance = frozenset(c.id for c in compiled.policy.clauses if not c.binding)
-    return Outcome(path, line, "breached" if rec.breached else "ok", summary_line(rec, guidance))
+    restating = frozenset(c.id for c in compiled.policy.clauses if c.restates)
+    return Outcome(path, line, "breached" if rec.breached else "ok", summary_line(rec, guidance, restating))
 
 
 MEMO_SIZE = 2048  # records a worker keeps by signature

@@ -96,6 +96,9 @@ CODES: dict[str, tuple[str, str]] = {
              "policy's folder (a relative path that stays there)."),
     "C011": ("conditions nested too deep", "A rule nests its conditions more than 48 levels deep "
              "once the definitions it uses are expanded; no reader could follow its trace."),
+    "C012": ("restatement that cannot be one", "A clause restates itself, a clause that restates "
+             "another, or a clause of another strength (a must clause restating a should clause, "
+             "or the reverse)."),
     "N001": ("unknown name", "A fact, role, action, definition or variable the policy does not "
              "declare; the hint suggests the closest."),
     "N002": ("no such part", "A path goes into something that has no parts (a yes/no fact has no "

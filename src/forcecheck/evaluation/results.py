@@ -193,7 +193,7 @@ class ScenarioResult:
     @property
     def breached(self) -> bool:
         """A binding clause (must / must not) breached under some account."""
-        return any(c.verdict == "breached" and c.clause.binding
+        return any(c.verdict == "breached" and c.clause.counted
                    for a in self.accounts for c in a.clauses)
 
 

@@ -19,7 +19,7 @@ from forcecheck.policy.expressions import ExpressionChecker, Scope
 
 POLICY_FIELDS = ("title", "document", "version")
 DOCUMENT_FIELDS = ("title", "text", "citation")
-CLAUSE_FIELDS = ("title", "reading", "concept")
+CLAUSE_FIELDS = ("title", "reading", "concept", "restates")
 CONSTRAINT_FIELDS = ("reason",)
 DEFINITION_FIELDS = ("reading",)
 
@@ -87,6 +87,7 @@ class _Checker(ExpressionChecker):
                 clause = self._clause(d)
                 if clause and first:
                     clauses.append(clause)
+        self._restatements(clauses, [d for d in decls if isinstance(d, s.ClauseDecl)])
         self._cycles()
         if not self.out.errors:
             self._depth(definitions, [*clauses, *constraints])
@@ -290,7 +291,7 @@ class _Checker(ExpressionChecker):
         bindings, where, req = checked
         return m.Clause(d.name.text, values.get("title", ""), strength.value, quotes,
                         values.get("reading"), bindings, where, requirement.kind, req, d.span,
-                        values.get("concept"))
+                        values.get("concept"), values.get("restates"))
 
     def _rule(self, applies: s.Applies | None, requirement: s.Requirement | None
               ) -> tuple[tuple[m.BindingSpec, ...], m.Node | None, m.Node] | None:
@@ -337,6 +338,27 @@ class _Checker(ExpressionChecker):
         return m.Constraint(name, values["reason"], bindings, where, d.requirements[0].kind, req, d.span)
 
     # -- whole-policy checks -------------------------------------------------------------
+
+    def _restatements(self, clauses: list[m.Clause], decls: list[s.ClauseDecl]) -> None:
+        """`restates "ID"` names another clause of this policy, of the same strength, that
+        restates no other: a breach is then counted once, under the clause it restates."""
+        by_id = {c.id: c for c in clauses}
+        for c in clauses:
+            if c.restates is None:
+                continue
+            decl = next(d for d in decls if d.name.text == c.id)
+            span = next(f.span for f in decl.fields if f.name.text == "restates")
+            other = by_id.get(c.restates)
+            if other is None:
+                self.out.error(span, "N001", f"clause '{c.id}' restates '{c.restates}', which is not a "
+                               "clause of this policy",
+                               did_you_mean(c.restates, [i for i in by_id if i != c.id]) or
+                               "clauses: " + known_list(i for i in by_id if i != c.id))
+            elif other.id == c.id or other.restates is not None or other.binding != c.binding:
+                why = ("itself" if other.id == c.id else f"'{other.id}', which restates another"
+                       if other.restates is not None else f"'{other.id}', of another strength")
+                self.out.error(span, "C012", f"clause '{c.id}' cannot restate {why}",
+                               "restate a clause that restates none, both must (or both should)")
 
     def _cycles(self) -> None:
         """Definitions calling each other in a circle, found without recursion (a chain of

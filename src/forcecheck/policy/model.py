@@ -227,10 +227,18 @@ class Clause:
     requirement: Node
     span: Span
     concept: str | None = None  # what the clause is about, shared across policies (side by side)
+    # The clause of the same policy this one restates (breached exactly when that one is): shown
+    # with its verdict and quotes, but its breach is that clause's, never counted a second time.
+    restates: str | None = None
 
     @property
     def binding(self) -> bool:
         return self.strength != "should"
+
+    @property
+    def counted(self) -> bool:
+        """Is a breach of this clause a breach of its own (binding, and restating no other)?"""
+        return self.binding and self.restates is None
 
 
 @dataclass(frozen=True, slots=True)

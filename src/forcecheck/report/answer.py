@@ -44,6 +44,8 @@ def in_prose(title: str) -> str:
 def account_sentence(title: str, column: int, rows: list[Row]) -> str:
     """One account's answer: 'Under DHS's account, no must clause is breached; 4 could be
     (objectively-reasonable-force and 3 others).'"""
+    # A clause that restates another is breached exactly when that one is: counted there, once.
+    rows = [r for r in rows if not r.restates]
     breached = [r.clause for r in rows if r.binding and r.cells[column].verdict == "breached"]
     could = [r.clause for r in rows if r.binding and r.cells[column].verdict == "undetermined"
              and "breached" in r.cells[column].possible]

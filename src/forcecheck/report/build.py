@@ -90,7 +90,7 @@ class _ReportBuilder:
         questions = self.questions()
         columns = [*r.accounts, *([r.hypothetical.result] if r.hypothetical else [])]
         table = [Row(clause=c.id, title=c.title, strength=c.strength, binding=c.binding,
-                     contested=r.contested(c.id), changed=_changed(r, c.id),
+                     restates=c.restates, contested=r.contested(c.id), changed=_changed(r, c.id),
                      cells=[_cell(a.account.id, a.clause(c.id)) for a in columns])
                  for c in r.clauses]
         contested = [Contested(clause=c.id, title=c.title,
@@ -431,7 +431,7 @@ def build(results: list[ScenarioResult], traces: bool = True) -> Report:
     policy = results[0].policy if results else None
     under = [a_.account_title(a.account.name) + (f" ({r.scenario.model.id})" if len(results) > 1 else "")
              for r in results for a in r.accounts
-             if any(c.verdict == "breached" and c.clause.binding for c in a.clauses)]
+             if any(c.verdict == "breached" and c.clause.counted for c in a.clauses)]
     return Report(tool=Tool(version=__version__), policy=_policy(policy) if policy else None,
                   scenarios=[_ReportBuilder(r, traces).build() for r in results],
                   breached=any(r.breached for r in results), disclaimer=w.DISCLAIMER,

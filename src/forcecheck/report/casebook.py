@@ -44,7 +44,7 @@ def build(results: list[tuple[str, ScenarioResult]], reports: dict[str, str] | N
         for a in r.accounts:
             verdicts = {c: _shown(a.clause(c).verdict, a.clause(c).possible, a.clause(c).clause.binding)
                         for c in clauses}
-            breached = [cv.clause.id for cv in a.clauses if cv.verdict == "breached" and cv.clause.binding]
+            breached = [cv.clause.id for cv in a.clauses if cv.verdict == "breached" and cv.clause.counted]
             accounts.append(CasebookAccount(id=a.account.id, name=a.account.name, verdicts=verdicts,
                                             breached=breached))
         agencies = sorted({p.agency for p in model.people if p.role == "officer" and p.agency})

@@ -75,7 +75,11 @@ def from_report(report: Report) -> Findings:
                     continue  # a hypothetical is not an account: the exit status ignores it too
                 under = names[cell.account]
                 failure = None
-                if cell.verdict == "breached" and row.binding:
+                if row.restates and "breached" in cell.possible:
+                    # Its breach is the restated clause's, found (and counted) there.
+                    out.findings.append(Finding(row.clause, "note", f"{row.clause} restates "
+                                                f"{row.restates}, {cell.words} under {under}", s.file, line))
+                elif cell.verdict == "breached" and row.binding:
                     failure = f"{row.clause} is breached under {under}: {row.title}"
                     out.findings.append(Finding(row.clause, "error", failure, s.file, line))
                 elif cell.verdict == "breached":

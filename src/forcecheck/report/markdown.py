@@ -118,6 +118,8 @@ class Markdown:
             marks = " ".join(["contested", *deciding.get(row.clause, [])]) if row.contested else ""
             if row.changed:
                 marks += " changed"
+            if row.restates:
+                marks += f" restates {row.restates} (counted there)"
             self.add(f"| {row.clause} | " + " | ".join(cells) + f" | {marks} |")
         self.add("", "? undetermined: the verdicts still possible, whatever the unknown facts and open "
                  "policy questions turn out to be; n/a: not applicable.", "")

@@ -110,6 +110,8 @@ class Row(Part):
     title: str
     strength: Literal["must", "must not", "should"]
     binding: bool
+    restates: str | None = Field(None, description="The clause this one restates (breached exactly "
+                                 "when it is): shown, but its breach is counted once, under that clause.")
     contested: bool
     changed: bool = Field(False, description="The hypothetical's verdict differs from its base's.")
     cells: list[Cell]

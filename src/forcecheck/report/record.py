@@ -44,10 +44,13 @@ def error_record(path: str, diagnostics: list[Diagnostic]) -> ErrorRecord:
                        errors=[ErrorItem(**as_item(d)) for d in diagnostics if d.severity == "error"])
 
 
-def summary_line(rec: Record, guidance: frozenset[str] = frozenset()) -> str:
+def summary_line(rec: Record, guidance: frozenset[str] = frozenset(),
+                 restating: frozenset[str] = frozenset()) -> str:
     """One line of text for a record: what is breached, which guidance (`should` clauses, in
-    `guidance`) was not followed, what is contested and how much is open."""
-    hit = sorted({c for c, by in rec.verdicts.items() for v in by.values() if v == "breached"})
+    `guidance`) was not followed, what is contested and how much is open. A clause in
+    `restating` restates another, whose breach it is: it is not named a second time."""
+    hit = sorted({c for c, by in rec.verdicts.items() for v in by.values() if v == "breached"}
+                 - restating)
     breached = [c for c in hit if c not in guidance]
     not_followed = [c for c in hit if c in guidance]
     undetermined = sum(1 for by in rec.verdicts.values() for v in by.values() if v == "undetermined")

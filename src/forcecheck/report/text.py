@@ -200,7 +200,8 @@ class TextReport:
                      for c, wd in zip(row.cells, layout.cells, strict=True)]
             any_open = any_open or any(c.verdict == "undetermined" for c in row.cells)
             facts = deciding.get(row.clause, []) if layout.level == 0 else []
-            marks = " ".join(["*", *facts] if row.contested else []) + (" ~" if row.changed else "")
+            marks = " ".join(["*", *facts] if row.contested else []) + (" ~" if row.changed else "") \
+                + (" =" if row.restates else "")
             any_contested = any_contested or row.contested
             any_changed = any_changed or row.changed
             t.add_row(_wrap_id(row.clause, layout.clause), *cells, marks.strip())
@@ -218,6 +219,10 @@ class TextReport:
             self.line((" ".join(legend), "dim"))
         if any_changed:
             self.line("~ the hypothetical's verdict differs from the one it starts from.")
+        for row in s.table:
+            if row.restates:
+                self.line((f"= {row.clause} restates {row.restates}: breached exactly when it is, "
+                           "and counted once, there.", "dim"))
 
     def contested(self, s: ScenarioReport) -> None:
         """The facts the accounts give differently that decide the contested clauses (the
@@ -425,7 +430,7 @@ def _fit(s: ScenarioReport, headers: list[str], deciding: dict[str, list[str]], 
             longest_word = max([1, *(len(x) for x in h.split())])
             cells.append(max(widest, min(longest_word, 12 if level < 4 else widest)))
         marks = max([1, *(len(" ".join(["*", *(deciding.get(r.clause, []) if level == 0 else [])]))
-                          + (2 if r.changed else 0) for r in rows)])
+                          + (2 if r.changed else 0) + (2 if r.restates else 0) for r in rows)])
         if level == 4:  # the clause column takes what the cells leave, the cells share the rest
             clause = min(clause_w, 14)
             share = (width - clause - marks - gaps) // max(1, len(cells))
