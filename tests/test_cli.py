@@ -248,7 +248,7 @@ def test_short_explanation_names_the_facts_a_clause_applies_on(cli):
 
 
 def test_colour_follows_the_conventions():
-    from forcecheck.report.text import wants_colour
+    from forcecheck.report.render import wants_colour
 
     assert wants_colour("auto", True, {}) is True
     assert wants_colour("auto", False, {}) is False
@@ -449,6 +449,17 @@ def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     assert "lark" in loaded_after(args, cold, env)  # the first run fills the cache
     assert loaded_after(args, cold, env) == []
+
+
+@pytest.mark.parametrize("fmt", ["json", "markdown", "html", "sarif"])
+def test_a_check_in_another_format_than_text_imports_no_rich(fmt, tmp_path):
+    """Start-up: rich lays out the terminal report only; `check --format json` (or markdown,
+    html, sarif) written to a file imports neither rich nor the text renderer (deciding on
+    colour does not need them either)."""
+    out = tmp_path / f"report.{fmt}"
+    args = ["check", str(SCENARIOS / "teaching" / "aim-only.yaml"), "--format", fmt, "--output", str(out)]
+    assert loaded_after(args, ("rich", "forcecheck.report.text")) == []
+    assert out.stat().st_size > 0  # the report was written: the command did its work
 
 
 @pytest.mark.parametrize("args", [["clauses"], ["show", "medical-aid"], ["policies"]])

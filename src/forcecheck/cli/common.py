@@ -157,7 +157,7 @@ def read_stdin() -> str:
 
 
 def wants_colour(choice: str, tty: bool) -> bool:
-    from forcecheck.report.text import wants_colour as decide
+    from forcecheck.report.render import wants_colour as decide
 
     return decide(choice, tty)
 

@@ -8,6 +8,7 @@ command imports only the renderer it uses, and a new format is one module and on
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from inspect import signature
 from typing import Any
@@ -49,6 +50,22 @@ SHARED_OPTIONS = frozenset({"width", "colour", "explain", "ascii_only", "indent"
 
 # A format a document kind lacks is shown in the nearest one it has.
 FALLBACK = {("questions", "markdown"): "text", ("questions", "html"): "text"}
+
+
+def wants_colour(choice: str, is_tty: bool, env: dict[str, str] | None = None) -> bool:
+    """Whether text output gets colour (here, not in the text renderer, so that deciding imports
+    no rich). --color always|never wins; on auto, NO_COLOR (non-empty) turns colour off, FORCE_COLOR
+    (non-empty) on, TERM=dumb off, and otherwise a terminal gets colour."""
+    if choice != "auto":
+        return choice == "always"
+    env = os.environ if env is None else env
+    if env.get("NO_COLOR"):
+        return False
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    return is_tty
 
 
 def formats(kind: str) -> list[str]:

@@ -14,7 +14,6 @@ styled apart from a `must` breached.
 from __future__ import annotations
 
 import io
-import os
 import re
 from typing import NamedTuple
 
@@ -45,21 +44,6 @@ STYLES = {"met": "green", "breached": "bold red", "not followed": "bold magenta"
 # rich's SIMPLE_HEAD (a line under the header), drawn with '-' for terminals without Unicode.
 ASCII_HEAD = box.Box("    \n    \n -- \n    \n    \n    \n    \n    \n", ascii=True)
 VALUE_STYLES = {"yes": "green", "no": "red", "unknown": "yellow"}
-
-
-def wants_colour(choice: str, is_tty: bool, env: dict[str, str] | None = None) -> bool:
-    """--color always|never wins; on auto, NO_COLOR (non-empty) turns colour off, FORCE_COLOR
-    (non-empty) on, TERM=dumb off, and otherwise a terminal gets colour."""
-    if choice != "auto":
-        return choice == "always"
-    env = os.environ if env is None else env
-    if env.get("NO_COLOR"):
-        return False
-    if env.get("FORCE_COLOR"):
-        return True
-    if env.get("TERM") == "dumb":
-        return False
-    return is_tty
 
 
 def console(width: int, colour: bool) -> Console:
