@@ -390,7 +390,8 @@ def test_the_alternative_facts_are_linked_and_worded_as_the_texts(cli, tmp_path)
     safe alternative that appeared to exist is also a means of defence, so stating only the
     general alternative decides the DOJ vehicle rule too; the vehicle question asks what
     'appeared', as DOJ's text does; and the readings say why stepping aside alone does not
-    decide DHS's feasible-alternative nor (yet) the regulation's necessity."""
+    decide DHS's feasible-alternative (the regulation's necessity now reads it at a moving
+    vehicle: tests/test_regulation_necessity.py)."""
     path = probe(tmp_path, "p15", P15)
     assert verdicts(cli, path, "doj")["moving-vehicle"] == {"a": "breached"}
     general = P15.replace("shots.other_defensive_option_existed: yes",

@@ -28,7 +28,7 @@ def _inside(folder: FsPath, path: str) -> bool:
     """Does `path` resolve (links and '..' followed) to somewhere under `folder`?"""
     try:
         return FsPath(path).resolve().is_relative_to(folder.resolve())
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL byte in the path
         return False
 
 
