@@ -38,7 +38,7 @@ from forcecheck.report.record import build_record, error_line, error_record, sum
 
 CHUNK = 16  # scenarios a worker is given at a time
 IN_FLIGHT = 8  # chunks per worker submitted ahead of the one being written
-RECYCLE = 128  # chunks a worker checks before it is replaced by a fresh one
+RECYCLE = 128  # chunks per worker a generation of workers checks before a fresh one takes over
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,41 +274,52 @@ class _Pool:
     Each chunk is submitted with its number; the worker that starts it writes its pid into a
     shared slot for that number (plain shared memory: no lock a dying worker could leave held).
     When the pool breaks, the chunks held by the worker that died get error records, and every
-    other chunk not yet done is given to a new pool, in the same order."""
+    other chunk not yet done is given to a new pool, in the same order.
+
+    Workers are replaced by generation: after `jobs * RECYCLE` chunks a fresh executor takes the
+    next chunks and the old one finishes what it holds and ends. So what a long-lived interpreter
+    keeps of every file it has seen (interned path names, allocator arenas) cannot grow with the
+    corpus. `max_tasks_per_child` would say the same in one argument, but up to CPython 3.13.9 an
+    executor using it stops replacing workers that reach the limit while work is queued, and the
+    batch waits forever (python/cpython#115634); a batch always has work queued."""
 
     def __init__(self, options: Options, jobs: int):
         import multiprocessing
 
-        # Workers are replaced after RECYCLE chunks, so what a long-lived interpreter keeps of
-        # every file it has seen (interned path names, allocator arenas) cannot grow with the
-        # corpus. That needs a start method other than fork; forkserver forks from a clean
-        # server, which is cheap.
+        # forkserver forks each worker from a clean server: cheap, and nothing of this process
+        # (its threads, its open output) is inherited.
         self.context = multiprocessing.get_context("forkserver")
         self.options, self.jobs = options, jobs
         self.started = self.context.RawArray("q", jobs * IN_FLIGHT + 1)
         self.lifeline, self._lifeline_end = self.context.Pipe(duplex=False)  # this process keeps the end
         self.fruitless = 0  # breaks in a row in which no worker died holding a chunk
+        self.retired: list = []  # earlier generations, finishing what they hold
         self.executor = self._new()
 
     def _new(self):
         from concurrent.futures import ProcessPoolExecutor
 
         _quiet_servers()  # again: a fork server that died is started anew by the next pool
+        self.given = 0  # chunks submitted to this generation
         return ProcessPoolExecutor(max_workers=self.jobs, mp_context=self.context, initializer=_start,
-                                   initargs=(self.options, self.lifeline, self.started),
-                                   max_tasks_per_child=RECYCLE)
+                                   initargs=(self.options, self.lifeline, self.started))
 
     def submit(self, seq: int, chunk: list) -> list:
         from concurrent.futures import Future
         from concurrent.futures.process import BrokenProcessPool
 
+        if self.given >= self.jobs * RECYCLE:
+            self.executor.shutdown(wait=False)  # it finishes the chunks it holds, then its workers end
+            self.retired.append(self.executor)
+            self.executor = self._new()
         self.started[seq % len(self.started)] = 0
+        self.given += 1
         try:
             future = self.executor.submit(_chunk, seq, chunk)
         except (BrokenProcessPool, RuntimeError) as exc:  # broken before this chunk went in
             future = Future()
             future.set_exception(BrokenProcessPool(str(exc)))
-        return [seq, chunk, future]
+        return [seq, chunk, future, self.executor]
 
     def outcomes(self, chunks: Iterator[list]) -> Iterator[Outcome]:
         pending: deque[list] = deque()
@@ -330,15 +341,21 @@ class _Pool:
             self._recover(pending)
             return []
         pending.popleft()
+        if self.retired:  # a generation whose last chunk is in: its workers are ending
+            live = {id(e[3]) for e in pending}
+            for executor in [r for r in self.retired if id(r) not in live]:
+                self.retired.remove(executor)
+                executor.shutdown(wait=True)
         return done
 
     def _recover(self, pending: deque) -> None:
         from concurrent.futures import Future
 
-        processes = dict(getattr(self.executor, "_processes", None) or {})
-        self.executor.shutdown(wait=True, cancel_futures=True)  # its thread has ended the others
+        broken = pending[0][3]
+        processes = dict(getattr(broken, "_processes", None) or {})
+        broken.shutdown(wait=True, cancel_futures=True)  # its thread has ended the others
         died = {pid for pid, p in processes.items() if p.exitcode not in (None, 0, -signal.SIGTERM)}
-        failed = [e for e in pending if e[2].exception() is not None]
+        failed = [e for e in pending if e[3] is broken and e[2].exception() is not None]
         holder = {e[0]: self.started[e[0] % len(self.started)] for e in failed}
         lost = [e for e in failed if holder[e[0]] in died]
         if lost:
@@ -351,7 +368,10 @@ class _Pool:
             raise InputError([Diagnostic(None, "B001", "the batch's worker processes keep dying before "
                                          "they check anything; the scenarios not listed above were not "
                                          "checked", "run it again, or with --jobs 1 to see why")])
-        self.executor = self._new()
+        if broken is self.executor:
+            self.executor = self._new()
+        else:
+            self.retired = [r for r in self.retired if r is not broken]
         for entry in failed:
             if any(entry is e for e in lost):
                 entry[2] = Future()
@@ -359,14 +379,19 @@ class _Pool:
             else:
                 entry[:] = self.submit(entry[0], entry[1])
 
+    def _all(self) -> list:
+        return [*self.retired, self.executor]
+
     def close(self) -> None:
-        self.executor.shutdown(wait=True)
+        for executor in self._all():
+            executor.shutdown(wait=True)
 
     def kill(self) -> None:
         """End every worker now, and the pool with them."""
-        for process in list((getattr(self.executor, "_processes", None) or {}).values()):
-            process.terminate()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        for executor in self._all():
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                process.terminate()
+            executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _died(path: str) -> Outcome:
