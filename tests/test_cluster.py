@@ -55,7 +55,7 @@ def test_a_dask_cluster_writes_the_bytes_the_local_batch_writes(tmp_path):
     for name in ("zz-bad-yaml.yaml:3:1", "zz-not-utf8.yaml:1:8", "zz-unknown-action.yaml",
                  "zz-too-large.yaml"):
         assert f"scenarios/{name}" in dask.stderr, name
-    assert "  |" in dask.stderr and "^" in dask.stderr  # the bad lines shown, with a caret
+    assert "|     action: fly\n" in dask.stderr and "^^^" in dask.stderr  # the bad line shown, with a caret
     assert "Traceback" not in dask.stderr
 
 
@@ -110,3 +110,17 @@ def test_a_check_does_not_import_dask():
     for args in (["check", str(TEACHING / "aim-only.yaml"), "--format", "json"],
                  ["check", str(TEACHING), "--jobs", "1", "--format", "json"]):
         assert loaded_after(args, ("dask", "distributed", "forcecheck.cluster")) == [], args
+
+
+def test_a_worker_needs_neither_the_files_nor_the_policy_folder(compiled):
+    """What a worker is sent is enough: the policy as data, compiled there, and each file's
+    text, from which a diagnostic shows its line (the file is not where the worker runs)."""
+    from forcecheck import batch, cluster
+
+    draw = (TEACHING / "draw-only.yaml").read_text(encoding="utf-8")
+    bad = draw.replace("action: unholster_firearm", "action: fly")
+    items = [("elsewhere/draw.yaml", draw, True), ("elsewhere/bad.yaml", bad, True)]
+    out = cluster._partition(compiled.policy, batch.Options(), items)
+    local = batch.check_one(compiled, "elsewhere/draw.yaml", draw, batch.Options())
+    assert out[0] == local
+    assert out[1].status == "error" and "|     action: fly\n" in out[1].diagnostics
