@@ -167,9 +167,9 @@ print(len(two), one == two)
 
 
 def test_b001_is_the_record_of_a_scenario_a_dead_worker_held():
-    from forcecheck.batch import _died
+    from forcecheck.batch import worker_died
 
-    outcome = _died("corpus/a.yaml")
+    outcome = worker_died("corpus/a.yaml")
     rec = json.loads(outcome.line)
     assert outcome.status == "error" and rec["errors"][0]["code"] == "B001"
     assert "forcecheck explain" not in outcome.diagnostics  # it has its own hint

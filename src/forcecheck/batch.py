@@ -375,7 +375,7 @@ class _Pool:
         for entry in failed:
             if any(entry is e for e in lost):
                 entry[2] = Future()
-                entry[2].set_result([_died(path) for path, _ in entry[1]])
+                entry[2].set_result([worker_died(path) for path, _ in entry[1]])
             else:
                 entry[:] = self.submit(entry[0], entry[1])
 
@@ -394,7 +394,8 @@ class _Pool:
             executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _died(path: str) -> Outcome:
+def worker_died(path: str) -> Outcome:
+    """The error record (B001) of a scenario whose worker died while it held it."""
     return _error(path, [Diagnostic(None, "B001", f"'{display_path(path)}' was not checked: the worker "
                                     "process that held it died (killed, or out of memory)",
                                     "check it on its own (forcecheck check FILE); the others went on")])

@@ -189,6 +189,13 @@ CODES: dict[str, tuple[str, str]] = {
     "B001": ("worker died", "A batch's worker process ended while it held this scenario (killed, "
              "out of memory, a crash), so it was not checked; the batch went on with a new worker. "
              "Check the scenario alone to see whether it is the cause."),
+    "B002": ("cluster lost", "A batch on a dask cluster (--engine dask) lost its scheduler or its "
+             "connection to it before every scenario was checked; the scenarios not listed were not "
+             "checked. Run it again, or on this machine with --jobs."),
+    "U014": ("dask engine unavailable", "--engine dask needs dask's distributed scheduler installed "
+             "(pip install 'forcecheck[dask]') and, with --scheduler ADDRESS, a scheduler answering there "
+             "with at least one worker; --scheduler and --jobs choose the cluster, so --scheduler goes "
+             "with --engine dask only and not with --jobs."),
     "X000": ("cache entry", "Internal: a cache entry that could not be read; the work is done again. "
              "Never shown."),
 }

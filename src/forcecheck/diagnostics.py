@@ -174,6 +174,14 @@ def did_you_mean_meaning(name: str, described: dict[str, str]) -> str | None:
 _line_cache: dict[str, list[str]] = {}
 
 
+def remember_source(path: str, text: str) -> None:
+    """The text of the file `path`, read elsewhere (a batch's driver ships it to a worker on
+    another machine): its diagnostics show their lines from it, not from a file that may not be
+    here."""
+    _line_cache.clear()
+    _line_cache[path] = text.splitlines()
+
+
 def _source_line(path: str, line: int, text: str | None) -> str | None:
     if text is None:
         if path not in _line_cache:

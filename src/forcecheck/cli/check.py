@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -75,6 +76,19 @@ Jobs = Annotated[int | None, typer.Option(
     "without it.")]
 
 
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOption = Annotated[Engine, typer.Option(
+    "--engine", help="Where a batch runs: local (processes on this machine, --jobs) or dask (a dask "
+    "cluster: a local one of --jobs processes, or the one at --scheduler; pip install "
+    "'forcecheck[dask]'). The same records in the same order either way.")]
+Scheduler = Annotated[str | None, typer.Option(
+    "--scheduler", metavar="ADDRESS", help="--engine dask: the address of a running dask scheduler "
+    "(tcp://host:8786) instead of a local cluster.")]
+
 Indent = Annotated[int | None, typer.Option(
     "--indent", metavar="N", min=0, help="--format json: indent by N spaces (default: 2 on a terminal "
     "or into --output, one compact line into a pipe).")]
@@ -84,26 +98,30 @@ def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = Non
           format: FormatOption = Format.text, explain: ExplainOption = Explain.summary, output: Output = None,
           color: ColourOption = Colour.auto, pager: Pager = True, questions: Questions = False,
           assume: Assume = None, base: Base = None, jobs: Jobs = None, settle: Settle = None,
-          indent: Indent = None) -> None:
+          indent: Indent = None, engine: EngineOption = Engine.local, scheduler: Scheduler = None) -> None:
     """Evaluate every clause under every account of each SCENARIO, with traces."""
     from forcecheck import api
     from forcecheck.diagnostics import Diagnostic, InputError
 
     if policy and len(policy) > 1:
         _side_by_side(scenarios, policy, format, output, assume or base or questions or account or clause
-                      or settle or jobs is not None)
+                      or settle or jobs is not None or engine is Engine.dask or scheduler)
     try:
         compiled = api.load_policy(policy[0] if policy else None)
         api.validate_clauses(compiled, clause)
         paths = scenario_paths(scenarios)
         many = len(paths) > 1 or any(p.endswith(".jsonl") for p in paths)
-        if jobs is not None or (many and format in (Format.text, Format.json)):
+        distributed = engine is Engine.dask
+        if scheduler is not None and not distributed:
+            raise InputError([Diagnostic(None, "U014", "--scheduler is the address of a dask cluster's "
+                                         "scheduler: it goes with --engine dask", "add --engine dask")])
+        if jobs is not None or distributed or (many and format in (Format.text, Format.json)):
             if assume or base or questions or settle:
                 raise InputError([Diagnostic(None, "U008", "--assume, --base, --settle and --questions "
                                              "take one scenario, not a batch",
                                              "check the scenario on its own")])
             _batch(paths, policy[0] if policy else None, compiled, account, clause, format, explain, output,
-                   jobs or 1)
+                   jobs, (scheduler,) if distributed else None)
         results = [api.check(api.load_scenario(p, compiled, text=read_stdin() if p == "-" else None),
                              compiled, accounts=account, clauses=clause, assume=assume, base=base,
                              settle=settle)
@@ -127,10 +145,11 @@ def check(scenarios: Scenarios, policy: Policies = None, account: Accounts = Non
 
 
 def _batch(paths: list[str], policy: str | None, compiled, account, clause, format: Format,
-           explain: Explain, output: Path | None, jobs: int) -> None:
+           explain: Explain, output: Path | None, jobs: int | None, dask: tuple[str | None] | None) -> None:
     """Many scenarios: a line of text or a JSON Lines record each, streamed in input order,
     diagnostics of bad files on stderr; a progress bar on a terminal. Exit 2 if a file could
-    not be checked, else 1 if a binding clause is breached in any, else 0."""
+    not be checked, else 1 if a binding clause is breached in any, else 0. `dask`: run on a
+    dask cluster: (the scheduler's address, or None for a local cluster)."""
     from forcecheck.batch import Options, run
     from forcecheck.diagnostics import Diagnostic, InputError
     from forcecheck.policy.load import resolve_policy_path
@@ -147,9 +166,20 @@ def _batch(paths: list[str], policy: str | None, compiled, account, clause, form
                       None if explain is Explain.summary else explain.value)
     counts = {"ok": 0, "breached": 0, "error": 0}
     lines = any(p.endswith(".jsonl") for p in paths)
+    items = _batch_items(paths)
+    workers = jobs or (os.cpu_count() or 1)
+    if dask is None:
+        outcomes = run(items, options, jobs=workers if jobs is not None else 1, compiled=compiled)
+    else:
+        if dask[0] is not None and jobs is not None:
+            raise InputError([Diagnostic(None, "U014", "--jobs sets the processes of a local cluster; the "
+                                         "cluster at --scheduler has its own workers",
+                                         "leave --jobs out, or --scheduler to run a local cluster")])
+        from forcecheck.cluster import run as run_on_cluster
+
+        outcomes = run_on_cluster(items, options, compiled, scheduler=dask[0], workers=workers)
     with _progress(None if lines else len(paths)) as advance:
-        items = _batch_items(paths)
-        for outcome in run(items, options, jobs=jobs or (os.cpu_count() or 1), compiled=compiled):
+        for outcome in outcomes:
             counts[outcome.status] += 1
             if outcome.diagnostics:
                 sys.stderr.write(outcome.diagnostics + "\n")
