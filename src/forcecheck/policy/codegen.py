@@ -72,8 +72,7 @@ def generate(compiled: CompiledPolicy, record_all: bool = False) -> Generated:
         name = f"clause_{index}"
         try:
             text = _Clause(compiled, consts, record_all).function(clause, name)
-            compile(text, "<check>", "exec")
-        except (Unsupported, RecursionError, SyntaxError, MemoryError) as exc:
+        except (Unsupported, RecursionError) as exc:
             skipped[clause.id] = str(exc) or type(exc).__name__
             continue
         names[clause.id] = name
@@ -152,7 +151,9 @@ class _Clause:
             self.emit(1, f"if {h} is not None:")
             self.emit(2, f"{h} = not {h}")
         self.emit(1, f"return {t}, {h}")
-        return "\n".join(self.lines) + "\n"
+        body = "\n".join(self.lines[3:])
+        drop = {"    P = w.people": "P[" not in body, "    E = w.events": "E[" not in body}
+        return "\n".join(x for x in self.lines if not drop.get(x)) + "\n"
 
     def emit(self, indent: int, text: str) -> None:
         if indent > MAX_INDENT:
