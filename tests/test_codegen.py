@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SCENARIOS
 from forcecheck.engine import exact
 from forcecheck.engine.constraints import Constraints
 from forcecheck.policy import cache
@@ -20,6 +19,8 @@ from forcecheck.policy.codegen import clause_source, generate, generated
 from forcecheck.policy.compiler import compile_policy
 from forcecheck.policy.load import load_policy
 from forcecheck.scenario.load import load_scenario
+
+from conftest import ROOT, SCENARIOS
 
 POLICIES = ("dhs", "doj", "cfr-287-8")
 BENCH_POLICY = ROOT / "bench" / "engines" / "policy.rules"
