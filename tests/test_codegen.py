@@ -15,7 +15,7 @@ import pytest
 from forcecheck.engine import exact
 from forcecheck.engine.constraints import Constraints
 from forcecheck.policy import cache
-from forcecheck.policy.codegen import clause_source, generate, generated
+from forcecheck.policy.codegen import INCIDENT_NAMES, clause_source, generate, generated, incident_function
 from forcecheck.policy.compiler import compile_policy
 from forcecheck.policy.load import load_policy
 from forcecheck.scenario.load import load_scenario
@@ -106,7 +106,8 @@ def test_one_clause_source_matches_its_snapshot(request):
     assert text == SNAPSHOT.read_text(encoding="utf-8")
 
 
-_NAMES = re.compile(r"^(t|k|x|v|C|S)\d+$|^clause_\d+$|^[wVURPE]$")
+_NAMES = re.compile(r"^(t|k|x|v|C|S|f|o)\d+$|^clause_\d+$|^[wVURPEGK]$"
+                    r"|^(NA|MET|BREACHED|PARTS|max|miss|incident_clauses)$")
 _ATTRIBUTES = {"people", "events", "get", "role", "index", "actor", "target", "action", "ids",
                "events_with", "events_before", "events_passing"}
 
@@ -115,8 +116,12 @@ _ATTRIBUTES = {"people", "events", "get", "role", "index", "actor", "target", "a
 def test_no_name_in_the_source_comes_from_the_policy(name):
     """Variables are renamed, facts, roles and constants are literals: every name and attribute
     in the module is one the generator chose, and comments hold no line break of the policy's."""
-    for record_all in (False, True):
-        tree = ast.parse(generate(load_policy(name), record_all).source)
+    compiled = load_policy(name)
+    bind = dict.fromkeys(INCIDENT_NAMES)
+    sources = [generate(compiled, record_all).source for record_all in (False, True)]
+    sources += [incident_function(compiled, {}, bind, free)[2] for free in (False, True)]
+    for source in sources:
+        tree = ast.parse(source)
         names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         names |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.arguments) for a in n.args}
         assert all(_NAMES.match(x) for x in names), sorted(x for x in names if not _NAMES.match(x))
@@ -144,3 +149,26 @@ def test_show_compiled_prints_a_clauses_source(cli):
     assert run.out == SNAPSHOT.read_text(encoding="utf-8")
     missing = cli("show", "incident.deadly", "--compiled", "--policy", str(BENCH_POLICY), "--no-pager")
     assert missing.code == 2 and "not a clause" in missing.err
+
+
+def test_possible_verdicts_are_clause_outcomes():
+    """The short path for verdicts alone (`engine.verdicts`) answers as `clause_outcome`, with
+    the policy's constraints and without (the benchmark's policy has none)."""
+    from forcecheck.engine.verdicts import constraints_of, possible_verdicts
+
+    spec = importlib.util.spec_from_file_location("bench_engines", ROOT / "bench" / "bench_engines.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    cases = [(load_policy(BENCH_POLICY), [load_scenario(f"s{i}.yaml", load_policy(BENCH_POLICY),
+                                                        text=bench.scenario_yaml(i, accs))
+                                          for i, accs in enumerate(bench.corpus(300, seed=5))])]
+    dhs = load_policy("dhs")
+    cases.append((dhs, [load_scenario(p, dhs) for p in sorted(SCENARIOS.glob("*/*.yaml"))]))
+    for compiled, scenarios in cases:
+        for scenario in scenarios:
+            for account in scenario.accounts:
+                world = scenario.world(account)
+                constraints = constraints_of(compiled, world)
+                expected = [exact.clause_outcome(compiled, c, world, Constraints(compiled, world))[1]
+                            for c in compiled.policy.clauses]
+                assert possible_verdicts(compiled, world, constraints) == expected, scenario.id

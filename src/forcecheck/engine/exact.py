@@ -74,7 +74,8 @@ class Possible:
 
     @property
     def verdict(self) -> str:
-        return exact_verdict(self.verdicts)
+        v = self.verdicts  # always built by `ordered`: no repeats
+        return v[0] if len(v) == 1 else "undetermined"
 
 
 def possible(compiled: CompiledPolicy, fn: Callable[[World], str], world: World,

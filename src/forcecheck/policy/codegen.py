@@ -123,6 +123,8 @@ class _Clause:
         self.count = 0
         self.inlining: list[str] = []
         self.sure: set[str] = set()  # names that hold an id, never None (bound variables)
+        self.hoist: dict[str, str] | None = None  # incident facts read once at the top: read -> name
+        self.record = True  # count the unknowns read (off where the count cannot matter)
 
     def unless_none(self, x: str, text: str) -> str:
         """`text`, or None when `x` is None (not tested for a bound variable)."""
@@ -138,6 +140,7 @@ class _Clause:
             self.emit(1, f"# {p}: {_comment(b.var)[2:]} ({b.domain}{', ' + repr(b.role) if b.role else ''})")
         self.emit(1, "P = w.people")
         self.emit(1, "E = w.events")
+        self.emit(1, "G = V.get")
         if clause.where is not None:
             self.emit(1, _comment("applies where " + clause.where.source))
             t = self.value(clause.where, scope, 1)
@@ -152,7 +155,8 @@ class _Clause:
             self.emit(2, f"{h} = not {h}")
         self.emit(1, f"return {t}, {h}")
         body = "\n".join(self.lines[3:])
-        drop = {"    P = w.people": "P[" not in body, "    E = w.events": "E[" not in body}
+        drop = {"    P = w.people": "P[" not in body, "    E = w.events": "E[" not in body,
+                "    G = V.get": "G(" not in body}
         return "\n".join(x for x in self.lines if not drop.get(x)) + "\n"
 
     def emit(self, indent: int, text: str) -> None:
@@ -203,12 +207,14 @@ class _Clause:
         return t
 
     def _FactRef(self, n: m.FactRef, scope, ind) -> str:
-        t = self.tmp()
         if n.subject is None:
             key = repr(("incident", n.spec.name))
-            self.emit(ind, f"{t} = V.get({key})")
+            t = self._hoisted(f"G({key})") or self.tmp()
+            if t[0] == "t":
+                self.emit(ind, f"{t} = G({key})")
             self._record(t, key, ind)
             return t
+        t = self.tmp()
         sub = self.value(n.subject, scope, ind)
         key = f"k{self.count}"
         inner = ind
@@ -217,12 +223,20 @@ class _Clause:
             self.emit(ind, f"if {sub} is not None:")
             inner = ind + 1
         self.emit(inner, f"{key} = ({sub}, {n.spec.name!r})")
-        self.emit(inner, f"{t} = V.get({key})")
+        self.emit(inner, f"{t} = G({key})")
         self._record(t, key, inner)
         return t
 
+    def _hoisted(self, read: str) -> str | None:
+        """The name of a read done once at the top of the function, when reads are hoisted."""
+        if self.hoist is None:
+            return None
+        return self.hoist.setdefault(read, f"f{len(self.hoist)}")
+
     def _record(self, t: str, key: str, ind: int) -> None:
         """Count an unknown read (or, with `record_all`, note every value read)."""
+        if not self.record:
+            return
         if self.record_all:
             self.emit(ind, f"R[{key}] = {t}")
         else:
@@ -230,8 +244,9 @@ class _Clause:
             self.emit(ind + 1, f"R[{key}] = R.get({key}, 0) + 1")
 
     def _UnsettledRef(self, n: m.UnsettledRef, scope, ind) -> str:
-        t = self.tmp()
-        self.emit(ind, f"{t} = U.get({n.spec.name!r})")
+        t = self._hoisted(f"U.get({n.spec.name!r})") or self.tmp()
+        if t[0] == "t":
+            self.emit(ind, f"{t} = U.get({n.spec.name!r})")
         self._record(t, repr(("policy", n.spec.name)), ind)
         return t
 
@@ -290,9 +305,19 @@ class _Clause:
     def _CompareNode(self, n: m.CompareNode, scope, ind) -> str:
         if n.op not in _OPS:
             raise Unsupported("an unknown comparison")
-        a, b, t = self.value(n.left, scope, ind), self.value(n.right, scope, ind), self.tmp()
-        self.emit(ind, f"{t} = None if {a} is None or {b} is None else {a} {n.op} {b}")
+        a, b = (self._operand(x, scope, ind) for x in (n.left, n.right))
+        t = self.tmp()
+        unknown = " or ".join(f"{x} is None" for x in (a, b) if x.isidentifier())
+        self.emit(ind, f"{t} = None if {unknown} else {a} {n.op} {b}" if unknown else f"{t} = {a} {n.op} {b}")
         return t
+
+    def _operand(self, n: m.Node, scope, ind) -> str:
+        """A comparison's operand: a constant other than None as its literal, else its value."""
+        if isinstance(n, m.Const) and n.value is not None:
+            text = _literal(n.value)
+            if text is not None:
+                return text
+        return self.value(n, scope, ind)
 
     def _MemberNode(self, n: m.MemberNode, scope, ind) -> str:
         x, t = self.value(n.operand, scope, ind), self.tmp()
@@ -439,3 +464,103 @@ def event_plan(n: m.QuantNode) -> tuple[list[m.Node], list[m.Node]] | None:
 def rest_is_itself(rest: list[m.Node]) -> bool:
     """The closures evaluate a lone boolean rest as itself, not as a conjunction of one."""
     return len(rest) == 1 and boolean(rest[0])
+
+
+INCIDENT_NAMES = ("NA", "MET", "BREACHED", "PARTS", "max")  # bound by the caller of `incident_function`
+
+
+def incident_function(compiled: CompiledPolicy, read_once: dict[str, bool], bind: dict[str, object],
+                      free: bool = False) -> tuple[Callable, list[str], str]:
+    """One function for every clause about the incident as a whole (no bindings), each fact read
+    once at the top: each clause's trigger and requirement inline, then its outcome: `NA`, `MET`
+    or `BREACHED` when definite, `PARTS(trigger, requirement)` when the clause is of read-once
+    form, read each unknown once and the constraints `K` read none of them, else None (the
+    caller searches). Returns the function `(w, V, U, K) -> (outcomes, any None)`, the clause
+    ids in order, and the source. `bind` gives the names in `INCIDENT_NAMES`. With `free` (a
+    policy without constraints, K None), a clause that reads no fact twice counts nothing."""
+    consts: dict[str, object] = {}
+    hoist: dict[str, str] = {}
+    body: list[str] = []
+    ids: list[str] = []
+    for clause in compiled.policy.clauses:
+        if clause.bindings:
+            continue
+        em = _Clause(compiled, consts, False)
+        em.count, em.hoist = 1000 * len(ids), dict(hoist)
+        once = read_once.get(clause.id, False)
+        em.record = not (free and once and _distinct_reads(compiled.policy, clause))
+        try:
+            _incident_clause(em, clause, f"o{len(ids)}", once, em.record)
+        except (Unsupported, RecursionError):
+            continue
+        hoist = em.hoist
+        body += em.lines
+        ids.append(clause.id)
+    lines = ["def incident_clauses(w, V, U, K):", "    P = w.people", "    E = w.events", "    G = V.get",
+             *(f"    {name} = {read}" for read, name in hoist.items()), "    miss = False", *body,
+             f"    return [{', '.join(f'o{i}' for i in range(len(ids)))}], miss"]
+    source = "\n".join(lines) + "\n"
+    namespace: dict[str, object] = {"__builtins__": {}, **{k: v for k, (v, _) in consts.items()},
+                                    **{k: bind[k] for k in INCIDENT_NAMES}}
+    exec(compile(source, f"<forcecheck policy {compiled.policy.id}: incident>", "exec"), namespace)  # noqa: S102
+    return namespace["incident_clauses"], ids, source  # type: ignore[return-value]
+
+
+def _distinct_reads(policy: m.Policy, clause: m.Clause) -> bool:
+    """The clause reads only facts about the incident and open questions, none twice in its text
+    (definitions inlined): however it is evaluated, no unknown is read twice."""
+    keys: list[tuple[str, str]] = []
+
+    def walk(n: m.Node) -> bool:
+        if isinstance(n, m.FactRef):
+            keys.append(("incident", n.spec.name))
+            return n.subject is None
+        if isinstance(n, m.UnsettledRef):
+            keys.append(("policy", n.spec.name))
+            return True
+        if isinstance(n, m.Const):
+            return True
+        if isinstance(n, m.DefCall):
+            d = policy.definitions[n.name]
+            return not n.args and walk(d.body) and all(walk(x.condition) for x in d.exceptions)
+        if isinstance(n, m.AndNode | m.OrNode):
+            return all(walk(x) for x in n.operands)
+        if isinstance(n, m.NotNode | m.MemberNode):
+            return walk(n.operand)
+        if isinstance(n, m.CompareNode):
+            return walk(n.left) and walk(n.right)
+        return False
+
+    ok = all(walk(n) for n in (clause.where, clause.requirement) if n is not None)
+    return ok and len(keys) == len(set(keys))
+
+
+def _incident_clause(em: _Clause, clause: m.Clause, out: str, read_once: bool, counted: bool) -> None:
+    em.emit(1, _comment("clause " + clause.id))
+    if counted:
+        em.emit(1, "R = {}")
+    ind = 1
+    t = "True"
+    if clause.where is not None:
+        t = em.value(clause.where, {}, 1)
+        em.emit(1, f"if {t} is False:")
+        em.emit(2, f"{out} = NA")
+        em.emit(1, "else:")
+        ind = 2
+    h = em.value(clause.requirement, {}, ind)
+    if clause.requirement_kind == "forbids":
+        em.emit(ind, f"if {h} is not None:")
+        em.emit(ind + 1, f"{h} = not {h}")
+    known = f"{h} is not None" if t == "True" else f"{t} is not None and {h} is not None"
+    em.emit(ind, f"if {known}:")
+    em.emit(ind + 1, f"{out} = MET if {h} else BREACHED")
+    if read_once and not counted:
+        em.emit(ind, "else:")
+        em.emit(ind + 1, f"{out} = PARTS({t}, {h})")
+        return
+    if read_once:
+        em.emit(ind, "elif (not R or max(R.values()) == 1) and (K is None or not K.touching(R)):")
+        em.emit(ind + 1, f"{out} = PARTS({t}, {h})")
+    em.emit(ind, "else:")
+    em.emit(ind + 1, f"{out} = None")
+    em.emit(ind + 1, "miss = True")
