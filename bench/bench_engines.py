@@ -245,8 +245,10 @@ def rule_engine_rules(rule_engine) -> list:
 
 def engines(compiled, scenarios_fc, only: set[str] | None):
     """Every engine that can be loaded, as (name, prepare, run, note)."""
+    from forcecheck.engine import exact
     from forcecheck.engine.constraints import Constraints
     from forcecheck.engine.exact import clause_outcome
+    from forcecheck.engine.verdicts import constraints_of, possible_verdicts
     from forcecheck.evaluation.evaluate import evaluate
 
     clauses = compiled.policy.clauses
@@ -259,6 +261,23 @@ def engines(compiled, scenarios_fc, only: set[str] | None):
 
     def fc_prepare(chunk):
         return [(sc, [sc.world(a) for a in sc.accounts]) for sc, _ in chunk]
+
+    def closures(run):
+        """`run` with the exact search on the closures, as before the policy was compiled to source."""
+        def on_closures(prepared):
+            exact.USE_GENERATED = False
+            try:
+                return run(prepared)
+            finally:
+                exact.USE_GENERATED = True
+        return on_closures
+
+    def fc_generated(prepared):
+        res = []
+        for _, worlds in prepared:
+            for w in worlds:
+                res.append([p.verdict for p in possible_verdicts(compiled, w, constraints_of(compiled, w))])
+        return res
 
     def fc_verdicts(prepared):
         res = []
@@ -282,9 +301,15 @@ def engines(compiled, scenarios_fc, only: set[str] | None):
             res += [[c.verdict for c in a.clauses] for a in r.accounts]
         return res
 
-    out.append(("forcecheck, exact verdicts", fc_prepare, fc_verdicts,
-                "every completion of the unknowns (clause_outcome)"))
+    out.append(("forcecheck, exact verdicts", fc_prepare, fc_generated,
+                "every completion of the unknowns, on the policy's generated source (possible_verdicts)"))
+    out.append(("forcecheck, exact verdicts, per clause", fc_prepare, fc_verdicts,
+                "clause_outcome with its items, on the generated source"))
+    out.append(("forcecheck, exact verdicts, closures (before)", fc_prepare, closures(fc_verdicts),
+                "clause_outcome on the closures, as before issue 23"))
     out.append(("forcecheck, verdicts + traces", fc_prepare, fc_traces, "evaluate(analyse=False)"))
+    out.append(("forcecheck, verdicts + traces, closures (before)", fc_prepare, closures(fc_traces),
+                "evaluate(analyse=False) with the search on the closures"))
     out.append(("forcecheck, all check computes", fc_prepare, fc_check,
                 "evaluate(): traces, settling assignments, smallest deciding sets"))
 

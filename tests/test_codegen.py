@@ -95,6 +95,7 @@ def test_the_same_policy_gives_the_same_bytes_twice():
     first = load_policy("dhs")
     again = compile_policy(first.policy)  # a second compilation of the same checked policy
     assert generate(first).source == generate(again).source
+    compile(generate(first).source, "<dhs>", "exec")  # the whole module is valid Python too
     assert generate(first, record_all=True).source == generate(again, record_all=True).source
 
 

@@ -539,7 +539,7 @@ def _generated_items(compiled: CompiledPolicy, clause: m.Clause, world: World,
                      constraints: Constraints | None) -> list[ItemOutcome] | None:
     """`item` for every binding, on the clause's generated source (`lean`); None when the clause
     has none or the world's tables are not ones it reads."""
-    fn = generated(compiled).functions.get(clause.id)
+    fn = generated(compiled).function(clause.id)
     values, questions = world.values, world.unsettled
     if fn is None or type(values) not in (dict, Layered) or type(questions) not in (dict, Layered):
         return None
@@ -571,8 +571,8 @@ def _searched(compiled: CompiledPolicy, clause: m.Clause, fn: Callable, ids: tup
               world: World, constraints: Constraints | None) -> Possible:
     """The lean search for one binding, its outcome kept by the values the clause reads."""
     seen: dict = {}
-    generated(compiled, record_all=True).functions[clause.id](world, world.values, world.unsettled,
-                                                             seen, *ids)
+    generated(compiled, record_all=True).function(clause.id)(world, world.values, world.unsettled,  # type: ignore[misc]
+                                                            seen, *ids)
     key = (clause.id, ids, lean.signature(world), tuple(seen.items()))
     memo = compiled.notes.get("outcomes")
     if memo is None:

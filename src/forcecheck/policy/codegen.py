@@ -41,13 +41,27 @@ class Unsupported(Exception):
 
 @dataclass
 class Generated:
-    """The generated module of one policy: its text and, per clause id, the compiled function."""
+    """The generated module of one policy: its text and, per clause id, the function, compiled
+    from that clause's part of the text when first asked for (a clause never evaluated costs
+    no compilation)."""
 
     source: str
-    functions: dict[str, Callable]
+    texts: dict[str, str]  # clause id -> the text of its function
     names: dict[str, str]  # clause id -> function name in `source`
+    namespace: dict[str, object]  # the module's constants (and nothing else: no builtins)
+    policy_id: str
     record_all: bool = False
     skipped: dict[str, str] = field(default_factory=dict)  # clause id -> why it kept its closures
+    compiled: dict[str, Callable] = field(default_factory=dict)
+
+    def function(self, clause_id: str) -> Callable | None:
+        fn = self.compiled.get(clause_id)
+        if fn is None and clause_id in self.texts:
+            where = f"<forcecheck policy {self.policy_id}: {self.names[clause_id]}>"
+            code = compile(self.texts[clause_id], where, "exec")
+            exec(code, self.namespace)  # noqa: S102 - our own text, built from the checked policy
+            fn = self.compiled[clause_id] = self.namespace[self.names[clause_id]]  # type: ignore[assignment]
+        return fn
 
 
 def generated(compiled: CompiledPolicy, record_all: bool = False) -> Generated:
@@ -66,6 +80,7 @@ def generate(compiled: CompiledPolicy, record_all: bool = False) -> Generated:
               "# Generated from the checked policy; read by the exact-verdict search."
               + (" Records every value read." if record_all else ""), ""]
     parts: list[str] = []
+    texts: dict[str, str] = {}
     names: dict[str, str] = {}
     skipped: dict[str, str] = {}
     for index, clause in enumerate(policy.clauses):
@@ -76,13 +91,12 @@ def generate(compiled: CompiledPolicy, record_all: bool = False) -> Generated:
             skipped[clause.id] = str(exc) or type(exc).__name__
             continue
         names[clause.id] = name
+        texts[clause.id] = text
         parts.append(text)
     lines = [*header, *(f"# {k}: {text}" for k, (_, text) in consts.items())]
     source = "\n".join(lines) + ("\n\n\n" if consts else "\n\n") + "\n\n".join(parts)
     namespace: dict[str, object] = {"__builtins__": {}, **{k: v for k, (v, _) in consts.items()}}
-    exec(compile(source, f"<forcecheck policy {policy.id}>", "exec"), namespace)  # noqa: S102 - our own text
-    functions = {cid: namespace[fn] for cid, fn in names.items()}
-    return Generated(source, functions, names, record_all, skipped)  # type: ignore[arg-type]
+    return Generated(source, texts, names, namespace, policy.id, record_all, skipped)
 
 
 def clause_source(compiled: CompiledPolicy, clause_id: str) -> str | None:
