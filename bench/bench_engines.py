@@ -248,7 +248,7 @@ def engines(compiled, scenarios_fc, only: set[str] | None):
     from forcecheck.engine import exact
     from forcecheck.engine.constraints import Constraints
     from forcecheck.engine.exact import clause_outcome
-    from forcecheck.engine.verdicts import constraints_of, possible_verdicts
+    from forcecheck.engine.verdicts import constraints_of, exact_verdicts
     from forcecheck.evaluation.evaluate import evaluate
 
     clauses = compiled.policy.clauses
@@ -276,7 +276,7 @@ def engines(compiled, scenarios_fc, only: set[str] | None):
         res = []
         for _, worlds in prepared:
             for w in worlds:
-                res.append([p.verdict for p in possible_verdicts(compiled, w, constraints_of(compiled, w))])
+                res.append(exact_verdicts(compiled, w, constraints_of(compiled, w)))
         return res
 
     def fc_verdicts(prepared):
@@ -302,7 +302,7 @@ def engines(compiled, scenarios_fc, only: set[str] | None):
         return res
 
     out.append(("forcecheck, exact verdicts", fc_prepare, fc_generated,
-                "every completion of the unknowns, on the policy's generated source (possible_verdicts)"))
+                "every completion of the unknowns, on the policy's generated source (exact_verdicts)"))
     out.append(("forcecheck, exact verdicts, per clause", fc_prepare, fc_verdicts,
                 "clause_outcome with its items, on the generated source"))
     out.append(("forcecheck, exact verdicts, closures (before)", fc_prepare, closures(fc_verdicts),

@@ -155,7 +155,7 @@ def test_show_compiled_prints_a_clauses_source(cli):
 def test_possible_verdicts_are_clause_outcomes():
     """The short path for verdicts alone (`engine.verdicts`) answers as `clause_outcome`, with
     the policy's constraints and without (the benchmark's policy has none)."""
-    from forcecheck.engine.verdicts import constraints_of, possible_verdicts
+    from forcecheck.engine.verdicts import constraints_of, exact_verdicts, possible_verdicts
 
     spec = importlib.util.spec_from_file_location("bench_engines", ROOT / "bench" / "bench_engines.py")
     bench = importlib.util.module_from_spec(spec)
@@ -173,3 +173,4 @@ def test_possible_verdicts_are_clause_outcomes():
                 expected = [exact.clause_outcome(compiled, c, world, Constraints(compiled, world))[1]
                             for c in compiled.policy.clauses]
                 assert possible_verdicts(compiled, world, constraints) == expected, scenario.id
+                assert exact_verdicts(compiled, world, constraints) == [p.verdict for p in expected]

@@ -539,11 +539,16 @@ def _generated_items(compiled: CompiledPolicy, clause: m.Clause, world: World,
                      constraints: Constraints | None) -> list[ItemOutcome] | None:
     """`item` for every binding, on the clause's generated source (`lean`); None when the clause
     has none or the world's tables are not ones it reads."""
-    fn = generated(compiled).function(clause.id)
+    plans = compiled.notes.get("item-plan")
+    if plans is None:
+        plans = compiled.notes["item-plan"] = {}
+    plan = plans.get(clause.id)
+    if plan is None:
+        plan = plans[clause.id] = (generated(compiled).function(clause.id), _read_once_form(compiled, clause))
+    fn, read_once = plan
     values, questions = world.values, world.unsettled
     if fn is None or type(values) not in (dict, Layered) or type(questions) not in (dict, Layered):
         return None
-    read_once = _read_once_form(compiled, clause)
     out = []
     for env in compiled.bindings(clause, world):
         counts: dict = {}

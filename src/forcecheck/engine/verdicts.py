@@ -34,6 +34,10 @@ def _parts(trigger: object, held: object) -> Possible:
     return _PARTS[(trigger, held)] if simple else _from_parts(trigger, held)
 
 
+def _verdict(trigger: object, held: object) -> str:
+    return _parts(trigger, held).verdict
+
+
 def _plan(compiled: CompiledPolicy) -> tuple:
     """The policy's clauses about the incident as one generated function (kept with the compiled
     policy), and for each clause of the policy its place in that function's answer (-1: none)."""
@@ -44,10 +48,12 @@ def _plan(compiled: CompiledPolicy) -> tuple:
         bind = {"NA": _NA, "MET": _MET, "BREACHED": _BREACHED, "PARTS": _parts, "max": max}
         fn, ids, _ = incident_function(compiled, read_once, bind)
         free, free_ids, _ = incident_function(compiled, read_once, bind, free=True)
+        named = {"NA": "not_applicable", "MET": "met", "BREACHED": "breached", "PARTS": _verdict, "max": max}
+        names, _, _ = incident_function(compiled, read_once, named, free=True)
         assert free_ids == ids
         place = {cid: i for i, cid in enumerate(ids)}
         slots = [place.get(c.id, -1) for c in clauses]
-        plan = compiled.notes["verdict-plan"] = (fn, free, slots, slots == list(range(len(clauses))))
+        plan = compiled.notes["verdict-plan"] = (fn, free, slots, slots == list(range(len(clauses))), names)
     return plan
 
 
@@ -55,7 +61,7 @@ def possible_verdicts(compiled: CompiledPolicy, world: World,
                       constraints: Constraints | None) -> list[Possible]:
     """The possible verdicts of every clause of the policy in `world`, in the policy's order
     (`clause_outcome(...)[1]` for each)."""
-    fn, free, slots, whole = _plan(compiled)
+    fn, free, slots, whole, _ = _plan(compiled)
     values, questions = world.values, world.unsettled
     if type(values) is dict and type(questions) is dict:
         found, missing = (free if constraints is None else fn)(world, values, questions, constraints)
@@ -68,3 +74,15 @@ def possible_verdicts(compiled: CompiledPolicy, world: World,
         got = found[slot] if slot >= 0 else None
         out.append(got if got is not None else clause_outcome(compiled, clause, world, constraints)[1])
     return out
+
+
+def exact_verdicts(compiled: CompiledPolicy, world: World, constraints: Constraints | None) -> list[str]:
+    """The exact verdict of every clause in `world` (`possible_verdicts(...)[i].verdict`), with
+    no set of possible verdicts built where the verdict alone answers."""
+    _, _, slots, whole, names = _plan(compiled)
+    values, questions = world.values, world.unsettled
+    if constraints is None and whole and type(values) is dict and type(questions) is dict:
+        found, missing = names(world, values, questions, None)
+        if not missing:
+            return found
+    return [p.verdict for p in possible_verdicts(compiled, world, constraints)]

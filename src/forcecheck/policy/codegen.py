@@ -510,7 +510,9 @@ def incident_function(compiled: CompiledPolicy, read_once: dict[str, bool], bind
         hoist = em.hoist
         body += em.lines
         ids.append(clause.id)
-    lines = ["def incident_clauses(w, V, U, K):", "    P = w.people", "    E = w.events", "    G = V.get",
+    text = "\n".join(body)
+    lines = ["def incident_clauses(w, V, U, K):", *(["    P = w.people"] if "P[" in text else []),
+             *(["    E = w.events"] if "E[" in text else []), "    G = V.get",
              *(f"    {name} = {read}" for read, name in hoist.items()), "    miss = False", *body,
              f"    return [{', '.join(f'o{i}' for i in range(len(ids)))}], miss"]
     source = "\n".join(lines) + "\n"
