@@ -22,12 +22,16 @@ of the unknowns) is the same; the check before timing shows it.
 Cedar, externals for clingo, dicts for rule-engine and Python, worlds for forcecheck). The
 corpus is cut into chunks; each chunk is run by every engine, in an order rotated chunk by
 chunk; an engine's ratio is the median over chunks of its time over plain Python's on the
-same chunk. Writes `engines.json` and `engines.md` into `--out`.
+same chunk. As `timeit` does, the garbage collector is off while a chunk is timed (and run
+before it): otherwise a full collection of everything the run holds (every engine's inputs for
+the whole corpus) lands on whichever engine allocates when it comes due. Writes `engines.json`
+and `engines.md` into `--out`.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import random
@@ -464,9 +468,12 @@ def main() -> None:
         order = runnable[n % len(runnable):] + runnable[:n % len(runnable)]
         for name, prepare, run, _ in order:
             inputs = prepare(chunk)
+            gc.collect()
+            gc.disable()  # as `timeit` does: a collection of the whole corpus is no engine's cost
             start = time.perf_counter()
             run(inputs)
             times[name].append(time.perf_counter() - start)
+            gc.enable()
     base = times["plain Python"]
     rows = []
     for name, prepare, _, note in table:
