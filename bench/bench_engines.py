@@ -22,12 +22,16 @@ of the unknowns) is the same; the check before timing shows it.
 Cedar, externals for clingo, dicts for rule-engine and Python, worlds for forcecheck). The
 corpus is cut into chunks; each chunk is run by every engine, in an order rotated chunk by
 chunk; an engine's ratio is the median over chunks of its time over plain Python's on the
-same chunk. Writes `engines.json` and `engines.md` into `--out`.
+same chunk. As `timeit` does, the garbage collector is off while a chunk is timed (and run
+before it): otherwise a full collection of everything the run holds (every engine's inputs for
+the whole corpus) lands on whichever engine allocates when it comes due. Writes `engines.json`
+and `engines.md` into `--out`.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import platform
 import random
@@ -245,8 +249,10 @@ def rule_engine_rules(rule_engine) -> list:
 
 def engines(compiled, scenarios_fc, only: set[str] | None):
     """Every engine that can be loaded, as (name, prepare, run, note)."""
+    from forcecheck.engine import exact
     from forcecheck.engine.constraints import Constraints
     from forcecheck.engine.exact import clause_outcome
+    from forcecheck.engine.verdicts import constraints_of, exact_verdicts
     from forcecheck.evaluation.evaluate import evaluate
 
     clauses = compiled.policy.clauses
@@ -259,6 +265,23 @@ def engines(compiled, scenarios_fc, only: set[str] | None):
 
     def fc_prepare(chunk):
         return [(sc, [sc.world(a) for a in sc.accounts]) for sc, _ in chunk]
+
+    def closures(run):
+        """`run` with the exact search on the closures, as before the policy was compiled to source."""
+        def on_closures(prepared):
+            exact.USE_GENERATED = False
+            try:
+                return run(prepared)
+            finally:
+                exact.USE_GENERATED = True
+        return on_closures
+
+    def fc_generated(prepared):
+        res = []
+        for _, worlds in prepared:
+            for w in worlds:
+                res.append(exact_verdicts(compiled, w, constraints_of(compiled, w)))
+        return res
 
     def fc_verdicts(prepared):
         res = []
@@ -282,9 +305,15 @@ def engines(compiled, scenarios_fc, only: set[str] | None):
             res += [[c.verdict for c in a.clauses] for a in r.accounts]
         return res
 
-    out.append(("forcecheck, exact verdicts", fc_prepare, fc_verdicts,
-                "every completion of the unknowns (clause_outcome)"))
+    out.append(("forcecheck, exact verdicts", fc_prepare, fc_generated,
+                "every completion of the unknowns, on the policy's generated source (exact_verdicts)"))
+    out.append(("forcecheck, exact verdicts, per clause", fc_prepare, fc_verdicts,
+                "clause_outcome with its items, on the generated source"))
+    out.append(("forcecheck, exact verdicts, closures (before)", fc_prepare, closures(fc_verdicts),
+                "clause_outcome on the closures, as before issue 23"))
     out.append(("forcecheck, verdicts + traces", fc_prepare, fc_traces, "evaluate(analyse=False)"))
+    out.append(("forcecheck, verdicts + traces, closures (before)", fc_prepare, closures(fc_traces),
+                "evaluate(analyse=False) with the search on the closures"))
     out.append(("forcecheck, all check computes", fc_prepare, fc_check,
                 "evaluate(): traces, settling assignments, smallest deciding sets"))
 
@@ -439,9 +468,12 @@ def main() -> None:
         order = runnable[n % len(runnable):] + runnable[:n % len(runnable)]
         for name, prepare, run, _ in order:
             inputs = prepare(chunk)
+            gc.collect()
+            gc.disable()  # as `timeit` does: a collection of the whole corpus is no engine's cost
             start = time.perf_counter()
             run(inputs)
             times[name].append(time.perf_counter() - start)
+            gc.enable()
     base = times["plain Python"]
     rows = []
     for name, prepare, _, note in table:

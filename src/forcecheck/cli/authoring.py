@@ -32,7 +32,10 @@ def clauses(policy: PolicyOption = None, pager: PagerOption = True) -> None:
 
 def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, definition, fact, action, "
                                              "role or open question of the policy.")],
-         policy: PolicyOption = None, pager: PagerOption = True) -> None:
+         policy: PolicyOption = None, pager: PagerOption = True,
+         compiled_source: Annotated[bool, typer.Option(
+             "--compiled", help="Print the Python source the clause is compiled to (what the "
+             "exact-verdict search runs).")] = False) -> None:
     """Show one clause (quotes, citations, provenance, reading, rule), or one definition,
     fact, action, role or open question of the policy."""
     from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
@@ -43,7 +46,15 @@ def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, def
         compiled = load_policy(policy)
         p = compiled.policy
         c = p.clause(name)
-        text = render_clause(c) if c is not None else render_name(p, name)
+        if compiled_source:
+            text = _compiled_source(compiled, name) if c is not None else None
+        else:
+            text = render_clause(c) if c is not None else render_name(p, name)
+        if text is None and compiled_source and c is None:
+            raise InputError([Diagnostic(None, "U001", f"'{name}' is not a clause of the policy: only "
+                                         "clauses are compiled to source",
+                                         did_you_mean(name, [x.id for x in p.clauses])
+                                         or "see `forcecheck clauses`")])
         if text is None:
             known = [*(x.id for x in p.clauses), *p.definitions, *(f.name for f in p.facts.values()),
                      *p.actions, *p.roles, *p.unsettled]
@@ -55,6 +66,16 @@ def show(name: Annotated[str, typer.Argument(metavar="NAME", help="A clause, def
         raise fail(exc.diagnostics) from None
     show_text(text, pager)
 
+
+
+def _compiled_source(compiled, name: str) -> str:
+    from forcecheck.policy.codegen import clause_source, generated
+
+    text = clause_source(compiled, name)
+    if text is None:
+        why = generated(compiled).skipped.get(name, "")
+        return f"# clause {name!r} keeps its closures: {why}\n"
+    return text
 
 
 def vocabulary(policy: PolicyOption = None, pager: PagerOption = True) -> None:

@@ -33,9 +33,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from forcecheck.engine import lean
 from forcecheck.engine.constraints import MAX_NODES, MAX_SPLIT_DEPTH, Constraints, linked_groups, next_split
-from forcecheck.engine.reads import QUESTION, Recorder, Var, assign, domain, read, stated
+from forcecheck.engine.reads import QUESTION, Layered, Recorder, Var, assign, domain, read, stated
 from forcecheck.policy import model as m
+from forcecheck.policy.codegen import generated
 from forcecheck.policy.compiler import CompiledPolicy, Env, World, kleene_not
 
 VERDICT_ORDER = ("breached", "undetermined", "met", "not_applicable")
@@ -72,7 +74,8 @@ class Possible:
 
     @property
     def verdict(self) -> str:
-        return exact_verdict(self.verdicts)
+        v = self.verdicts  # always built by `ordered`: no repeats
+        return v[0] if len(v) == 1 else "undetermined"
 
 
 def possible(compiled: CompiledPolicy, fn: Callable[[World], str], world: World,
@@ -514,11 +517,80 @@ def cases(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     return settled or first
 
 
+USE_GENERATED = True  # the search runs on the policy's generated source (False: on the closures)
+
+
 def clause_outcome(compiled: CompiledPolicy, clause: m.Clause, world: World,
                    constraints: Constraints | None) -> tuple[list[ItemOutcome], Possible]:
     """Every item of the clause in `world` (those that may apply) and the clause's verdicts."""
-    counting = _counting(world)
-    items = [item(compiled, clause, world, env, constraints, counting)
-             for env in compiled.bindings(clause, world)]
-    items = [it for it in items if it.possible.verdicts != ("not_applicable",)]
+    items = _generated_items(compiled, clause, world, constraints) if USE_GENERATED else None
+    if items is None:
+        counting = _counting(world)
+        items = [item(compiled, clause, world, env, constraints, counting)
+                 for env in compiled.bindings(clause, world)]
+        items = [it for it in items if it.possible.verdicts != ("not_applicable",)]
     return items, clause_possible(compiled, clause, world, items, constraints)
+
+
+_ONE = {v: Possible((v,)) for v in DEFINITE}
+
+
+def _generated_items(compiled: CompiledPolicy, clause: m.Clause, world: World,
+                     constraints: Constraints | None) -> list[ItemOutcome] | None:
+    """`item` for every binding, on the clause's generated source (`lean`); None when the clause
+    has none or the world's tables are not ones it reads."""
+    plans = compiled.notes.get("item-plan")
+    if plans is None:
+        plans = compiled.notes["item-plan"] = {}
+    plan = plans.get(clause.id)
+    if plan is None:
+        plan = plans[clause.id] = (generated(compiled).function(clause.id), _read_once_form(compiled, clause))
+    fn, read_once = plan
+    values, questions = world.values, world.unsettled
+    if fn is None or type(values) not in (dict, Layered) or type(questions) not in (dict, Layered):
+        return None
+    out = []
+    for env in compiled.bindings(clause, world):
+        counts: dict = {}
+        ids = tuple(env.values())
+        trigger, held = fn(world, values, questions, counts, *ids)
+        if trigger is False:
+            continue
+        if held is not None and trigger is not None:
+            kleene = "met" if held else "breached"
+            out.append(ItemOutcome(env, kleene, _ONE[kleene], frozenset(counts)))
+            continue
+        reads = frozenset(counts)
+        if (read_once and all(c == 1 for c in counts.values())
+                and not (constraints is not None and constraints.touching(reads))):
+            found = _from_parts(trigger, held)
+        else:
+            found = _searched(compiled, clause, fn, ids, world, constraints)
+            if found.verdicts == ("not_applicable",):
+                continue
+        out.append(ItemOutcome(env, "undetermined", found, reads))
+    return out
+
+
+def _searched(compiled: CompiledPolicy, clause: m.Clause, fn: Callable, ids: tuple[str, ...],
+              world: World, constraints: Constraints | None) -> Possible:
+    """The lean search for one binding, its outcome kept by the values the clause reads."""
+    seen: dict = {}
+    generated(compiled, record_all=True).function(clause.id)(world, world.values, world.unsettled,  # type: ignore[misc]
+                                                            seen, *ids)
+    key = (clause.id, ids, lean.signature(world), tuple(seen.items()))
+    memo = compiled.notes.get("outcomes")
+    if memo is None:
+        memo = compiled.notes["outcomes"] = lean.Memo()
+    hit = memo.get(key, constraints)
+    if hit is not None:
+        return Possible(ordered(hit[0]), hit[1])
+    values, questions = lean.flat(world.values), lean.flat(world.unsettled)
+    if values is None or questions is None:
+        env = dict(zip((b.var for b in clause.bindings), ids, strict=True))
+        return possible(compiled, kleene_item(compiled, clause, env), world, constraints)
+    search = lean.Search(compiled.policy, fn, ids, world, constraints, values, questions)
+    found, exact = search.possible()
+    if not search.touched:
+        memo.put(key, found, exact, search.split_on)
+    return Possible(ordered(found), exact)
