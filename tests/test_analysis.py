@@ -194,7 +194,7 @@ def test_wrong_scenario_wide_expectations_are_reported(compiled, tmp_path):
     copy = tmp_path / "m.yaml"
     shutil.copy(MPLS, copy)
     text = copy.read_text()
-    text = text.replace("    - fleeing-subject\n", "", 1)
+    text = text.replace("      - fleeing-subject\n", "", 1)  # in the DHS block of the list of expectations
     three = "[shots.significant_threat_if_escaped, shots.threat_of_death_or_serious_injury]"
     one = "[shots.threat_of_death_or_serious_injury]"
     assert f"deadly-force-imminent-threat: {three}" in text

@@ -1,6 +1,8 @@
 """The casebook of real incidents (scenarios/real/): every statement is attributed to one of its
-account's own sources, every source has an address, every quote says something, and each file
-validates with no warning but W010 (the unstated fact most open verdicts hang on)."""
+account's own sources, every source has an address, every quote says something, each file
+validates with no warning but W010 (the unstated fact most open verdicts hang on), and each
+carries checked expectations for every account under DHS, DOJ and 8 C.F.R. 287.8 (the pytest
+plugin runs them: `testpaths` includes scenarios/)."""
 
 import pytest
 
@@ -32,6 +34,20 @@ def test_every_statement_is_attributed_to_a_source_of_its_account(compiled, path
     for key, st in (model.undisputed.facts.items() if model.undisputed else ()):
         assert st.source in undisputed | set(urls), f"undisputed: {key} cites {st.source}"
         assert st.quote is None or st.quote.strip()
+
+
+@pytest.mark.parametrize("path", REAL, ids=[p.stem for p in REAL])
+def test_every_real_incident_expects_verdicts_for_every_account_under_each_policy(compiled, path):
+    from forcecheck.scenario.schema import expectation_blocks
+
+    model = load_scenario(path, compiled).model
+    blocks = {block.policy_id: block for block, _ in expectation_blocks(model.expect)}
+    assert sorted(blocks) == ["cfr-287-8", "dhs-uof", "doj-uof"], path.name
+    accounts = {a.id for a in model.accounts}
+    for policy_id, block in blocks.items():
+        by_account = block.by_account()
+        assert set(by_account) == accounts, f"{path.name} [{policy_id}]: accounts without expectations"
+        assert all(by_account.values()), f"{path.name} [{policy_id}]: an empty block"
 
 
 @pytest.mark.parametrize("path", REAL, ids=[p.stem for p in REAL])

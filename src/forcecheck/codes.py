@@ -73,6 +73,10 @@ CODES: dict[str, tuple[str, str]] = {
              "does not happen in that account."),
     "S029": ("unknown clause", "An expectation names a clause the policy does not have; see "
              "`forcecheck clauses`."),
+    "S030": ("unintended hit without its force", "An event of action hit_unintended (a person hit by "
+             "force aimed at someone else) names no one hit as its target, or no earlier event by the "
+             "same actor used force at someone else. List the force first (a shot at the driver), "
+             "then the hit, by the same actor, with the person hit as its target."),
     "P000": ("policy too large", "A policy file is at most 2 MB."),
     "P001": ("syntax error", "The policy file does not parse; the message says what was expected "
              "there, in the rule language's words."),
@@ -175,6 +179,11 @@ CODES: dict[str, tuple[str, str]] = {
              "'sources' (or the undisputed block's) does not list (a warning): the statement is "
              "misattributed, or the list is incomplete. Add the source to the list, or cite one of "
              "the account's own."),
+    "W014": ("partial account left out of an officer's act", "An account marked partial "
+             "('coverage:') is not among an officer's event's 'accounts' (a warning). Left out, the "
+             "event did not happen under that account, so the clauses on it read as not applicable "
+             "there: the account's silence would count as a denial. If it is silent rather than "
+             "denying, add it to the event's 'accounts' and state none of the event's facts."),
     "U011": ("file changed since it was read", "`fmt` or `test --update` read the file, and before "
              "it was rewritten someone saved another version (or moved it). Nothing is written over "
              "an edit: run the command again on the file as it is now."),

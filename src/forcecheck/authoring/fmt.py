@@ -30,7 +30,7 @@ ORDER = {
     ("people",): ["id", "role", "agency", "description", "accounts"],
     ("events",): ["id", "actor", "action", "target", "time", "description", "accounts"],
     ("undisputed",): ["sources", "facts"],
-    ("accounts",): ["id", "name", "sources", "summary", "facts", "order"],
+    ("accounts",): ["id", "name", "sources", "summary", "coverage", "facts", "order"],
     ("statement",): ["value", "source", "quote", "note", "inferred"],
 }
 

@@ -161,7 +161,7 @@ def validate(
     from forcecheck import api
     from forcecheck.diagnostics import InputError, render_all
     from forcecheck.policy.load import load_policy
-    from forcecheck.scenario.lints import foreign_sources, unread_statements
+    from forcecheck.scenario.lints import foreign_sources, partial_omissions, unread_statements
     from forcecheck.scenario.load import load_scenario
 
     problems = []
@@ -184,6 +184,7 @@ def validate(
             else:
                 sc = load_scenario(f, compiled, text=read_stdin() if str(f) == "-" else None)
                 warnings += unread_statements(sc, compiled.policy) + foreign_sources(sc)
+                warnings += partial_omissions(sc)
                 warnings += api.check(sc, compiled).warnings()
         except InputError as exc:
             problems += exc.diagnostics

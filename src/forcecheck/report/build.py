@@ -26,6 +26,7 @@ from forcecheck.report.model import (
     ClauseCard,
     ClauseVerdictCell,
     Contested,
+    Coverage,
     Decided,
     DefinitionReading,
     Dispute,
@@ -126,8 +127,10 @@ class _ReportBuilder:
         for a in self.r.accounts:
             timeline = list(a.account.sequence) or [
                 e.id for e in self.sc.model.events if e.accounts is None or a.account.id in e.accounts]
+            cov = a.account.coverage
+            coverage = Coverage(partial=cov[0], note=cov[1], words=w.coverage_words(*cov)) if cov else None
             out.append(AccountInfo(id=a.account.id, name=a.account.name, sources=list(a.account.sources),
-                                   summary=a.account.summary, timeline=timeline))
+                                   summary=a.account.summary, coverage=coverage, timeline=timeline))
         return out
 
     def events(self) -> list[Event]:

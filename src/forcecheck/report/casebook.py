@@ -22,7 +22,8 @@ HEADLINE = ("deadly-force-imminent-threat", "fleeing-subject", "moving-vehicle-o
 SHORT = {"met": "met", "breached": "breached", "not_applicable": "n/a", "undetermined": "?"}
 FRAMING = ("Each column says what the policy's text implies if that account is taken as true; it never "
            "says what happened or that anyone is guilty. `?` is undetermined (the verdicts still "
-           "possible follow it); n/a, not applicable.")
+           "possible follow it); n/a, not applicable. An account marked \"read in part\" or \"omits, "
+           "does not deny\" is silent, not contrary, where it states nothing.")
 
 
 def _shown(verdict: str, possible: tuple[str, ...], binding: bool) -> str:
@@ -45,8 +46,9 @@ def build(results: list[tuple[str, ScenarioResult]], reports: dict[str, str] | N
             verdicts = {c: _shown(a.clause(c).verdict, a.clause(c).possible, a.clause(c).clause.binding)
                         for c in clauses}
             breached = [cv.clause.id for cv in a.clauses if cv.verdict == "breached" and cv.clause.counted]
-            accounts.append(CasebookAccount(id=a.account.id, name=a.account.name, verdicts=verdicts,
-                                            breached=breached))
+            partial = a.account.coverage[0] if a.account.coverage else None
+            accounts.append(CasebookAccount(id=a.account.id, name=a.account.name, partial=partial,
+                                            verdicts=verdicts, breached=breached))
         agencies = sorted({p.agency for p in model.people if p.role == "officer" and p.agency})
         incidents.append(CasebookIncident(
             scenario=model.id, title=model.title, date=model.date, place=model.place, agencies=agencies,
@@ -58,6 +60,14 @@ def build(results: list[tuple[str, ScenarioResult]], reports: dict[str, str] | N
 
 def render_json(doc: Casebook) -> str:
     return json.dumps(doc.model_dump(), indent=2, ensure_ascii=False) + "\n"
+
+
+PARTIAL = {"source_read_in_part": "read in part", "omits": "omits, does not deny"}
+
+
+def _name(a: CasebookAccount) -> str:
+    """The account's name, and, for one marked partial, that its silence is not a denial."""
+    return f"{a.name} ({PARTIAL[a.partial]})" if a.partial else a.name
 
 
 def _disagree(i: CasebookIncident) -> str:
@@ -81,7 +91,7 @@ def render_text(doc: Casebook, width: int = 100) -> str:
         out += wrap(f"{i.date or '?'}  {i.title}", "")
         out += wrap(f"{i.place or 'place not stated'} · {', '.join(i.agencies) or 'agency not stated'}")
         for a in i.accounts:
-            out += wrap(f"{a.name}: " + "; ".join(f"{c} {a.verdicts[c]}" for c in doc.clauses))
+            out += wrap(f"{_name(a)}: " + "; ".join(f"{c} {a.verdicts[c]}" for c in doc.clauses))
         out += wrap(f"the accounts disagree on: {_disagree(i)}")
         out.append("")
     out += textwrap.wrap(FRAMING.replace("`", ""), width)
@@ -98,8 +108,8 @@ def render_markdown(doc: Casebook) -> str:
         for n, a in enumerate(i.accounts):
             first = (f"{cell(i.date or '')} | {link}<br>{cell(i.place or '')}; {cell(', '.join(i.agencies))}"
                      if n == 0 else " | ")
-            out.append(f"| {first} | {cell(a.name)} | " + " | ".join(cell(a.verdicts[c]) for c in doc.clauses)
-                       + " |")
+            out.append(f"| {first} | {cell(_name(a))} | "
+                       + " | ".join(cell(a.verdicts[c]) for c in doc.clauses) + " |")
     out += ["", "## What the accounts disagree on", ""]
     out += [f"- {md(i.title)}: {md(_disagree(i))}" for i in doc.incidents]
     return "\n".join(out) + "\n"
@@ -119,7 +129,7 @@ def render_html(doc: Casebook) -> str:
                     f'{e(", ".join(i.agencies))}</small></td>' if n == 0 else "")
             cells = "".join(f'<td class="v-{e(a.verdicts[c].split()[0].strip("?") or "open")}">'
                             f"{e(a.verdicts[c])}</td>" for c in doc.clauses)
-            rows.append(f'<tr data-incident="{e(i.scenario)}">{lead}<td>{e(a.name)}</td>{cells}</tr>')
+            rows.append(f'<tr data-incident="{e(i.scenario)}">{lead}<td>{e(_name(a))}</td>{cells}</tr>')
     disagree = "".join(f"<li>{e(i.title)}: {e(_disagree(i))}</li>" for i in doc.incidents)
     framing = e(FRAMING.replace("`", ""))
     return f"""<!DOCTYPE html>

@@ -250,6 +250,8 @@ class CorpusReport(Document):
 class CasebookAccount(Document):
     id: str
     name: str
+    partial: Literal["source_read_in_part", "omits"] | None = Field(
+        None, description="Set when the account is marked partial: its silence is not a denial.")
     verdicts: dict[str, str] = Field(description="clause -> the verdict as the table shows it.")
     breached: list[str] = Field(description="Its must clauses breached under this account.")
 

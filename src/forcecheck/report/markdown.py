@@ -66,7 +66,9 @@ class Markdown:
         self.add("## Accounts", "")
         for a in s.accounts:
             srcs = f" Sources: {', '.join(code(x) for x in a.sources)}." if a.sources else ""
-            self.add(f"- **{md(a.name)}** ({code(a.id)}).{srcs}" + (f" {md(a.summary)}" if a.summary else ""))
+            cov = f" *{md(a.coverage.words)}*" if a.coverage else ""
+            self.add(f"- **{md(a.name)}** ({code(a.id)}).{srcs}" + (f" {md(a.summary)}" if a.summary else "")
+                     + cov)
         self.add("")
         self.timeline(s, names)
         if s.hypothetical:

@@ -84,11 +84,21 @@ class Event(Part):
     clauses: list[str] = Field(description="The clauses whose verdicts are about this event.")
 
 
+class Coverage(Part):
+    partial: Literal["source_read_in_part", "omits"] = Field(
+        description="source_read_in_part: its source was read only in part; omits: it leaves "
+        "things out rather than denying them.")
+    note: str = Field(description="What is missing or left out, as the scenario says.")
+    words: str = Field(description="The sentence the reports show: its silence is not a denial.")
+
+
 class AccountInfo(Part):
     id: str
     name: str
     sources: list[str]
     summary: str | None = None
+    coverage: Coverage | None = Field(None, description="Set when the account is marked partial: "
+                                      "what it does not state is unknown, not denied.")
     timeline: list[str] = Field(description="This account's events, in its order.")
 
 

@@ -113,6 +113,9 @@ class TextReport:
         self.header(s, report)
         self.answer(s)
         self.table(s)
+        for a in s.accounts:
+            if a.coverage:
+                self.hang("-", f"{a.name}: {a.coverage.words}", indent=0)
         if s.analysis_cut:
             self.line((w.budget_note(s.analysis_cut), "italic"))
         self.contested(s)

@@ -25,6 +25,20 @@ DISCLAIMER = (
 )
 
 
+COVERAGE_WORDS = {
+    "source_read_in_part": "Read only in part",
+    "omits": "Leaves things out rather than denying them",
+}
+
+
+def coverage_words(kind: str, note: str) -> str:
+    """What a report says of an account marked partial: its silence is not a denial."""
+    lead = COVERAGE_WORDS.get(kind, "Partial")
+    note = note.rstrip(". ")
+    return (f"{lead}: {note}. What this account does not state is unknown, not denied; a "
+            "verdict left open under it is open for want of its word, not against it.")
+
+
 def verdict_words(verdict: str, clause: Clause) -> str:
     """'breached' for must / must not; a breached `should` is guidance not followed."""
     if verdict == "breached" and not clause.binding:

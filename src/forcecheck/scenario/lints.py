@@ -1,5 +1,6 @@
 """Warnings about a scenario that loaded: a stated fact no clause or constraint reads (W011), a
-statement whose source is not among its account's sources (W013).
+statement whose source is not among its account's sources (W013), an account marked partial
+left out of an officer's act (W014).
 
 They never stop a scenario from loading, so they are computed apart, by the commands that
 show them (`validate`).
@@ -87,4 +88,30 @@ def foreign_sources(scenario: Scenario) -> list[Diagnostic]:
                                   f"(its sources: {', '.join(listed)})",
                                   f"add '{source}' to the 'sources' of {who}, or cite one of its own "
                                   "sources", severity="warning"))
+    return out
+
+
+def partial_omissions(scenario: Scenario) -> list[Diagnostic]:
+    """W014: an account marked partial (`coverage:`) is left out of an officer's act. Left out,
+    the event did not happen under that account, so every clause on it reads as not applicable
+    there: the account's silence would have become a denial. Only officers' acts are checked:
+    they are what the clauses judge; a subject's deed left out of a partial account leaves the
+    threat it would make unknown, which is what silence means."""
+    model = scenario.model
+    officers = {p.id for p in model.people if p.role == "officer"}
+    out = []
+    for a in model.accounts:
+        if a.coverage is None:
+            continue
+        for j, e in enumerate(model.events):
+            if e.accounts is None or a.id in e.accounts or e.actor not in officers:
+                continue
+            out.append(Diagnostic(scenario.doc.span(("events", j, "accounts")), "W014",
+                                  f"account '{a.id}' is marked partial, but event '{e.id}' (an "
+                                  "officer's act) is left out of it: left out, it did not happen "
+                                  "under that account, so the clauses on it read as not applicable "
+                                  "there, not as open",
+                                  f"if the account is silent on it rather than denying it, add "
+                                  f"'{a.id}' to the event's 'accounts' and state none of its facts",
+                                  severity="warning"))
     return out

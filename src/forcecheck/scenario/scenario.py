@@ -41,6 +41,8 @@ class Account:
     unsettled: dict[str, bool] = field(default_factory=dict)  # assumed open questions
     hypothetical: bool = False
     base: str | None = None  # for a hypothetical: the account it starts from
+    # (kind, note) when the account is marked partial (`coverage:`): its silence is not a denial.
+    coverage: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -68,11 +68,21 @@ class UndisputedModel(Strict):
     facts: dict[str, FactEntry] = {}
 
 
+class CoverageModel(Strict):
+    """An account that does not cover the whole incident: its source was read only in part
+    (a copy that breaks off), or it leaves things out rather than denying them (a police report
+    that omits the shots). What it does not state stays unknown, never "no"; reports say so."""
+
+    partial: Literal["source_read_in_part", "omits"]
+    note: str = Field(min_length=1)  # what is missing or left out, and how we know
+
+
 class AccountModel(Strict):
     id: str = Field(pattern=ID_PATTERN)
     name: str
     sources: list[str] = []
     summary: str | None = None
+    coverage: CoverageModel | None = None  # absent: nothing is known to be missing
     facts: dict[str, FactEntry] = {}
     order: list[str] = []  # "EVENT before EVENT" / "EVENT after EVENT", where it differs from the timeline
 

@@ -31,6 +31,10 @@ from forcecheck.scenario.schema import (
 )
 from forcecheck.scenario.yamlsource import YamlDoc
 
+# A person hit by force aimed at someone else (policy/vocabulary/incident.rules), and the
+# actions that are force in every shipped policy's reading.
+HIT_UNINTENDED = "hit_unintended"
+FORCE_ACTIONS = ("fire_firearm", "physical_force", "less_lethal_weapon", "neck_restraint")
 MAX_ACCOUNT_ITEMS = 600  # people and events, summed over the accounts (see Vocabulary._size)
 
 
@@ -76,7 +80,9 @@ class Vocabulary:
                 self.checked[a.id] = self._consistent(f"account '{a.id}'", a.id, sequence,
                                                       {**undisputed, **own}, ("accounts", i, "facts"),
                                                       set(own))
-            accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence))
+            coverage = (a.coverage.partial, " ".join(a.coverage.note.split())) if a.coverage else None
+            accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence,
+                                    coverage=coverage))
         self._expectations()
         self.out.raise_if_errors()
         return Scenario(self.doc.path, self.model, undisputed, tuple(accounts), self.doc, self.checked,
@@ -236,6 +242,25 @@ class Vocabulary:
                 self.out.error(self.doc.span(("events", i, "action")), "S011",
                                f"unknown action '{e.action}'",
                                did_you_mean_meaning(e.action, actions) or f"actions: {known_list(actions)}")
+            elif e.action == HIT_UNINTENDED:
+                self._hit_unintended(i)
+
+    def _hit_unintended(self, i: int) -> None:
+        """A person hit by force aimed at someone else: the event names the person hit, and its
+        actor used force before it (in the file's order) at someone else, or at no one."""
+        e = self.model.events[i]
+        force = [x for x in self.model.events[:i] if x.actor == e.actor and x.action in FORCE_ACTIONS
+                 and x.target != e.target]
+        if e.target is None:
+            self.out.error(self.doc.span(("events", i, "action")), "S030",
+                           f"event '{e.id}' ({HIT_UNINTENDED}) names no one hit",
+                           "give the person the force hit as its 'target'")
+        elif not force:
+            self.out.error(self.doc.span(("events", i, "action")), "S030",
+                           f"event '{e.id}' ({HIT_UNINTENDED}) follows no force by '{e.actor}' at "
+                           f"someone other than '{e.target}'",
+                           "list the force it came from (a shot at the driver, say) before it, by the "
+                           "same actor; a person the force was aimed at is that event's target")
 
     def _source_list(self, ids: list[str], loc: tuple) -> None:
         for j, sid in enumerate(ids):
