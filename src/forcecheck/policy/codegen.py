@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy
-from forcecheck.policy.nodes import boolean, fact_free, is_key, is_order, mentions, only_mentions
+from forcecheck.policy.nodes import boolean, event_key, fact_free, is_key, is_order, mentions, only_mentions
 
 GENERATOR = "forcecheck-codegen/1"  # printed in the module's first line
 MAX_INDENT = 60  # deeper than this, the clause keeps its closures (the tokenizer allows 100)
@@ -428,19 +428,6 @@ class _Clause:
 
 def _choices(choices: frozenset) -> str:
     return "one of " + ", ".join(repr(c) for c in sorted(choices, key=repr))
-
-
-def event_key(n: m.QuantNode) -> tuple[str, m.Node] | None:
-    """As the closure compiler's `_event_key`: `x.ATTR == E` among the body's conjuncts."""
-    conjuncts = n.body.operands if isinstance(n.body, m.AndNode) else (n.body,)
-    for c in conjuncts:
-        if not (isinstance(c, m.CompareNode) and c.op == "=="):
-            continue
-        for mine, other in ((c.left, c.right), (c.right, c.left)):
-            if (isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var)
-                    and mine.subject.name == n.var and not mentions(other, n.var)):
-                return mine.attr, other
-    return None
 
 
 def event_limit(n: m.QuantNode) -> m.Node | None:

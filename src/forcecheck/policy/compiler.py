@@ -18,7 +18,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from forcecheck.policy import model as m
-from forcecheck.policy.nodes import boolean, fact_free, free_vars, is_key, is_order, mentions, only_mentions
+from forcecheck.policy.nodes import (
+    boolean,
+    event_key,
+    fact_free,
+    free_vars,
+    is_key,
+    is_order,
+    mentions,
+    only_mentions,
+)
 
 UNKNOWN = None
 _UNSEEN = object()  # a world's memo not decided yet
@@ -527,14 +536,6 @@ class _ClosureCompiler:
         return None
 
     def _event_key(self, n: m.QuantNode):
-        """For `any`/`none` over events whose body is a conjunction with `x.ATTR == E` (E not
-        mentioning x): (ATTR, the closure computing E), so only matching events are visited."""
-        conjuncts = n.body.operands if isinstance(n.body, m.AndNode) else (n.body,)
-        for c in conjuncts:
-            if not (isinstance(c, m.CompareNode) and c.op == "=="):
-                continue
-            for mine, other in ((c.left, c.right), (c.right, c.left)):
-                if (isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var)
-                        and mine.subject.name == n.var and not mentions(other, n.var)):
-                    return mine.attr, self.node(other)
-        return None
+        """`nodes.event_key`, with E as the closure computing it."""
+        found = event_key(n)
+        return None if found is None else (found[0], self.node(found[1]))

@@ -92,3 +92,17 @@ def mentions(n: m.Node, var: str) -> bool:
         return n.subject is not None and mentions(n.subject, var)
     # A constant or an open question does not; anything else may: do not index.
     return not isinstance(n, m.Const | m.UnsettledRef)
+
+
+def event_key(n: m.QuantNode) -> tuple[str, m.Node] | None:
+    """For `any`/`none` over events whose body is a conjunction with `x.ATTR == E` (E not
+    mentioning x): (ATTR, E), so only the events matching E's value need be visited."""
+    conjuncts = n.body.operands if isinstance(n.body, m.AndNode) else (n.body,)
+    for c in conjuncts:
+        if not (isinstance(c, m.CompareNode) and c.op == "=="):
+            continue
+        for mine, other in ((c.left, c.right), (c.right, c.left)):
+            if (isinstance(mine, m.EventAttr) and isinstance(mine.subject, m.Var)
+                    and mine.subject.name == n.var and not mentions(other, n.var)):
+                return mine.attr, other
+    return None
