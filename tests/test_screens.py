@@ -108,3 +108,21 @@ def test_wording_of_small_things():
     assert account_title("The officer's report") == "The officer's report"
     assert first_sentence("The agent stops near E. 34th St. and waits. He fires.") == \
         "The agent stops near E. 34th St. and waits."
+
+
+def test_an_assume_hint_is_never_cut_mid_word(cli):
+    """An enumeration's --assume hint (every value, joined by '|') is longer than a line: it was
+    folded mid-word ('...|attempted_draw|non' / 'e'). Now it is KEY=VALUE, the question naming
+    the values, and every hint can be copied from one line."""
+    run = cli("check", str(SCENARIOS / "teaching" / "facts-nobody-states.yaml"), "--questions")
+    flat = " ".join(run.out.split())
+    count = flat.count("--assume ")
+    hints = re.findall(r"--assume (\S+)\)", flat)
+    assert count > 10 and len(hints) == count  # each argument whole, up to its closing parenthesis
+    assert "shots.target_weapon_use=VALUE" in hints
+    question = flat.split("shots.target_weapon_use=VALUE")[0].rsplit("Q", 1)[1]
+    for value in ("fired_at_someone", "brandished", "attempted_draw", "none"):
+        assert value in question
+    for line in run.out.splitlines():
+        if "--assume " in line:
+            assert re.search(r"--assume \S+\)", line), line

@@ -260,11 +260,24 @@ class TextReport:
                 ", ".join(f"{q.key} ({q.ref})" for q in brief) + "."
                 + (f" {n - len(brief)} more with --questions." if n > len(brief) else "")), (0, 0, 0, 2)))
 
+    def _assume(self, q: Question, indent: int) -> str:
+        """The --assume argument as it fits a line. One too long to fit (an enumeration's every
+        value) would be cut mid-word, so it is given as KEY=VALUE, with the values listed unless
+        the question already names each of them."""
+        arg = q.assume or ""
+        if len("--assume " + arg) <= self.c.width - indent:
+            return arg
+        key, values = arg.split("=", 1)
+        listed = values.split("|")
+        if all(v in q.question for v in listed):
+            return f"{key}=VALUE"
+        return f"{key}=VALUE, VALUE one of {', '.join(listed)}"
+
     def question(self, q: Question, ways: bool = False) -> None:
         who = f"{q.subject_label}: " if q.subject not in ("incident", "policy") else ""
         n = len(q.decides)
         tail = f" ({n} verdict{'s' if n != 1 else ''}"
-        tail += f"; --assume {q.assume})" if q.assume else ")"
+        tail += f"; --assume {self._assume(q, indent=2 + len(q.ref) + 1)})" if q.assume else ")"
         self.hang(q.ref, Text.assemble(f"{who}{q.question}", (tail, "dim")), indent=2)
         if ways:
             for d in q.decides:
