@@ -27,7 +27,15 @@ from dataclasses import dataclass, field
 
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy
-from forcecheck.policy.nodes import boolean, event_key, fact_free, is_key, is_order, mentions, only_mentions
+from forcecheck.policy.nodes import (
+    boolean,
+    event_key,
+    event_limit,
+    fact_free,
+    is_key,
+    is_order,
+    only_mentions,
+)
 
 GENERATOR = "forcecheck-codegen/1"  # printed in the module's first line
 MAX_INDENT = 60  # deeper than this, the clause keeps its closures (the tokenizer allows 100)
@@ -428,20 +436,6 @@ class _Clause:
 
 def _choices(choices: frozenset) -> str:
     return "one of " + ", ".join(repr(c) for c in sorted(choices, key=repr))
-
-
-def event_limit(n: m.QuantNode) -> m.Node | None:
-    """As `_event_limit`: E of `x before E` (or `E after x`), when no conjunct before it reads a fact."""
-    if not isinstance(n.body, m.AndNode):
-        return None
-    for c in n.body.operands:
-        if isinstance(c, m.OrderNode):
-            mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
-            if (isinstance(mine, m.Var) and mine.name == n.var and not mentions(other, n.var)
-                    and c.kind in ("before", "after")):
-                return other
-        if not fact_free(c):
-            return None
     return None
 
 

@@ -21,11 +21,11 @@ from forcecheck.policy import model as m
 from forcecheck.policy.nodes import (
     boolean,
     event_key,
+    event_limit,
     fact_free,
     free_vars,
     is_key,
     is_order,
-    mentions,
     only_mentions,
 )
 
@@ -523,17 +523,8 @@ class _ClosureCompiler:
         that one read no fact: a closure giving E's position in the timeline (None when E is
         unknown), so that the events from E on, whose body is false before it reads any fact,
         are not visited. (The Kleene value and the unknowns read are the same.)"""
-        if not isinstance(n.body, m.AndNode):
-            return None
-        for c in n.body.operands:
-            if isinstance(c, m.OrderNode):
-                mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
-                if (isinstance(mine, m.Var) and mine.name == n.var and not mentions(other, n.var)
-                        and c.kind in ("before", "after")):
-                    return _position(self.node(other))
-            if not fact_free(c):
-                return None
-        return None
+        found = event_limit(n)
+        return None if found is None else _position(self.node(found))
 
     def _event_key(self, n: m.QuantNode):
         """`nodes.event_key`, with E as the closure computing it."""

@@ -106,3 +106,19 @@ def event_key(n: m.QuantNode) -> tuple[str, m.Node] | None:
                     and mine.subject.name == n.var and not mentions(other, n.var)):
                 return mine.attr, other
     return None
+
+
+def event_limit(n: m.QuantNode) -> m.Node | None:
+    """For a conjunction `... and x before E and ...` (or `E after x`) whose conjuncts before that
+    one read no fact: E, so that the events from E on (whose body is false before it reads any
+    fact) need not be visited."""
+    if not isinstance(n.body, m.AndNode):
+        return None
+    for c in n.body.operands:
+        if isinstance(c, m.OrderNode):
+            mine, other = (c.left, c.right) if c.kind == "before" else (c.right, c.left)
+            if (isinstance(mine, m.Var) and mine.name == n.var and not mentions(other, n.var)
+                    and c.kind in ("before", "after")):
+                return other
+        if not fact_free(c):
+            return None
