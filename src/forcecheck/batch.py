@@ -142,20 +142,17 @@ def signature(scenario, options: Options) -> tuple | None:
     differ only in their path, id, title, words and provenance, so they get the same record
     but for those (an imported database repeats itself: the Washington Post's 5,475 records
     are 69 distinct scenarios). None when a value cannot be compared."""
+    from forcecheck.engine.constraints import world_key
+
     parts = []
     for account in scenario.accounts:
         if options.accounts is not None and account.id not in options.accounts:
             continue
-        w = scenario.world(account)
-        parts.append((account.id, tuple((p.id, p.role) for p in w.people.values()),
-                      tuple((e.id, e.actor, e.action, e.target, e.index) for e in w.events.values()),
-                      tuple(sorted(w.values.items())), tuple(sorted(w.unsettled.items()))))
-    key = (options.accounts, options.clauses, tuple(parts))
-    try:
-        hash(key)
-    except TypeError:
-        return None
-    return key
+        key = world_key(scenario.world(account))
+        if key is None:
+            return None
+        parts.append((account.id, key))
+    return (options.accounts, options.clauses, tuple(parts))
 
 
 def _renamed(rec, scenario, path: str):

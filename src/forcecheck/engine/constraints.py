@@ -437,3 +437,49 @@ def linked_groups(linked: list[set[Var]]) -> list[list[int]]:
     for i in range(len(linked)):
         groups.setdefault(find(i), []).append(i)
     return list(groups.values())
+
+
+# --- consistency answers kept across scenarios -----------------------------------------------
+
+CONSISTENT_SIZE = 4096  # worlds remembered as consistent, per process
+_CONSISTENT: set[tuple] = set()
+_CONSISTENT_OF: list[CompiledPolicy | None] = [None]  # the policy they were checked against
+
+
+def world_key(world: World) -> tuple | None:
+    """Everything a world's constraints are worked out from: its people and roles, its events
+    in order, every value and every unsettled fact. Two worlds with the same key have the same
+    ground constraints and the same answers. None when a value cannot be compared."""
+    key = (tuple((p.id, p.role) for p in world.people.values()),
+           tuple((e.id, e.actor, e.action, e.target, e.index) for e in world.events.values()),
+           tuple(sorted(world.values.items())), tuple(sorted(world.unsettled.items())))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _consistent_of(compiled: CompiledPolicy) -> set[tuple]:
+    if _CONSISTENT_OF[0] is not compiled:  # answers are the policy's: another policy starts afresh
+        _CONSISTENT.clear()
+        _CONSISTENT_OF[0] = compiled
+    return _CONSISTENT
+
+
+def known_consistent(compiled: CompiledPolicy, world: World) -> bool:
+    """Whether a world with this world's key was found consistent (no conflicts) before in this
+    process: an imported database repeats itself (the Washington Post's 5,475 records are 69
+    distinct worlds), and a load spent most of its time proving the same worlds again."""
+    key = world_key(world)
+    return key is not None and key in _consistent_of(compiled)
+
+
+def remember_consistent(compiled: CompiledPolicy, world: World) -> None:
+    key = world_key(world)
+    if key is None:
+        return
+    kept = _consistent_of(compiled)
+    if len(kept) >= CONSISTENT_SIZE:
+        kept.clear()  # memory stays bounded; a batch's repeats come back soon
+    kept.add(key)

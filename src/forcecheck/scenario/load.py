@@ -18,7 +18,7 @@ from forcecheck.policy.compiler import CompiledPolicy, compile_policy
 from forcecheck.scenario.scenario import Scenario
 from forcecheck.scenario.schema import ScenarioModel, pydantic_diagnostics
 from forcecheck.scenario.vocabulary import Vocabulary
-from forcecheck.scenario.yamlsource import MAX_BYTES, load_yaml
+from forcecheck.scenario.yamlsource import MAX_BYTES, load_json, load_yaml
 
 _COMPILED: dict[int, tuple[m.Policy, CompiledPolicy]] = {}
 
@@ -44,7 +44,7 @@ def load_scenario(path: str | Path, policy: m.Policy | CompiledPolicy, text: str
     p = Path("<stdin>") if str(path) == "-" else Path(path)
     if text is None:
         text = read_text(p, MAX_BYTES, "S000", "scenario file")
-    doc = load_yaml(p, text)
+    doc = load_json(p, text) or load_yaml(p, text)
     if not isinstance(doc.data, dict):
         raise InputError([*doc.problems, Diagnostic(doc.span(()), "S001", "a scenario file must be "
                                                     "a mapping of keys (id, title, people, ...)",

@@ -13,7 +13,7 @@ import math
 import re
 
 from forcecheck.diagnostics import Collector, did_you_mean, did_you_mean_meaning, known_list
-from forcecheck.engine.constraints import Constraints
+from forcecheck.engine.constraints import Constraints, known_consistent, remember_consistent
 from forcecheck.engine.reads import stated
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, World
@@ -77,9 +77,10 @@ class Vocabulary:
             sequence = self._sequence(a, i)
             self._presence(a, i, own)
             if not self.out.errors:
-                self.checked[a.id] = self._consistent(f"account '{a.id}'", a.id, sequence,
-                                                      {**undisputed, **own}, ("accounts", i, "facts"),
-                                                      set(own))
+                found = self._consistent(f"account '{a.id}'", a.id, sequence, {**undisputed, **own},
+                                         ("accounts", i, "facts"), set(own))
+                if found is not None:
+                    self.checked[a.id] = found
             coverage = (a.coverage.partial, " ".join(a.coverage.note.split())) if a.coverage else None
             accounts.append(Account(a.id, a.name, tuple(a.sources), a.summary, own, sequence,
                                     coverage=coverage))
@@ -133,14 +134,20 @@ class Vocabulary:
         return tuple(out)
 
     def _consistent(self, who: str, present: str, sequence: tuple[str, ...], statements: dict,
-                    loc: tuple, own: set) -> tuple[World, Constraints]:
+                    loc: tuple, own: set) -> tuple[World, Constraints] | None:
         """No completion of what is stated may be ruled out by every reading: the policy's
         constraints (and exclusive facts) must be satisfiable together. A conflict is reported
         at the statement of `who` it involves, naming the constraint and every fact in it.
-        Returns the world and its constraints, for reuse."""
+        Returns the world and its constraints, for reuse; None when the same world was found
+        consistent before in this process (nothing is built: the evaluation builds its own)."""
         world = build_world(self.model, present, sequence, statements, {}, self.closures)
+        if known_consistent(self.compiled, world):
+            return None
         constraints = Constraints(self.compiled, world)
-        for group in constraints.conflicts(world):
+        groups = constraints.conflicts(world)
+        if not groups:
+            remember_consistent(self.compiled, world)
+        for group in groups:
             keys = sorted({k for inst in group for k in stated(inst.test, world)})
             mine = [k for k in keys if k in own]
             if not mine:
@@ -296,9 +303,11 @@ class Vocabulary:
         return out
 
     def _fact_key(self, key: str, loc: tuple) -> tuple[str, m.FactSpec] | None:
-        span = self.doc.span(loc, key=True)
+        def span():  # placed only for what is reported: a line read as JSON has no positions yet
+            return self.doc.span(loc, key=True)
+
         if not re.fullmatch(r"[^.\s]+\.[^.\s]+", key):
-            self.out.error(span, "S014", f"'{key}' should name a subject and a fact: SUBJECT.FACT",
+            self.out.error(span(), "S014", f"'{key}' should name a subject and a fact: SUBJECT.FACT",
                            "e.g. incident.medical_aid_given or shots.imminent_threat")
             return None
         subject, name = key.split(".")
@@ -311,7 +320,7 @@ class Vocabulary:
             if kind not in self.policy.roles:
                 return None  # already reported as an unknown role
         else:
-            self.out.error(span, "S012", f"'{subject}' is not a person, an event or 'incident'",
+            self.out.error(span(), "S012", f"'{subject}' is not a person, an event or 'incident'",
                            did_you_mean(subject, [*self.people, *self.events, "incident"]))
             return None
         pool = self.policy.facts_about(kind)
@@ -319,37 +328,36 @@ class Vocabulary:
         old = renamed(name)
         if spec is None and old is not None and old.new in pool:
             if not old.alias:
-                self.out.error(span, "S015", f"{what} has no fact '{name}'", error_hint(key, old))
+                self.out.error(span(), "S015", f"{what} has no fact '{name}'", error_hint(key, old))
                 return None
-            self.out.warning(span, "W012", *warning_text(key, old))
+            self.out.warning(span(), "W012", *warning_text(key, old))
             spec = pool[old.new]
         if spec is None:
             elsewhere = [f for f in self.policy.facts.values() if f.name == name]
             hint = did_you_mean_meaning(name, {n: f.question for n, f in pool.items()})
             if elsewhere and not hint:
                 hint = f"'{name}' is a fact about {_a(elsewhere[0].subject)}, not about {what}"
-            self.out.error(span, "S015", f"{what} has no fact '{name}'",
+            self.out.error(span(), "S015", f"{what} has no fact '{name}'",
                            hint or f"facts about {what}: {known_list(pool)}")
             return None
         return subject, spec
 
     def _value(self, spec: m.FactSpec, raw: str | None, loc: tuple):
-        span = self.doc.span(loc)
         if raw is None:
-            self.out.error(span, "S016", f"no value given for '{spec.name}'",
+            self.out.error(self.doc.span(loc), "S016", f"no value given for '{spec.name}'",
                            "leave a fact out when it is unknown; never write it empty")
             return INVALID
         value = parse_value(spec, raw)
         if value is not INVALID:
             return value
         if spec.kind == "yes_no":
-            self.out.error(span, "S017", f"'{spec.name}' is yes/no, not '{raw}'",
+            self.out.error(self.doc.span(loc), "S017", f"'{spec.name}' is yes/no, not '{raw}'",
                            "write yes or no; leave the fact out when it is unknown")
         elif spec.kind == "number":
-            self.out.error(span, "S017", f"'{spec.name}' is a number, not '{raw}'",
+            self.out.error(self.doc.span(loc), "S017", f"'{spec.name}' is a number, not '{raw}'",
                            "write a finite decimal such as 3 or 2.5")
         else:
-            self.out.error(span, "S017", f"'{raw}' is not a possible value of '{spec.name}'",
+            self.out.error(self.doc.span(loc), "S017", f"'{raw}' is not a possible value of '{spec.name}'",
                            did_you_mean(raw, spec.values) or f"possible values: {', '.join(spec.values)}")
         return INVALID
 
