@@ -206,3 +206,27 @@ def test_a_worker_checks_each_distinct_scenario_once(compiled, monkeypatch):
     doj = api.load_policy("doj")
     other = json.loads(batch.check_one(doj, "b.yaml", renamed, opts).line)
     assert len(checks) == 4 and other["policy"]["id"] != copy["policy"]["id"]
+
+
+
+def test_a_reused_record_is_the_record_checking_afresh_gives_byte_for_byte(compiled, monkeypatch):
+    """A repeat's record is put together from the kept one without building a record again:
+    its line and its summary must be what checking it afresh writes, escapes included (a title
+    from a database with a control character in it is shown escaped in both)."""
+    import re
+
+    from forcecheck import batch
+
+    base = (SCENARIOS / "teaching" / "knife-advancing.yaml").read_text(encoding="utf-8")
+    odd = re.sub(r"^title: .*$", r'title: "\\x1b[31mRed\\u202e knife"',
+                 base.replace("id: knife-advancing", "id: knife-odd", 1), count=1, flags=re.M)
+    assert "\\x1b" in odd
+    opts = batch.Options()
+    monkeypatch.setattr(batch, "_MEMO", {})
+    batch.check_one(compiled, "a.yaml", base, opts)
+    reused = batch.check_one(compiled, "odd\x1b.yaml", odd, opts)
+    monkeypatch.setattr(batch, "_MEMO", {})
+    fresh = batch.check_one(compiled, "odd\x1b.yaml", odd, opts)
+    assert "\\x1b[31mRed\\u202e" in json.loads(fresh.line)["title"]
+    assert "\x1b" not in fresh.summary and "\x1b" not in fresh.line
+    assert (reused.line, reused.summary, reused.status) == (fresh.line, fresh.summary, fresh.status)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from forcecheck.diagnostics import Diagnostic, InputError, display_path, render_all
 from forcecheck.policy.compiler import CompiledPolicy
-from forcecheck.report.record import build_record, error_line, error_record, summary_line
+from forcecheck.report.record import build_record, error_line, error_record, summary_text
 
 CHUNK = 16  # scenarios a worker is given at a time
 IN_FLIGHT = 8  # chunks per worker submitted ahead of the one being written
@@ -105,34 +105,57 @@ def check_one(compiled: CompiledPolicy, path: str, text: Text, options: Options)
     try:
         scenario = load_scenario(path, compiled, text=text)
         key = None if options.explain else signature(scenario, options)
-        if _MEMO_OF[0] is not compiled:  # records are the policy's: another policy starts afresh
-            _MEMO.clear()
-            _MEMO_OF[0] = compiled
-        done = _MEMO.get(key) if key is not None else None
-        if done is not None:
-            rec = _renamed(done, scenario, path)
-        else:
-            result = check(scenario, compiled, accounts=options.accounts, clauses=options.clauses,
-                           depth="verdicts")
-            rec = build_record(result.evaluation, path)
-            if key is not None:
-                if len(_MEMO) >= MEMO_SIZE:
-                    _MEMO.clear()  # memory stays bounded; a batch's repeats come back soon
-                _MEMO[key] = rec
+        memo = _memo(compiled)
+        kept = memo.get(key) if key is not None else None
+        if kept is not None:
+            return _renamed(kept, scenario, path)
+        result = check(scenario, compiled, accounts=options.accounts, clauses=options.clauses,
+                       depth="verdicts")
+        rec = build_record(result.evaluation, path)
         if options.explain:
             full = check(scenario, compiled, accounts=options.accounts, clauses=options.clauses)
             rec.report = full.document().model_dump(mode="json")
     except InputError as exc:
         return _error(path, exc.diagnostics)
-    line = rec.line()
-    guidance = frozenset(c.id for c in compiled.policy.clauses if not c.binding)
-    restating = frozenset(c.id for c in compiled.policy.clauses if c.restates)
-    return Outcome(path, line, "breached" if rec.breached else "ok", summary_line(rec, guidance, restating))
+    said = summary_text(rec, *_summary_sets(compiled))
+    status = "breached" if rec.breached else "ok"
+    if key is not None:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()  # memory stays bounded; a batch's repeats come back soon
+        memo[key] = _Kept(rec.model_dump(), said, status)
+    return Outcome(path, rec.line(), status, f"{rec.path}: {rec.scenario}: {said}")
 
 
 MEMO_SIZE = 2048  # records a worker keeps by signature
-_MEMO: dict[tuple, object] = {}
+_MEMO: dict[tuple, _Kept] = {}
 _MEMO_OF: list[CompiledPolicy | None] = [None]  # the policy the kept records are of
+_SETS: dict[int, tuple[CompiledPolicy, tuple[frozenset[str], frozenset[str]]]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """A record kept by its signature: dumped, with its summary after the path and id."""
+
+    data: dict
+    said: str
+    status: str
+
+
+def _memo(compiled: CompiledPolicy) -> dict[tuple, _Kept]:
+    if _MEMO_OF[0] is not compiled:  # records are the policy's: another policy starts afresh
+        _MEMO.clear()
+        _MEMO_OF[0] = compiled
+    return _MEMO
+
+
+def _summary_sets(compiled: CompiledPolicy) -> tuple[frozenset[str], frozenset[str]]:
+    """The policy's guidance (should) clauses and the clauses that restate another."""
+    hit = _SETS.get(id(compiled))
+    if hit is None or hit[0] is not compiled:
+        clauses = compiled.policy.clauses
+        hit = _SETS[id(compiled)] = (compiled, (frozenset(c.id for c in clauses if not c.binding),
+                                                frozenset(c.id for c in clauses if c.restates)))
+    return hit[1]
 
 
 def signature(scenario, options: Options) -> tuple | None:
@@ -155,14 +178,18 @@ def signature(scenario, options: Options) -> tuple | None:
     return (options.accounts, options.clauses, tuple(parts))
 
 
-def _renamed(rec, scenario, path: str):
-    """`rec`, the record of a scenario with the same signature, as this scenario's."""
-    from forcecheck.report.documents import Imported
+def _renamed(kept: _Kept, scenario, path: str) -> Outcome:
+    """The record of a scenario with the same signature as `kept`'s, as this scenario's: its
+    path, id, title and import record put in (escaped as a record's strings are), the rest as
+    kept."""
+    from forcecheck.diagnostics import visible
+    from forcecheck.report.documents import Imported, Record
 
-    record = scenario.model.record
-    return rec.model_copy(update={
-        "path": display_path(path), "scenario": scenario.model.id, "title": scenario.model.title,
-        "record": Imported(**record.model_dump()) if record else None})
+    model = scenario.model
+    data = {**kept.data, "path": visible(display_path(path)), "scenario": visible(model.id),
+            "title": visible(model.title),
+            "record": Imported(**model.record.model_dump()).model_dump() if model.record else None}
+    return Outcome(path, Record.line_of(data), kept.status, f"{data['path']}: {data['scenario']}: {kept.said}")
 
 
 # --- running many ----------------------------------------------------------------------------

@@ -30,11 +30,13 @@ class Document(BaseModel):
 
     def line(self) -> str:
         """The document as one compact JSON line (a batch writes one per scenario)."""
-        data = self.model_dump()
-        for name in self.omitted_when_none:
-            if data.get(name) is None:
-                data.pop(name, None)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return self.line_of(self.model_dump())
+
+    @classmethod
+    def line_of(cls, data: dict[str, Any]) -> str:
+        """`line()` of a document dumped already (`model_dump()`, fields in order)."""
+        kept = {k: v for k, v in data.items() if v is not None or k not in cls.omitted_when_none}
+        return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
 
     @field_validator("*", mode="before")
     @classmethod

@@ -44,11 +44,12 @@ def error_record(path: str, diagnostics: list[Diagnostic]) -> ErrorRecord:
                        errors=[ErrorItem(**as_item(d)) for d in diagnostics if d.severity == "error"])
 
 
-def summary_line(rec: Record, guidance: frozenset[str] = frozenset(),
+def summary_text(rec: Record, guidance: frozenset[str] = frozenset(),
                  restating: frozenset[str] = frozenset()) -> str:
-    """One line of text for a record: what is breached, which guidance (`should` clauses, in
-    `guidance`) was not followed, what is contested and how much is open. A clause in
-    `restating` restates another, whose breach it is: it is not named a second time."""
+    """One line of text for a record, after its path and scenario id: what is breached, which
+    guidance (`should` clauses, in `guidance`) was not followed, what is contested and how much
+    is open. A clause in `restating` restates another, whose breach it is: it is not named a
+    second time."""
     hit = sorted({c for c, by in rec.verdicts.items() for v in by.values() if v == "breached"}
                  - restating)
     breached = [c for c in hit if c not in guidance]
@@ -64,7 +65,7 @@ def summary_line(rec: Record, guidance: frozenset[str] = frozenset(),
         parts.append(f"contested: {', '.join(rec.contested)}")
     if undetermined:
         parts.append(f"{undetermined} undetermined")
-    return f"{rec.path}: {rec.scenario}: {'; '.join(parts)}"
+    return "; ".join(parts)
 
 
 def error_line(rec: ErrorRecord) -> str:
