@@ -36,6 +36,8 @@ from forcecheck.diagnostics import Diagnostic, InputError, display_path, render_
 from forcecheck.policy.compiler import CompiledPolicy
 from forcecheck.report.record import build_record, error_line, error_record, summary_text
 
+PRELOAD = ["forcecheck.batch", "forcecheck.api", "forcecheck.scenario.load", "forcecheck.policy.load",
+           "forcecheck.evaluation.verdicts", "forcecheck.engine.lean"]  # what the fork server imports
 CHUNK = 16  # scenarios a worker is given at a time
 IN_FLIGHT = 8  # chunks per worker submitted ahead of the one being written
 RECYCLE = 128  # chunks per worker a generation of workers checks before a fresh one takes over
@@ -189,7 +191,8 @@ def _renamed(kept: _Kept, scenario, path: str) -> Outcome:
     data = {**kept.data, "path": visible(display_path(path)), "scenario": visible(model.id),
             "title": visible(model.title),
             "record": Imported(**model.record.model_dump()).model_dump() if model.record else None}
-    return Outcome(path, Record.line_of(data), kept.status, f"{data['path']}: {data['scenario']}: {kept.said}")
+    summary = f"{data['path']}: {data['scenario']}: {kept.said}"
+    return Outcome(path, Record.line_of(data), kept.status, summary)
 
 
 # --- running many ----------------------------------------------------------------------------
@@ -311,8 +314,10 @@ class _Pool:
         import multiprocessing
 
         # forkserver forks each worker from a clean server: cheap, and nothing of this process
-        # (its threads, its open output) is inherited.
+        # (its threads, its open output) is inherited. The server imports what a worker runs
+        # before it forks any, so no worker (of any generation) imports it again.
         self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(PRELOAD)
         self.options, self.jobs = options, jobs
         self.started = self.context.RawArray("q", jobs * IN_FLIGHT + 1)
         self.lifeline, self._lifeline_end = self.context.Pipe(duplex=False)  # this process keeps the end
