@@ -214,6 +214,8 @@ def import_(
     gets its diagnostic and the others go on (exit 2 at the end; the first 100 diagnostics are
     shown, the rest counted); values the mapping does not cover are counted and listed, and
     leave the facts unknown. Importing again gives the same bytes."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from forcecheck.diagnostics import InputError, render_all, visible
     from forcecheck.importing.output import Shown, write_import
     from forcecheck.importing.parallel import imported
@@ -232,10 +234,16 @@ def import_(
 
     try:
         loaded = switched_off(load_mapping(mapping, compiled), unknown or [])
-        built = structure(loaded, compiled, explain=False)
-        records = imported(loaded, data, compiled, unmapped, output.suffix == ".jsonl", jobs, policy,
-                           strict)
-        imported = write_import(loaded, records, output, not_imported)
+        with ThreadPoolExecutor(1) as aside:
+            # With workers building the records, this process works out what the mapping fixes
+            # meanwhile (it mostly waits on them); in one process, first.
+            found = aside.submit(structure, loaded, compiled, explain=False) if jobs > 1 else None
+            built = found or structure(loaded, compiled, explain=False)
+            records = imported(loaded, data, compiled, unmapped, output.suffix == ".jsonl", jobs,
+                               policy, strict)
+            imported = write_import(loaded, records, output, not_imported)
+            if found is not None:
+                built = found.result()
     except InputError as exc:
         raise fail(exc.diagnostics) from None
     short = built.short_lines()

@@ -58,6 +58,8 @@ def in_processes(tasks: Iterable[ImportResult | Task], model: MappingModel, poli
 
     context = multiprocessing.get_context("forkserver" if "forkserver" in
                                           multiprocessing.get_all_start_methods() else "spawn")
+    if context.get_start_method() == "forkserver":  # the server imports it once, before any fork
+        context.set_forkserver_preload(["forcecheck.importing.parallel", "forcecheck.scenario.load"])
     it = iter(tasks)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start,
                              initargs=(model, policy, as_lines)) as pool:
