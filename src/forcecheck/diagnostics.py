@@ -116,6 +116,11 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+def a_or_an(word: str) -> str:
+    """'a person', 'an event': a word with its article, as a message names a kind of thing."""
+    return ("an " if word[:1] in ("a", "e", "i", "o", "u") else "a ") + word
+
+
 def known_list(candidates: Iterable[str], limit: int = 16) -> str:
     """Every candidate, or, when there are too many to read in a hint, where to find them."""
     names = sorted(set(candidates))

@@ -8,7 +8,7 @@ text's words up in it.
 
 from __future__ import annotations
 
-from forcecheck.diagnostics import Collector, did_you_mean, known_list
+from forcecheck.diagnostics import Collector, a_or_an, did_you_mean, known_list
 from forcecheck.policy import model as m
 from forcecheck.policy import syntax as s
 
@@ -238,7 +238,7 @@ class ExpressionChecker:
             want = m.EVENT if p.type.text in ("event", "events") else m.PERSON
             if t != want:
                 self.out.error(arg.span, "T001", f"'{arg.source}' is a {_type_words(t)}, but "
-                               f"'{d.name.text}' expects {_a(want)} for '{p.name.text}'")
+                               f"'{d.name.text}' expects {a_or_an(want)} for '{p.name.text}'")
                 return None, None
             args.append(node)
         return m.DefCall(e.span, e.source, d.name.text, tuple(args)), m.BOOL
@@ -274,7 +274,3 @@ def _type_words(t: str | None) -> str:
     if t and t.startswith("enum:"):
         return f"choice ({t[5:]})"
     return t or "value"
-
-
-def _a(t: str) -> str:
-    return f"an {t}" if t[0] in "aeiou" else f"a {t}"
