@@ -27,15 +27,23 @@ NULLS = {"", "~", "null", "Null", "NULL"}
 Loc = tuple[str | int, ...]
 
 
+Place = tuple[int, int, int | None]  # 1-based line and column, end column on the same line
+
+
 @dataclass
 class YamlDoc:
-    """Plain data (dicts, lists, strings, None) with the span of each value and key."""
+    """Plain data (dicts, lists, strings, None) with the place of each value and key (kept as
+    plain tuples: a file has hundreds of them and a Span is made only for one that is shown)."""
 
     path: str
     data: object
-    values: dict[Loc, Span]
-    keys: dict[Loc, Span]
+    values: dict[Loc, Place]
+    keys: dict[Loc, Place]
     problems: list = field(default_factory=list)  # duplicate keys: reported, the first one kept
+
+    def key_spans(self) -> dict[Loc, Span]:
+        """Every key's span, by its path."""
+        return {loc: Span(self.path, *at) for loc, at in self.keys.items()}
 
     def span(self, loc: Loc, key: bool = False) -> Span:
         """The span of `loc`, or of its nearest enclosing value that has one."""
@@ -43,16 +51,21 @@ class YamlDoc:
         table = self.keys if key else self.values
         while loc:
             if loc in table:
-                return table[loc]
+                return Span(self.path, *table[loc])
             if loc in self.values:
-                return self.values[loc]
+                return Span(self.path, *self.values[loc])
             loc = loc[:-1]
-        return self.values.get((), Span(self.path, 1, 1))
+        at = self.values.get(())
+        return Span(self.path, *at) if at is not None else Span(self.path, 1, 1)
+
+
+def _place(mark, end_mark=None) -> Place:
+    return (mark.line + 1, mark.column + 1,
+            end_mark.column + 1 if end_mark is not None and end_mark.line == mark.line else None)
 
 
 def _span(path: str, mark, end_mark=None) -> Span:
-    end = end_mark.column + 1 if end_mark is not None and end_mark.line == mark.line else None
-    return Span(path, mark.line + 1, mark.column + 1, end)
+    return Span(path, *_place(mark, end_mark))
 
 
 # libyaml's parser when PyYAML has it (fast, and it does not recurse); PyYAML's own otherwise.
@@ -69,7 +82,7 @@ def load_yaml(path: Path, text: str) -> YamlDoc:
         raise InputError([Diagnostic(Span(p, 1, 1), "Y004", f"file is larger than {MAX_BYTES} bytes",
                                      "split it into several scenarios")])
     try:
-        return _DocBuilder(p).build(yaml.parse(text, Loader=_LOADER))
+        return _DocBuilder(p).build(text)
     except yaml.MarkedYAMLError as exc:
         raise InputError([_yaml_error(p, text, exc)]) from None
     except yaml.YAMLError as exc:
@@ -86,14 +99,21 @@ class JsonDoc(YamlDoc):
         super().__init__(path, data, {}, {})
         self._text: str | None = text
 
-    def span(self, loc: Loc, key: bool = False) -> Span:
+    def _place(self) -> None:
         if self._text is not None:
             text, self._text = self._text, None
             try:
-                full = _DocBuilder(self.path).build(yaml.parse(text, Loader=_LOADER))
+                full = _DocBuilder(self.path).build(text)
                 self.values, self.keys = full.values, full.keys
             except (yaml.YAMLError, InputError):
                 pass  # JSON the YAML loader cannot place (a key over 1,024 characters): line 1
+
+    def key_spans(self) -> dict[Loc, Span]:
+        self._place()
+        return self.keys
+
+    def span(self, loc: Loc, key: bool = False) -> Span:
+        self._place()
         return super().span(loc, key)
 
 
@@ -177,131 +197,134 @@ def _char_at(text: str, line: int, column: int) -> str:
     return lines[line][column:column + 1] if line < len(lines) else ""
 
 
+_ALIAS, _SCALAR = yaml.AliasEvent, yaml.ScalarEvent
+_MAP, _SEQ = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_SKIPPED = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+
+
 class _DocBuilder:
-    """Plain data from parser events, with an explicit stack instead of recursion."""
+    """Plain data from parser events, with an explicit stack instead of recursion. One loop
+    over the events, dispatching on their class: a file has hundreds of them, and a batch
+    reads thousands of files."""
 
     def __init__(self, path: str):
         self.doc = YamlDoc(path, None, {}, {})
         self.errors: list[Diagnostic] = []
-        self.nodes = 0
-        # Each frame: [container, loc, pending key (mappings), first-seen keys]
-        self.stack: list[list] = []
-        self.documents = 0
-        self.root = None
-        self.skipping = 0  # inside a key that is not a scalar: its events are dropped
 
     def _refuse(self, event, code: str, message: str, hint: str | None = None) -> InputError:
         return InputError([Diagnostic(_span(self.doc.path, event.start_mark, event.end_mark), code,
                                       message, hint)])
 
-    def build(self, events) -> YamlDoc:
+    def build(self, text: str) -> YamlDoc:  # noqa: C901 - one loop, on purpose
         doc = self.doc
-        for event in events:
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise self._refuse(event, "Y002", "YAML anchors and aliases are not allowed in "
-                                   "scenario files", "write the value out in full where it is needed")
-            if isinstance(event, yaml.DocumentStartEvent):
-                self.documents += 1
-                if self.documents > 1:
-                    raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003",
-                                                 "the file holds more than one YAML document",
-                                                 "a scenario file holds exactly one mapping")])
-                continue
-            if isinstance(event, yaml.StreamStartEvent | yaml.StreamEndEvent | yaml.DocumentEndEvent):
-                continue
-            starts = isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent)
-            ends = isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent)
-            if self.skipping:
-                self.skipping += 1 if starts else -1 if ends else 0
-            elif ends:
-                self._close(event)
-            else:
-                self._node(event, starts)
-        if self.documents == 0 or self.root is None and not doc.values:
-            raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003", "the file is empty",
+        values, keys, path = doc.values, doc.keys, doc.path
+        # Each frame: [container, loc, pending key (mappings), first-seen keys]
+        stack: list[list] = []
+        root: object = None
+        documents = nodes = skipping = 0
+        loader = _LOADER(text)
+        try:
+            check, get = loader.check_event, loader.get_event
+            while check():
+                event = get()
+                kind = event.__class__
+                if kind is _ALIAS or (kind is _SCALAR or kind is _MAP or kind is _SEQ) and event.anchor:
+                    raise self._refuse(event, "Y002", "YAML anchors and aliases are not allowed in "
+                                       "scenario files", "write the value out in full where it is needed")
+                if kind is yaml.DocumentStartEvent:
+                    documents += 1
+                    if documents > 1:
+                        raise InputError([Diagnostic(Span(path, 1, 1), "Y003",
+                                                     "the file holds more than one YAML document",
+                                                     "a scenario file holds exactly one mapping")])
+                    continue
+                if kind in _SKIPPED:
+                    continue
+                starts = kind is _MAP or kind is _SEQ
+                if skipping:
+                    skipping += 1 if starts else -1 if kind in _ENDS else 0
+                    continue
+                if kind in _ENDS:  # the end of a mapping or list: an end column if on its first line
+                    frame = stack.pop()
+                    line, column, _ = values[frame[1]]
+                    end = event.end_mark
+                    values[frame[1]] = (line, column, end.column + 1 if end.line + 1 == line else None)
+                    if not stack:
+                        root = frame[0]
+                    continue
+                # A scalar or the start of a mapping or list: counted, then a key or a value.
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise self._refuse(event, "Y004", f"more than {MAX_NODES} values in one file")
+                if stack:
+                    frame = stack[-1]
+                    container = frame[0]
+                    if container.__class__ is dict:
+                        key = frame[2]
+                        if key is None:  # a key of the innermost mapping
+                            skipping = self._key(event, frame, keys)
+                            continue
+                        frame[2] = None
+                        if key is _SKIP:
+                            if starts:
+                                skipping = 1
+                            continue
+                        loc = (*frame[1], key)
+                    else:
+                        loc = (*frame[1], len(container))
+                else:
+                    container, loc = None, ()
+                if len(stack) > MAX_DEPTH:
+                    raise self._refuse(event, "Y004", f"nesting deeper than {MAX_DEPTH} levels")
+                start, end = event.start_mark, event.end_mark
+                values[loc] = (start.line + 1, start.column + 1,
+                               end.column + 1 if end.line == start.line else None)
+                if starts:
+                    value: object = {} if kind is _MAP else []
+                else:
+                    value = None if (not event.style and event.value in NULLS) else event.value
+                if container is not None:
+                    if container.__class__ is dict:
+                        container[loc[-1]] = value
+                    else:
+                        container.append(value)
+                elif not starts:
+                    root = value
+                if starts:
+                    stack.append([value, loc, None, {}])
+        finally:
+            loader.dispose()
+        if documents == 0 or root is None and not values:
+            raise InputError([Diagnostic(Span(path, 1, 1), "Y003", "the file is empty",
                                          "a scenario file holds exactly one mapping")])
         # Duplicate and complex keys are reported, and the rest of the file is still checked
         # (the first of two duplicates is kept), so one run shows every problem.
         doc.problems = list(self.errors)
-        doc.data = self.root
+        doc.data = root
         return doc
 
-    def _close(self, event) -> None:
-        """The end of a mapping or list: its span gets an end column if it closes on the line it
-        opened on."""
-        doc = self.doc
-        frame = self.stack.pop()
-        span = doc.values[frame[1]]
-        doc.values[frame[1]] = Span(span.path, span.line, span.column,
-                                    event.end_mark.column + 1
-                                    if event.end_mark.line + 1 == span.line else None)
-        value = frame[0]
-        if not self.stack:
-            self.root = value
-
-    def _node(self, event, starts: bool) -> None:
-        """A scalar or the start of a mapping or list: counted, then a key or a value."""
-        doc, stack = self.doc, self.stack
-        self.nodes += 1
-        if self.nodes > MAX_NODES:
-            raise self._refuse(event, "Y004", f"more than {MAX_NODES} values in one file")
-        # Where does this node go?
-        if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-            self._key(event)
-            return
-        if stack:
-            frame = stack[-1]
-            if isinstance(frame[0], dict):
-                key, frame[2] = frame[2], None
-                if key is _SKIP:
-                    if starts:
-                        self.skipping = 1
-                    return
-                loc = (*frame[1], key)
-            else:
-                loc = (*frame[1], len(frame[0]))
-        else:
-            loc = ()
-        if len(stack) > MAX_DEPTH:
-            raise self._refuse(event, "Y004", f"nesting deeper than {MAX_DEPTH} levels")
-        doc.values[loc] = _span(doc.path, event.start_mark, event.end_mark)
-        if starts:
-            value: object = {} if isinstance(event, yaml.MappingStartEvent) else []
-        else:
-            value = None if (not event.style and event.value in NULLS) else event.value
-        if stack:
-            container = stack[-1][0]
-            if isinstance(container, dict):
-                container[loc[-1]] = value
-            else:
-                container.append(value)
-        elif not starts:
-            self.root = value
-        if starts:
-            stack.append([value, loc, None, {}])
-
-    def _key(self, event) -> None:
+    def _key(self, event, frame: list, keys: dict) -> int:
         """A key of the innermost mapping. One that is not a scalar, or that the mapping has
-        already, is reported and its value dropped."""
-        doc = self.doc
-        frame = self.stack[-1]
-        key_span = _span(doc.path, event.start_mark, event.end_mark)
-        if not isinstance(event, yaml.ScalarEvent):
-            self.errors.append(Diagnostic(key_span, "Y005", "a key must be a plain word or string",
-                                          "write the key as a word, e.g. facts:"))
-            self.skipping = 1
+        already, is reported and its value dropped. Returns how deep the events to skip go."""
+        at = _place(event.start_mark, event.end_mark)
+        if event.__class__ is not _SCALAR:
+            self.errors.append(Diagnostic(Span(self.doc.path, *at), "Y005", "a key must be a plain "
+                                          "word or string", "write the key as a word, e.g. facts:"))
             frame[2] = _SKIP
-            return
+            return 1
         key = event.value
         if key in frame[3]:
             self.errors.append(Diagnostic(
-                key_span, "Y005", f"duplicate key '{key}' (first at line {frame[3][key].line})",
+                Span(self.doc.path, *at), "Y005",
+                f"duplicate key '{key}' (first at line {frame[3][key][0]})",
                 "each key may appear once in a mapping"))
             frame[2] = _SKIP
-            return
-        frame[3][key] = key_span
-        doc.keys[(*frame[1], key)] = key_span
+            return 0
+        frame[3][key] = at
+        keys[(*frame[1], key)] = at
         frame[2] = key
+        return 0
 
 
 _SKIP = object()  # a key already reported (duplicate or not a scalar): drop its value

@@ -331,7 +331,7 @@ def _update_block(r: ScenarioResult, expect, base: tuple, changes: _Changes) -> 
 
     from ruamel.yaml.comments import CommentedMap
 
-    keys = r.scenario.doc.keys
+    keys = r.scenario.doc.key_spans()
 
     def key(mapping, loc: tuple) -> object:
         """The key of `mapping` as the file writes it: YAML 1.2 reads `1:` as the number 1,
