@@ -211,18 +211,20 @@ class _DocBuilder:
     def __init__(self, path: str):
         self.doc = YamlDoc(path, None, {}, {})
         self.errors: list[Diagnostic] = []
+        self.nodes = 0
+        # Each frame: [container, loc, pending key (mappings), first-seen keys]
+        self.stack: list[list] = []
+        self.root: object = None
+        self.skipping = 0  # inside a key that is not a scalar, or a dropped value: events skipped
 
     def _refuse(self, event, code: str, message: str, hint: str | None = None) -> InputError:
         return InputError([Diagnostic(_span(self.doc.path, event.start_mark, event.end_mark), code,
                                       message, hint)])
 
-    def build(self, text: str) -> YamlDoc:  # noqa: C901 - one loop, on purpose
-        doc = self.doc
-        values, keys, path = doc.values, doc.keys, doc.path
-        # Each frame: [container, loc, pending key (mappings), first-seen keys]
-        stack: list[list] = []
-        root: object = None
-        documents = nodes = skipping = 0
+    def build(self, text: str) -> YamlDoc:
+        doc, stack, node = self.doc, self.stack, self._node
+        values = doc.values
+        documents = 0
         loader = _LOADER(text)
         try:
             check, get = loader.check_event, loader.get_event
@@ -235,84 +237,86 @@ class _DocBuilder:
                 if kind is yaml.DocumentStartEvent:
                     documents += 1
                     if documents > 1:
-                        raise InputError([Diagnostic(Span(path, 1, 1), "Y003",
+                        raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003",
                                                      "the file holds more than one YAML document",
                                                      "a scenario file holds exactly one mapping")])
+                elif kind in _SKIPPED:
                     continue
-                if kind in _SKIPPED:
-                    continue
-                starts = kind is _MAP or kind is _SEQ
-                if skipping:
-                    skipping += 1 if starts else -1 if kind in _ENDS else 0
-                    continue
-                if kind in _ENDS:  # the end of a mapping or list: an end column if on its first line
+                elif self.skipping:
+                    self.skipping += 1 if kind is _MAP or kind is _SEQ else -1 if kind in _ENDS else 0
+                elif kind in _ENDS:  # the end of a mapping or list: an end column if on its first line
                     frame = stack.pop()
                     line, column, _ = values[frame[1]]
                     end = event.end_mark
                     values[frame[1]] = (line, column, end.column + 1 if end.line + 1 == line else None)
                     if not stack:
-                        root = frame[0]
-                    continue
-                # A scalar or the start of a mapping or list: counted, then a key or a value.
-                nodes += 1
-                if nodes > MAX_NODES:
-                    raise self._refuse(event, "Y004", f"more than {MAX_NODES} values in one file")
-                if stack:
-                    frame = stack[-1]
-                    container = frame[0]
-                    if container.__class__ is dict:
-                        key = frame[2]
-                        if key is None:  # a key of the innermost mapping
-                            skipping = self._key(event, frame, keys)
-                            continue
-                        frame[2] = None
-                        if key is _SKIP:
-                            if starts:
-                                skipping = 1
-                            continue
-                        loc = (*frame[1], key)
-                    else:
-                        loc = (*frame[1], len(container))
+                        self.root = frame[0]
                 else:
-                    container, loc = None, ()
-                if len(stack) > MAX_DEPTH:
-                    raise self._refuse(event, "Y004", f"nesting deeper than {MAX_DEPTH} levels")
-                start, end = event.start_mark, event.end_mark
-                values[loc] = (start.line + 1, start.column + 1,
-                               end.column + 1 if end.line == start.line else None)
-                if starts:
-                    value: object = {} if kind is _MAP else []
-                else:
-                    value = None if (not event.style and event.value in NULLS) else event.value
-                if container is not None:
-                    if container.__class__ is dict:
-                        container[loc[-1]] = value
-                    else:
-                        container.append(value)
-                elif not starts:
-                    root = value
-                if starts:
-                    stack.append([value, loc, None, {}])
+                    node(event, kind)
         finally:
             loader.dispose()
-        if documents == 0 or root is None and not values:
-            raise InputError([Diagnostic(Span(path, 1, 1), "Y003", "the file is empty",
+        if documents == 0 or self.root is None and not values:
+            raise InputError([Diagnostic(Span(doc.path, 1, 1), "Y003", "the file is empty",
                                          "a scenario file holds exactly one mapping")])
         # Duplicate and complex keys are reported, and the rest of the file is still checked
         # (the first of two duplicates is kept), so one run shows every problem.
         doc.problems = list(self.errors)
-        doc.data = root
+        doc.data = self.root
         return doc
 
-    def _key(self, event, frame: list, keys: dict) -> int:
+    def _node(self, event, kind) -> None:
+        """A scalar or the start of a mapping or list: counted, then a key or a value."""
+        stack = self.stack
+        starts = kind is _MAP or kind is _SEQ
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self._refuse(event, "Y004", f"more than {MAX_NODES} values in one file")
+        if stack:
+            frame = stack[-1]
+            container = frame[0]
+            if container.__class__ is dict:
+                key = frame[2]
+                if key is None:  # a key of the innermost mapping
+                    self._key(event, frame)
+                    return
+                frame[2] = None
+                if key is _SKIP:
+                    self.skipping = 1 if starts else 0
+                    return
+                loc = (*frame[1], key)
+            else:
+                loc = (*frame[1], len(container))
+        else:
+            container, loc = None, ()
+        if len(stack) > MAX_DEPTH:
+            raise self._refuse(event, "Y004", f"nesting deeper than {MAX_DEPTH} levels")
+        start, end = event.start_mark, event.end_mark
+        self.doc.values[loc] = (start.line + 1, start.column + 1,
+                                end.column + 1 if end.line == start.line else None)
+        if starts:
+            value: object = {} if kind is _MAP else []
+        else:
+            value = None if (not event.style and event.value in NULLS) else event.value
+        if container is not None:
+            if container.__class__ is dict:
+                container[loc[-1]] = value
+            else:
+                container.append(value)
+        elif not starts:
+            self.root = value
+        if starts:
+            stack.append([value, loc, None, {}])
+
+    def _key(self, event, frame: list) -> None:
         """A key of the innermost mapping. One that is not a scalar, or that the mapping has
-        already, is reported and its value dropped. Returns how deep the events to skip go."""
+        already, is reported and its value dropped."""
         at = _place(event.start_mark, event.end_mark)
         if event.__class__ is not _SCALAR:
             self.errors.append(Diagnostic(Span(self.doc.path, *at), "Y005", "a key must be a plain "
                                           "word or string", "write the key as a word, e.g. facts:"))
+            self.skipping = 1
             frame[2] = _SKIP
-            return 1
+            return
         key = event.value
         if key in frame[3]:
             self.errors.append(Diagnostic(
@@ -320,11 +324,10 @@ class _DocBuilder:
                 f"duplicate key '{key}' (first at line {frame[3][key][0]})",
                 "each key may appear once in a mapping"))
             frame[2] = _SKIP
-            return 0
+            return
         frame[3][key] = at
-        keys[(*frame[1], key)] = at
+        self.doc.keys[(*frame[1], key)] = at
         frame[2] = key
-        return 0
 
 
 _SKIP = object()  # a key already reported (duplicate or not a scalar): drop its value
