@@ -18,11 +18,9 @@ import yaml
 
 from forcecheck.importing.mapping import PLACEHOLDER, MappingModel, Rule
 from forcecheck.importing.match import Conflict, resolve
+from forcecheck.scenario.yamlsource import YAML_UNSAFE
 
 SLUG_KEPT = 40  # characters of a changed id's slug kept before its hash
-# Characters JSON leaves raw that a YAML reader refuses or reads as a line break: `check` reads
-# each JSON line with the YAML loader, so they are written as \u escapes.
-_YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter: 20x faster
 
 
@@ -112,6 +110,8 @@ def as_yaml(data: dict) -> str:
 
 def as_json(data: dict) -> str:
     """A scenario as one JSON line (no newline), straight from the data: what `check` reads
-    from a .jsonl file, through the same YAML loader as a scenario file."""
+    from a .jsonl file. Characters JSON leaves raw that the YAML loader (which places a line's
+    problems) refuses or reads as a line break are written as \\u escapes, so it reads the line
+    as JSON does."""
     line = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return _YAML_UNSAFE.sub(lambda m_: f"\\u{ord(m_.group()):04x}", line)
+    return YAML_UNSAFE.sub(lambda m_: f"\\u{ord(m_.group()):04x}", line)

@@ -138,7 +138,7 @@ def load_json(path: Path, text: str) -> JsonDoc | None:
     it from YAML events with a position for every value, and the positions are only wanted for
     a line with a problem."""
     if (not text.lstrip().startswith("{") or len(text.encode("utf-8")) > MAX_BYTES
-            or _SURROGATE_ESCAPE.search(text)):
+            or _SURROGATE_ESCAPE.search(text) or YAML_UNSAFE.search(text)):
         return None
     try:
         data = json.loads(text, object_pairs_hook=_pairs, parse_int=str, parse_float=str,
@@ -166,6 +166,10 @@ def _within_bounds(data: object) -> None:
             elif child is True or child is False:
                 raise _NotPlain
 
+
+# Characters JSON allows raw in a string that the YAML loader refuses, or reads as a line break
+# (and folds into a space): a line holding one is left to it, as before.
+YAML_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 # A \uD800-\uDFFF escape: a lone surrogate is text no file can hold, and the YAML loader refuses
 # even a pair of them; such a line is left to it, to be reported where it is.
