@@ -81,6 +81,7 @@ class _ReportBuilder:
         self.account_names = {a.account.id: a.account.name for a in r.accounts}
         self.fact_refs: dict[str, str] = {}
         self.question_refs: dict[str, str] = {}
+        self._steps: dict[int, tuple[Step, TraceStep]] = {}  # by the id of a trace step
 
     def label(self, subject: str) -> str:
         return self.names.subject(subject) or "the incident"
@@ -351,6 +352,14 @@ class _ReportBuilder:
             search_complete=i.search_complete)
 
     def step(self, s: Step) -> TraceStep:
+        """The report's form of a trace step. Items share steps (`Explainer.step`), and so
+        share their report form, made once."""
+        hit = self._steps.get(id(s))
+        if hit is None:
+            hit = self._steps[id(s)] = (s, self._step(s))  # the step is kept: its id stays its own
+        return hit[1]
+
+    def _step(self, s: Step) -> TraceStep:
         fact = None
         if s.fact is not None:
             f = s.fact
