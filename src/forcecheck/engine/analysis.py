@@ -24,7 +24,7 @@ import itertools
 from dataclasses import dataclass
 
 from forcecheck.engine.constraints import Constraints
-from forcecheck.engine.exact import Explorer, clause_outcome, kleene_item
+from forcecheck.engine.exact import clause_outcome, explorer, kleene_item
 from forcecheck.engine.reads import QUESTION, Seen, Var, assign, domain, fact_spec, read
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy, Env, World
@@ -194,11 +194,10 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     """
     found = found or candidates(compiled, clause, world, env, constraints)
     unknowns, enumerable, complete = found.unknowns, found.tried, found.all_tried
-    fn = kleene_item(compiled, clause, env)
     kept: list[Settlement] = []
     settled: list[frozenset] = []
     budget = evaluations
-    explorer = Explorer(compiled, fn, world, constraints)
+    ask = explorer(compiled, clause, world, env, constraints)
     for size in range(1, MAX_SETTLE_SIZE + 1):
         if possible_verdicts and {k.verdict for k in kept} >= set(possible_verdicts):
             break  # every verdict still possible has its smallest ways: larger sets add noise
@@ -214,8 +213,7 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
                     shared.cut += 1
                     return unknowns, _ordered(kept), False
                 budget -= 1
-                result = explorer.possible({_var(u): v for u, v in assignment}, enough=2,
-                                           nodes=MAX_NODES_PER_ANSWER)
+                result = ask({_var(u): v for u, v in assignment}, 2, MAX_NODES_PER_ANSWER)
                 if not result.exact:
                     complete = False  # too costly to prove either way: not offered
                 elif len(result.verdicts) == 1:
