@@ -21,12 +21,15 @@ without an assignment.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from forcecheck.engine.constraints import Constraints
-from forcecheck.engine.exact import clause_outcome, explorer, kleene_item
+from forcecheck.engine import exact, lean
+from forcecheck.engine.constraints import MAX_NODES, Constraints
+from forcecheck.engine.exact import Possible, clause_outcome, kleene_item, ordered
 from forcecheck.engine.reads import QUESTION, Seen, Var, assign, domain, fact_spec, read
 from forcecheck.policy import model as m
+from forcecheck.policy.codegen import generated
 from forcecheck.policy.compiler import CompiledPolicy, Env, World
 
 MAX_SETTLE_SIZE = 3
@@ -173,6 +176,28 @@ def candidates(compiled: CompiledPolicy, clause: m.Clause, world: World, env: En
     enumerable = sorted((u for u in unknowns if u.values),
                         key=lambda u: (_var(u) not in reads, u.subject != "policy", u.key))
     return Candidates(unknowns, tuple(enumerable[:MAX_UNKNOWNS]), len(enumerable) <= MAX_UNKNOWNS)
+
+
+def explorer(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
+             constraints: Constraints | None) -> Callable[[dict[Var, object], int, int], Possible]:
+    """`Explorer(...).possible(assumed, enough, nodes)` for one binding of a clause, asked many
+    times: on the clause's generated source (`lean.Explorer`) when it has one, else on the
+    closures; the same answers either way."""
+    fn = generated(compiled).function(clause.id) if exact.USE_GENERATED else None
+    values = questions = None
+    if fn is not None:
+        values, questions = lean.flat(world.values), lean.flat(world.unsettled)
+    if values is None or questions is None:
+        closures = exact.Explorer(compiled, kleene_item(compiled, clause, env), world, constraints)
+        return lambda assumed, enough, nodes: closures.possible(assumed, enough, nodes)
+    search = lean.Explorer(compiled.policy, fn, tuple(env.values()), world, constraints, values, questions,
+                           8 * MAX_NODES)
+
+    def ask(assumed: dict[Var, object], enough: int, nodes: int) -> Possible:
+        found, is_exact = search.ask(assumed, enough, nodes)
+        return Possible(ordered(found), is_exact)
+
+    return ask
 
 
 def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,

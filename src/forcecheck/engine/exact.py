@@ -572,28 +572,6 @@ def _generated_items(compiled: CompiledPolicy, clause: m.Clause, world: World,
     return out
 
 
-def explorer(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
-             constraints: Constraints | None) -> Callable[[dict[Var, object], int, int], Possible]:
-    """`Explorer(...).possible(assumed, enough, nodes)` for one binding of a clause, asked many
-    times: on the clause's generated source (`lean.Explorer`) when it has one, else on the
-    closures; the same answers either way."""
-    fn = generated(compiled).function(clause.id) if USE_GENERATED else None
-    values = questions = None
-    if fn is not None:
-        values, questions = lean.flat(world.values), lean.flat(world.unsettled)
-    if values is None or questions is None:
-        closures = Explorer(compiled, kleene_item(compiled, clause, env), world, constraints)
-        return lambda assumed, enough, nodes: closures.possible(assumed, enough, nodes)
-    search = lean.Explorer(compiled.policy, fn, tuple(env.values()), world, constraints, values, questions,
-                           8 * MAX_NODES)
-
-    def ask(assumed: dict[Var, object], enough: int, nodes: int) -> Possible:
-        found, exact = search.ask(assumed, enough, nodes)
-        return Possible(ordered(found), exact)
-
-    return ask
-
-
 def _searched(compiled: CompiledPolicy, clause: m.Clause, fn: Callable, ids: tuple[str, ...],
               world: World, constraints: Constraints | None) -> Possible:
     """The lean search for one binding, its outcome kept by the values the clause reads."""
