@@ -131,7 +131,7 @@ def measure(src: Path, cache: Path, command: str, path: Path, timeout: float) ->
         cut = None
         if command in ("json", "full") and proc.returncode in (0, 1):  # the last field of the scenario
             out.seek(max(0, out.seek(0, 2) - 4096))  # (the report is not loaded: a child forked
-            found = re.findall(rb'"analysis_cut": (\d+)', out.read())  # later counts our size)
+            found = re.findall(rb'"analysis_cut": ?(\d+)', out.read())  # later counts our size)
             cut = int(found[-1]) if found else None
     return {"time": elapsed, "peak": usage.ru_maxrss * 1024, "cut": cut}
 

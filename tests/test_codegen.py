@@ -91,6 +91,44 @@ def test_generated_source_gives_todays_verdicts_on_many_generated_scenarios():
     _generated_scenarios(0, 2000, seed=11)
 
 
+def _settlements(compiled, scenario, generated_path: bool) -> list:
+    """What settles each undetermined verdict (the analysis's searches), item by item, and how
+    much of the analysis the work budget cut."""
+    from forcecheck.evaluation.evaluate import evaluate
+
+    exact.USE_GENERATED = generated_path
+    try:
+        r = evaluate(compiled, scenario)
+        return [r.analysis_cut, *[(a.account.id, cv.clause.id, i.label, i.settlements, i.search_complete)
+                                  for a in r.accounts for cv in a.clauses for i in cv.items]]
+    finally:
+        exact.USE_GENERATED = True
+
+
+def _same_settlements(scenarios) -> None:
+    compiled = load_policy("dhs")
+    settled = 0
+    for scenario in scenarios(compiled):
+        source = _settlements(compiled, scenario, True)
+        assert source == _settlements(compiled, scenario, False), scenario.id
+        settled += sum(1 for x in source[1:] if x[3])
+    assert settled > 50  # the searches found settlements, not only nothing
+
+
+def test_the_settling_search_on_generated_source_finds_what_the_closures_find():
+    """The analysis (what would settle each undetermined verdict) searches on the generated
+    source: step for step the closures' search, so the same answers under the same budget."""
+    corpus = _corpus()
+    _same_settlements(lambda compiled: [load_scenario(f"s{i}.yaml", compiled, text=corpus.scenario(i, 7))
+                                        for i in range(20)])
+
+
+@pytest.mark.slow
+def test_the_settling_search_on_generated_source_finds_it_on_every_shipped_scenario():
+    paths = sorted(SCENARIOS.glob("*/*.yaml"))
+    _same_settlements(lambda compiled: [load_scenario(p, compiled) for p in paths])
+
+
 def test_the_same_policy_gives_the_same_bytes_twice():
     first = load_policy("dhs")
     again = compile_policy(first.policy)  # a second compilation of the same checked policy

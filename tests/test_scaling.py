@@ -225,6 +225,32 @@ def test_traces_are_made_only_when_read(compiled):
     assert items[0].requirement is not None and not callable(items[0].traces)
 
 
+def test_a_many_shot_report_explains_each_shared_condition_once(compiled, monkeypatch):
+    """Every shot's trace repeats conditions about the same things (the officer on duty, the
+    same definitions with the same arguments): the JSON report works each out once and shares
+    it, so building it evaluates fewer conditions than its traces show (before: twice as many)."""
+    import json
+
+    r = api.check(load_scenario("shots.yaml", compiled, text=shots(40)), compiled)
+    r.evaluation.analysis  # noqa: B018 - its searches are not the traces' cost
+    calls = [0]
+    value = CompiledPolicy.value
+
+    def counted(self, node, world, env):
+        calls[0] += 1
+        return value(self, node, world, env)
+
+    monkeypatch.setattr(CompiledPolicy, "value", counted)
+    doc = json.loads(r.render("json"))
+
+    def shown(step) -> int:
+        return 1 + sum(shown(c) for c in step["children"])
+
+    steps = sum(shown(i[k]) for sc in doc["scenarios"] for card in sc["clauses"] for v in card["verdicts"]
+                for i in v["items"] for k in ("trigger", "requirement") if i[k])
+    assert 0 < calls[0] < steps, (calls[0], steps)
+
+
 def test_a_many_shot_report_is_linear_in_its_items(compiled):
     """Each item of the JSON report lists what it waits on from its own shot (and the person's
     weapon, tied to it directly), not from every shot."""

@@ -21,12 +21,15 @@ without an assignment.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from forcecheck.engine.constraints import Constraints
-from forcecheck.engine.exact import Explorer, clause_outcome, kleene_item
+from forcecheck.engine import exact, lean
+from forcecheck.engine.constraints import MAX_NODES, Constraints
+from forcecheck.engine.exact import Possible, clause_outcome, kleene_item, ordered
 from forcecheck.engine.reads import QUESTION, Seen, Var, assign, domain, fact_spec, read
 from forcecheck.policy import model as m
+from forcecheck.policy.codegen import generated
 from forcecheck.policy.compiler import CompiledPolicy, Env, World
 
 MAX_SETTLE_SIZE = 3
@@ -175,6 +178,28 @@ def candidates(compiled: CompiledPolicy, clause: m.Clause, world: World, env: En
     return Candidates(unknowns, tuple(enumerable[:MAX_UNKNOWNS]), len(enumerable) <= MAX_UNKNOWNS)
 
 
+def explorer(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
+             constraints: Constraints | None) -> Callable[[dict[Var, object], int, int], Possible]:
+    """`Explorer(...).possible(assumed, enough, nodes)` for one binding of a clause, asked many
+    times: on the clause's generated source (`lean.Explorer`) when it has one, else on the
+    closures; the same answers either way."""
+    fn = generated(compiled).function(clause.id) if exact.USE_GENERATED else None
+    values = questions = None
+    if fn is not None:
+        values, questions = lean.flat(world.values), lean.flat(world.unsettled)
+    if values is None or questions is None:
+        closures = exact.Explorer(compiled, kleene_item(compiled, clause, env), world, constraints)
+        return lambda assumed, enough, nodes: closures.possible(assumed, enough, nodes)
+    search = lean.Explorer(compiled.policy, fn, tuple(env.values()), world, constraints, values, questions,
+                           8 * MAX_NODES)
+
+    def ask(assumed: dict[Var, object], enough: int, nodes: int) -> Possible:
+        found, is_exact = search.ask(assumed, enough, nodes)
+        return Possible(ordered(found), is_exact)
+
+    return ask
+
+
 def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
            constraints: Constraints | None = None, possible_verdicts: tuple[str, ...] = (),
            evaluations: int = MAX_EVALUATIONS, shared: Budget | None = None,
@@ -194,11 +219,10 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
     """
     found = found or candidates(compiled, clause, world, env, constraints)
     unknowns, enumerable, complete = found.unknowns, found.tried, found.all_tried
-    fn = kleene_item(compiled, clause, env)
     kept: list[Settlement] = []
     settled: list[frozenset] = []
     budget = evaluations
-    explorer = Explorer(compiled, fn, world, constraints)
+    ask = explorer(compiled, clause, world, env, constraints)
     for size in range(1, MAX_SETTLE_SIZE + 1):
         if possible_verdicts and {k.verdict for k in kept} >= set(possible_verdicts):
             break  # every verdict still possible has its smallest ways: larger sets add noise
@@ -214,8 +238,7 @@ def settle(compiled: CompiledPolicy, clause: m.Clause, world: World, env: Env,
                     shared.cut += 1
                     return unknowns, _ordered(kept), False
                 budget -= 1
-                result = explorer.possible({_var(u): v for u, v in assignment}, enough=2,
-                                           nodes=MAX_NODES_PER_ANSWER)
+                result = ask({_var(u): v for u, v in assignment}, 2, MAX_NODES_PER_ANSWER)
                 if not result.exact:
                     complete = False  # too costly to prove either way: not offered
                 elif len(result.verdicts) == 1:

@@ -53,7 +53,7 @@ class Search:
     """The verdicts one binding of a clause can take over every allowed completion."""
 
     __slots__ = ("policy", "fn", "ids", "world", "constraints", "values", "questions", "memo",
-                 "budget", "touched", "split_on")
+                 "budget", "query", "touched", "split_on")
 
     def __init__(self, policy: m.Policy, fn: Callable, ids: tuple[str, ...], world: World,
                  constraints: Constraints | None, values: dict, questions: dict):
@@ -62,6 +62,7 @@ class Search:
         self.values, self.questions = values, questions  # private copies, written and restored
         self.memo: dict[frozenset, tuple[frozenset, bool]] = {}
         self.budget = MAX_NODES
+        self.query = MAX_NODES  # splits left for the question asked (`Explorer.ask`)
         self.touched = False  # some node's assumed unknowns were read by a constraint
         self.split_on: set[Var] = set()
 
@@ -92,7 +93,7 @@ class Search:
             found, exact = (frozenset((verdict,)) if ok else NONE), True
         else:
             var, values = next_split(self.policy, self.world, reads)
-            if var is None or self.budget <= 0 or len(key) >= MAX_SPLIT_DEPTH:
+            if var is None or self.budget <= 0 or self.query <= 0 or len(key) >= MAX_SPLIT_DEPTH:
                 ok = w is None or c.allows(w, split)  # type: ignore[union-attr]
                 found, exact = (ALL if ok else NONE), False
             else:
@@ -113,6 +114,7 @@ class Search:
                     complete = acc == ALL
                     break
                 self.budget -= 1
+                self.query -= 1
                 table[name] = value
                 sub, sub_exact, sub_complete = self.node(key | {(var, value)}, (var,), enough)
                 acc |= sub
@@ -124,6 +126,38 @@ class Search:
             else:
                 table[name] = before
         return frozenset(acc), exact, complete
+
+
+class Explorer(Search):
+    """`exact.Explorer` on the generated source: many assumptions about one verdict in one
+    world, each node's result kept, so assumptions that extend one another (the settlement
+    search tries thousands) meet nodes already explored. Step for step the closures' search."""
+
+    __slots__ = ()
+
+    def __init__(self, policy: m.Policy, fn: Callable, ids: tuple[str, ...], world: World,
+                 constraints: Constraints | None, values: dict, questions: dict, nodes: int):
+        super().__init__(policy, fn, ids, world, constraints, values, questions)
+        self.budget = self.query = nodes
+
+    def ask(self, assumed: dict[Var, object], enough: int, nodes: int) -> tuple[frozenset, bool]:
+        """The possible verdicts under `assumed` (`exact.Explorer.possible`); `nodes` bounds
+        this one question."""
+        self.query = nodes
+        saved = []
+        for var, value in assumed.items():
+            table, name = (self.questions, var[1]) if var[0] == QUESTION else (self.values, var)
+            saved.append((table, name, table.get(name, _ABSENT)))
+            table[name] = value
+        try:
+            found, exact, _ = self.node(frozenset(assumed.items()), tuple(assumed), enough)
+        finally:
+            for table, name, before in reversed(saved):
+                if before is _ABSENT:
+                    table.pop(name, None)
+                else:
+                    table[name] = before
+        return found, exact
 
 
 def signature(world: World) -> tuple:

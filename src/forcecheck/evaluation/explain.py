@@ -100,6 +100,10 @@ class Explainer:
         self.policy = compiled.policy
         self.scenario = scenario
         self.account = account
+        # A step depends only on its node, the world and the values bound to it: items that
+        # read the same definition with the same arguments (every shot's "had the person fired
+        # before") share its steps, worked out once.
+        self._steps: dict[tuple, Step] = {}
 
     # -- verdicts and what would decide them ------------------------------------------------
 
@@ -138,7 +142,14 @@ class Explainer:
 
     # -- the trace --------------------------------------------------------------------------
 
-    def step(self, n: m.Node, w: World, env: Env) -> Step:  # noqa: C901 - one case per node
+    def step(self, n: m.Node, w: World, env: Env) -> Step:
+        key = (id(n), id(w), *env.items())
+        found = self._steps.get(key)
+        if found is None:
+            found = self._steps[key] = self._step(n, w, env)
+        return found
+
+    def _step(self, n: m.Node, w: World, env: Env) -> Step:  # noqa: C901 - one case per node
         value = self.c.value(n, w, env)
         rule = _substitute(n.source, env)
         if isinstance(n, m.FactRef):

@@ -110,8 +110,14 @@ def _closure_settles(result: ScenarioResult, name: str) -> int | None:
     closed = dataclasses.replace(sc, checked={}, undisputed={**sc.undisputed, ("incident", name):
                                  Statement("incident", name, False, UNDISPUTED, None, None, None)})
     accounts = [a for a in closed.accounts if a.id in wanted]
-    if any(Constraints(compiled, w).conflicts(w) for w in (closed.world(a) for a in accounts)):
-        return None
+    checked = {}
+    for a in accounts:
+        world = closed.world(a)
+        constraints = Constraints(compiled, world)
+        if constraints.conflicts(world):
+            return None
+        checked[a.id] = (world, constraints)  # the evaluation's, as a load's check leaves them
+    closed = dataclasses.replace(closed, checked=checked)
     before = {(a.account.id, c.clause.id, i.label) for a in result.accounts for c in a.clauses
               for i in c.items if i.verdict == "undetermined"}
     after = evaluate(compiled, closed, [a.id for a in accounts], depth="verdicts")

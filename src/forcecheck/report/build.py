@@ -35,6 +35,7 @@ from forcecheck.report.model import (
     FactInfo,
     Hypothetical,
     Item,
+    Part,
     Person,
     PolicyInfo,
     Question,
@@ -50,6 +51,7 @@ from forcecheck.report.model import (
     TraceStep,
     Value,
     Waiting,
+    _clean,
 )
 
 
@@ -59,9 +61,27 @@ def _value(v: object) -> Value:
     return v  # type: ignore[return-value]
 
 
+_PLAIN = (bool, int, float, type(None))
+
+
+def _made(cls, **fields):
+    """`cls(**fields)` without pydantic's validation, for the parts a report has thousands of
+    (trace steps, items, what they wait on): the builder gives every field its type, and each
+    string passes through `_clean`, as the models' validator would pass it. Same model, same
+    JSON bytes."""
+    for k, v in fields.items():
+        t = type(v)
+        if t is str:
+            if not (v.isascii() and v.isprintable()):
+                fields[k] = _clean(v)
+        elif t not in _PLAIN and not isinstance(v, Part):
+            fields[k] = _clean(v)  # lists, dicts, and anything else the validator would clean
+    return cls.model_construct(**fields)
+
+
 def _quote(q: m.QuoteRef, policy: m.Policy) -> Quote:
     doc = policy.documents.get(q.document)
-    return Quote(document=q.document, document_title=doc.title if doc else None, section=q.section,
+    return _made(Quote, document=q.document, document_title=doc.title if doc else None, section=q.section,
                  provenance=q.provenance, citation=w.citation(q), text=q.text, caveat=w.caveat(q))
 
 
@@ -81,6 +101,8 @@ class _ReportBuilder:
         self.account_names = {a.account.id: a.account.name for a in r.accounts}
         self.fact_refs: dict[str, str] = {}
         self.question_refs: dict[str, str] = {}
+        self._steps: dict[int, tuple[Step, TraceStep]] = {}  # by the id of a trace step
+        self._waiting: dict[Unknown, Waiting] = {}
 
     def label(self, subject: str) -> str:
         return self.names.subject(subject) or "the incident"
@@ -329,46 +351,60 @@ class _ReportBuilder:
         about = ", ".join(self.names.subject(x) or x for _, x in i.on) or "the incident"
         case_on = None
         if i.case_on is not None:
-            case_on = Waiting(subject=i.case_on.subject, fact=i.case_on.fact, question=i.case_on.question,
-                              values=[_value(v) for v in i.case_on.values])
-        return Item(
-            on={var: ident for var, ident in i.on}, label=i.label, about=about, verdict=i.verdict,
+            case_on = _waiting(i.case_on)
+        return _made(
+            Item, on={var: ident for var, ident in i.on}, label=i.label, about=about, verdict=i.verdict,
             possible=list(i.possible), exact=i.exact,
             words=(f"undetermined: {reading}" if (reading := self.text_reading(cv, i)) else
                    w.possible_words(i.possible, cv.clause)),
             case_on=case_on,
-            cases=[Case(value=_value(c.value), value_text=w.value_word(c.value),
-                        possible=list(c.possible.verdicts), ruled_out_by=list(c.ruled_out_by),
-                        given=[f"{s}.{f}" for s, f in c.given]) for c in i.cases],
+            cases=[_made(Case, value=_value(c.value), value_text=w.value_word(c.value),
+                         possible=list(c.possible.verdicts), ruled_out_by=list(c.ruled_out_by),
+                         given=[f"{s}.{f}" for s, f in c.given]) for c in i.cases],
             trigger=self.step(i.trigger) if self.traces and i.trigger else None,
             requirement=self.step(i.requirement) if self.traces else None,
-            unknowns=[_waiting(u) for u in i.unknowns],
-            settlements=[Settlement(verdict=s.verdict,
-                                    when=[Assignment(subject=u.subject, fact=u.fact, key=u.key,
-                                                     question=u.question,
-                                                     value=_value(v), value_text=w.value_word(v))
-                                          for u, v in s.assignments]) for s in i.settlements],
+            unknowns=[self.waiting(u) for u in i.unknowns],
+            settlements=[_made(Settlement, verdict=s.verdict,
+                               when=[_made(Assignment, subject=u.subject, fact=u.fact, key=u.key,
+                                           question=u.question, value=_value(v), value_text=w.value_word(v))
+                                     for u, v in s.assignments]) for s in i.settlements],
             search_complete=i.search_complete)
 
+    def waiting(self, u: Unknown) -> Waiting:
+        """What an item waits on; many items wait on the same unknowns, and share it."""
+        found = self._waiting.get(u)
+        if found is None:
+            found = self._waiting[u] = _waiting(u)
+        return found
+
     def step(self, s: Step) -> TraceStep:
+        """The report's form of a trace step. Items share steps (`Explainer.step`), and so
+        share their report form, made once."""
+        hit = self._steps.get(id(s))
+        if hit is None:
+            hit = self._steps[id(s)] = (s, self._step(s))  # the step is kept: its id stays its own
+        return hit[1]
+
+    def _step(self, s: Step) -> TraceStep:
         fact = None
         if s.fact is not None:
             f = s.fact
-            fact = FactInfo(subject=f.subject, subject_label=self.label(f.subject), fact=f.fact,
+            fact = _made(FactInfo, subject=f.subject, subject_label=self.label(f.subject), fact=f.fact,
                             question=f.question, value=_value(f.value), stated_by=f.stated_by,
                             source=f.source, source_title=f.source_title, quote=f.quote, note=f.note,
                             inferred=f.inferred, said=w.who_states(f, self.sc))
         text = s.text
         if s.fact is not None and s.fact.subject not in ("incident", "nobody"):
             text = f"{self.label(s.fact.subject)}: {s.text}"
-        return TraceStep(kind=s.kind, text=text, rule=s.rule, value=_value(s.value),
+        return _made(TraceStep, kind=s.kind, text=text, rule=s.rule, value=_value(s.value),
                          value_text=show_value(s.value), ref=s.ref, fact=fact,
                          quote=_quote(s.quote, self.r.policy) if s.quote else None,
                          children=[self.step(c) for c in s.children])
 
 
 def _waiting(u: Unknown) -> Waiting:
-    return Waiting(subject=u.subject, fact=u.fact, question=u.question, values=[_value(v) for v in u.values])
+    return _made(Waiting, subject=u.subject, fact=u.fact, question=u.question,
+                 values=[_value(v) for v in u.values])
 
 
 def _brief(f: FactUse, names: Names) -> str:
