@@ -4,7 +4,11 @@ Parsing and checking the policy costs more than everything else `check` does on 
 scenario, and depends only on the policy's text, the grammar and forcecheck's own code.
 The checked policy is stored as JSON in which every object is one of forcecheck's own model
 classes, named and rebuilt from a fixed list: reading an entry can build a policy model or
-fail, nothing else (no pickle, no import, no call of anything the entry names).
+fail, nothing else (no pickle, no import, no call of anything the entry names). One other kind
+of entry holds code: the bytecode of the Python source forcecheck generates from a checked
+policy (`codegen.py`), as `__pycache__` holds a module's, named by a hash of that source and of
+the Python that compiled it; it is read only after the generator has made the same source again,
+and trusted only as any entry is, by its signature.
 
 Entries live in $XDG_CACHE_HOME/forcecheck (default ~/.cache/forcecheck), a folder created
 private (0700) and used only when it belongs to the user and no one else can write to it.
@@ -92,27 +96,46 @@ def key(*parts: str) -> str:
 
 
 def load(name: str) -> m.Policy | None:
+    body = read(name)
+    if body is None:
+        return None
+    try:
+        found = decode(json.loads(body))
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None  # foreign or corrupt: do the work again
+    return found if isinstance(found, m.Policy) else None
+
+
+def store(name: str, value: m.Policy) -> None:
+    try:
+        body = json.dumps(encode(value), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except Exception:  # a cache that cannot be written only means no cache
+        return
+    write(name, body)
+
+
+def read(name: str) -> bytes | None:
+    """The body of the entry `name` when it is there and signed with this user's key, else None."""
     base, secret = folder(), _secret()
     if base is None or secret is None:
         return None
     try:
         data = read_bytes(base / name, MAX_ENTRY_BYTES, "X000", "cache entry", follow=False)
-        head, _, body = data.partition(b"\n")
-        if not hmac.compare_digest(head, SIGNED + _tag(secret, name, body)):
-            return None  # edited, planted or signed with another key: never used
-        found = decode(json.loads(body))
-    except (InputError, ValueError, TypeError, KeyError, RecursionError):
-        return None  # missing, foreign or corrupt: do the work again
-    return found if isinstance(found, m.Policy) else None
+    except (InputError, ValueError):
+        return None  # missing, or not a regular file
+    head, _, body = data.partition(b"\n")
+    if not hmac.compare_digest(head, SIGNED + _tag(secret, name, body)):
+        return None  # edited, planted or signed with another key: never used
+    return body
 
 
-def store(name: str, value: m.Policy) -> None:
+def write(name: str, body: bytes) -> None:
+    """Store `body` as the entry `name`, signed; a cache that cannot be written means no cache."""
     base, secret = folder(), _secret()
     if base is None or secret is None:
         return
     tmp = ""
     try:
-        body = json.dumps(encode(value), separators=(",", ":"), allow_nan=False).encode("utf-8")
         fd, tmp = tempfile.mkstemp(dir=base, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(SIGNED + _tag(secret, name, body) + b"\n" + body)
