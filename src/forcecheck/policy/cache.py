@@ -100,7 +100,7 @@ def load(name: str) -> m.Policy | None:
     if body is None:
         return None
     try:
-        found = decode(json.loads(body))
+        found = json.loads(body, object_hook=_rebuilt)
     except (ValueError, TypeError, KeyError, RecursionError):
         return None  # foreign or corrupt: do the work again
     return found if isinstance(found, m.Policy) else None
@@ -215,25 +215,22 @@ def encode(v: object) -> object:
     raise TypeError(f"cannot cache a {name}")
 
 
-def decode(v: object) -> object:
-    if v is None or isinstance(v, bool | int | float | str):
-        return v
-    if isinstance(v, list):
-        return [decode(x) for x in v]
-    if not isinstance(v, dict) or len(v) > 2:
-        raise ValueError("not a cache entry")
+def _rebuilt(v: dict) -> object:
+    """`encode` undone, as the JSON parser calls it on each object once its members are rebuilt
+    (about twice as fast as walking the parsed tree again): a tagged object becomes what its tag
+    names; an untagged one is the fields of a class, and stays a dict."""
     if "$c" in v:
-        cls = _CLASSES[v["$c"]]  # KeyError for anything not on the list
-        fields = v["f"]
-        if not isinstance(fields, dict):
+        fields = v.get("f")
+        if len(v) != 2 or not isinstance(fields, dict):
             raise ValueError("not a cache entry")
-        return cls(**{str(k): decode(x) for k, x in fields.items()})
-    if "$t" in v:
-        return tuple(decode(x) for x in v["$t"])
-    if "$fs" in v:
-        return frozenset(decode(x) for x in v["$fs"])
-    if "$d" in v:
-        return {decode(k): decode(x) for k, x in v["$d"]}
-    if "$float" in v:
-        return float(v["$float"])
-    raise ValueError("not a cache entry")
+        return _CLASSES[v["$c"]](**fields)  # KeyError for anything not on the list
+    if len(v) == 1:
+        if "$t" in v:
+            return tuple(v["$t"])
+        if "$d" in v:
+            return {k: x for k, x in v["$d"]}
+        if "$fs" in v:
+            return frozenset(v["$fs"])
+        if "$float" in v:
+            return float(v["$float"])
+    return v
