@@ -7,9 +7,11 @@ share in `common`), each a thin client of `forcecheck.api` and the stages below 
 Exit codes: 0 nothing breached; 1 a `must` / `must not` clause breached under some account;
 2 bad input or usage; 3 an internal error (a bug in forcecheck). Results go to stdout,
 diagnostics to stderr. Heavy modules are imported inside the commands that need them.
-"""
 
-from __future__ import annotations
+Typer reads the signature of every command on every run (any command, and --help), so the
+command modules keep their annotations as objects: no `from __future__ import annotations`,
+which would have typer evaluate some 380 annotation strings each time (9 ms of every start).
+"""
 
 import os
 import sys

@@ -1,8 +1,6 @@
 """`forcecheck check`: one scenario as a report, several as a batch, or one under several
 policies side by side. Parse the options, call the library (`forcecheck.api`), render, exit."""
 
-from __future__ import annotations
-
 import os
 import sys
 from enum import StrEnum

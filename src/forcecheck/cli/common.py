@@ -1,8 +1,6 @@
 """What every command shares: exit codes, option types, writing and paging output, reading
 standard input, and turning diagnostics into exit 2."""
 
-from __future__ import annotations
-
 import os
 import sys
 from enum import StrEnum
