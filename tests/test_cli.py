@@ -438,6 +438,14 @@ def test_help_and_version_import_no_heavy_module(flag):
     assert loaded_after([flag], heavy) == []
 
 
+def test_listing_the_policy_needs_no_stage_after_it():
+    """Start-up: `clauses` reads the checked policy (from the cache) and lists it: neither the
+    closure compiler nor the scenario, evaluation or report models, nor rich, are imported."""
+    later = ("forcecheck.policy.compiler", "forcecheck.scenario.schema", "forcecheck.evaluation.results",
+             "forcecheck.report.model", "rich", "yaml")
+    assert loaded_after(["clauses"], later) == []
+
+
 def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path):
     """Once the policy is cached, `check` loads it as data: lark, the parser's syntax classes
     and the checker are never imported (a fresh process with its own cache folder)."""

@@ -230,8 +230,14 @@ def load_problems(compiled, path: Path, text: str) -> list:
 
 
 def policy_or_exit(path: str | None):
-    """The checked policy, or its diagnostics and exit 2."""
-    return compiled_or_exit(path).policy
+    """The checked policy (not compiled: listing it needs no more), or its diagnostics and exit 2."""
+    from forcecheck.diagnostics import InputError
+    from forcecheck.policy.load import load_checked
+
+    try:
+        return load_checked(path)
+    except InputError as exc:
+        raise fail(exc.diagnostics) from None
 
 
 

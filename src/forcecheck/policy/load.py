@@ -13,11 +13,14 @@ import re
 from functools import cache
 from importlib.resources import files
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
 from forcecheck.files import MAX_POLICY_BYTES, MAX_SOURCE_BYTES, read_bytes, read_text
 from forcecheck.policy import model as m
-from forcecheck.policy.compiler import CompiledPolicy, compile_policy
+
+if TYPE_CHECKING:
+    from forcecheck.policy.compiler import CompiledPolicy
 
 POLICY_FILE = "policy.rules"
 
@@ -111,8 +114,20 @@ def load_policy(path: str | Path | None = None) -> CompiledPolicy:
     return _load(str(resolved))
 
 
+def load_checked(path: str | Path | None = None) -> m.Policy:
+    """The policy at `path` as `load_policy` reads it (parsed, checked, its quotes proven),
+    without compiling it: what listing the policy needs (`forcecheck clauses`)."""
+    return _read(str(resolve_policy_path(path).resolve()))
+
+
 @cache
 def _load(path: str) -> CompiledPolicy:
+    from forcecheck.policy.compiler import compile_policy
+
+    return compile_policy(_read(path))
+
+
+def _read(path: str) -> m.Policy:
     text = read_text(Path(path), MAX_POLICY_BYTES, "P003", "policy file")
     vocabularies = _vocabularies(text, path)
     policy = _checked(text, path, vocabularies)
@@ -120,7 +135,7 @@ def _load(path: str) -> CompiledPolicy:
     if problems:
         raise InputError(problems)
     policy.digest = digest(policy, text + "".join(t for _, t in vocabularies))
-    return compile_policy(policy)
+    return policy
 
 
 USES = re.compile(r'^[ \t]*uses[ \t]+"([^"\n]*)"', re.M)
