@@ -438,6 +438,28 @@ def test_help_and_version_import_no_heavy_module(flag):
     assert loaded_after([flag], heavy) == []
 
 
+@pytest.mark.parametrize(("args", "collecting"), [
+    (["check", "{teaching}/aim-only.yaml"], False),
+    (["check", "{teaching}/aim-only.yaml", "{teaching}/knife-advancing.yaml"], True),
+    (["validate", "{teaching}"], True),
+])
+def test_only_a_command_on_one_input_runs_without_the_garbage_collector(args, collecting):
+    """Start-up: the command line starts with the garbage collector off (it scanned the loaded
+    modules again and again and freed next to nothing); a command working through many inputs,
+    a batch included, turns it back on so that its memory stays flat."""
+    import subprocess
+
+    argv = [a.format(teaching=SCENARIOS / "teaching") for a in args]
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('COLLECTING', gc.isenabled()))\n"
+            f"sys.argv = ['forcecheck', *{argv!r}]\n"
+            "from forcecheck.cli import main\n"
+            "main()\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode in (0, 1), run.stderr
+    assert f"COLLECTING {collecting}" in run.stdout.splitlines()
+
+
 def test_listing_the_policy_needs_no_stage_after_it():
     """Start-up: `clauses` reads the checked policy (from the cache) and lists it: neither the
     closure compiler nor the scenario, evaluation or report models, nor rich, are imported."""

@@ -1,3 +1,3 @@
-from forcecheck.cli.app import main
+from forcecheck.cli import main
 
 main()

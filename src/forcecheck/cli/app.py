@@ -20,7 +20,7 @@ from typing import Annotated
 import typer
 
 from forcecheck.cli import authoring, check, config, corpus, testing
-from forcecheck.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK
+from forcecheck.cli.common import EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, ONE_INPUT, collect_garbage
 
 app = typer.Typer(
     name="forcecheck",
@@ -49,6 +49,8 @@ def _root(ctx: typer.Context,
           version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                                 help="Print the version and exit.")] = False) -> None:
     """Check use-of-force incident accounts against the text of a use-of-force policy."""
+    if ctx.invoked_subcommand not in ONE_INPUT:
+        collect_garbage()
     # [tool.forcecheck] gives the commands' defaults; a flag on the command line still wins.
     from forcecheck.cli.common import fail
     from forcecheck.diagnostics import InputError
