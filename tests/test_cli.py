@@ -453,7 +453,7 @@ def test_only_a_command_on_one_input_runs_without_the_garbage_collector(args, co
     code = ("import atexit, gc, sys\n"
             "atexit.register(lambda: print('COLLECTING', gc.isenabled()))\n"
             f"sys.argv = ['forcecheck', *{argv!r}]\n"
-            "from forcecheck.cli import main\n"
+            "from forcecheck.__main__ import main\n"
             "main()\n")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode in (0, 1), run.stderr

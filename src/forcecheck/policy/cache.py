@@ -41,6 +41,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from types import CodeType
 
 from forcecheck import __version__
 from forcecheck.diagnostics import Diagnostic, InputError, Span
@@ -234,3 +235,31 @@ def _rebuilt(v: dict) -> object:
         if "$float" in v:
             return float(v["$float"])
     return v
+
+
+def bytecode(generator: str, sources: dict[str, tuple[str, str]]) -> dict[str, CodeType]:
+    """The bytecode of generated sources (name -> (filename, text)): read from the entry named by
+    a hash of them, the generator and the Python that compiles them, or compiled and stored
+    there; an empty dict when there is no cache (the caller compiles what it uses)."""
+    import marshal
+    from importlib.util import MAGIC_NUMBER
+
+    if folder() is None:
+        return {}
+    h = hashlib.sha256(MAGIC_NUMBER + sys.version.encode("utf-8") + generator.encode("utf-8"))
+    for key, (filename, text) in sources.items():
+        for part in (key, filename, text):
+            h.update(b"\0" + part.encode("utf-8"))
+    name = f"code-{h.hexdigest()[:32]}.marshal"
+    body = read(name)
+    if body is not None:
+        try:
+            found = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):
+            found = None
+        if (isinstance(found, dict) and found.keys() == sources.keys()
+                and all(isinstance(c, CodeType) for c in found.values())):
+            return found
+    codes = {k: compile(text, filename, "exec") for k, (filename, text) in sources.items()}
+    write(name, marshal.dumps(codes))
+    return codes

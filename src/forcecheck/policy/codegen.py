@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import CodeType
@@ -89,33 +88,11 @@ class Generated:
 
 
 def _cached_codes(gen: Generated) -> dict[str, CodeType]:
-    """Every clause's bytecode, read from the policy cache or compiled and stored there; an
-    empty dict (compile each clause when first used) when there is no cache."""
-    import hashlib
-    import marshal
-    from importlib.util import MAGIC_NUMBER
-
+    """Every clause's bytecode, from the policy cache or compiled and stored there; an empty
+    dict (each clause compiled when first used) when there is no cache."""
     from forcecheck.policy import cache
 
-    if cache.folder() is None:
-        return {}
-    h = hashlib.sha256(MAGIC_NUMBER + sys.version.encode("utf-8") + GENERATOR.encode("utf-8"))
-    for clause_id, text in gen.texts.items():
-        for part in (clause_id, gen.where(clause_id), text):
-            h.update(b"\0" + part.encode("utf-8"))
-    name = f"code-{h.hexdigest()[:32]}.marshal"
-    body = cache.read(name)
-    if body is not None:
-        try:
-            found = marshal.loads(body)
-        except (ValueError, EOFError, TypeError):
-            found = None
-        if (isinstance(found, dict) and found.keys() == gen.texts.keys()
-                and all(isinstance(c, CodeType) for c in found.values())):
-            return found
-    codes = {k: compile(text, gen.where(k), "exec") for k, text in gen.texts.items()}
-    cache.write(name, marshal.dumps(codes))
-    return codes
+    return cache.bytecode(GENERATOR, {k: (gen.where(k), text) for k, text in gen.texts.items()})
 
 
 def generated(compiled: CompiledPolicy, record_all: bool = False) -> Generated:
