@@ -13,8 +13,8 @@ Every command runs from compiled bytecode, as an installed forcecheck does (pip 
 modules it installs; a checkout writes `__pycache__` on its first run): the bytecode goes to a
 temporary folder (PYTHONPYCACHEPREFIX), written by one run of every command before the rounds,
 even where PYTHONDONTWRITEBYTECODE is set. Without that, every run of a checkout compiled
-forcecheck's sources again (about 45 ms of CPU on this machine) while typer, pydantic and rich
-ran from their bytecode. `--no-bytecode` measures that way anyway.
+forcecheck's sources again (about 70 ms of a teaching case's check on this machine) while
+typer, pydantic and rich ran from their bytecode. `--no-bytecode` measures that way anyway.
 
     python bench/bench_startup.py [--runs N] [--baseline SRC] [--no-bytecode]
 """
