@@ -158,3 +158,32 @@ def test_the_key_is_private_and_outside_the_cache(tmp_path, monkeypatch):
     os.chmod(key, 0o600)
     key.write_text("0" * 64)  # another key: the entries signed before are rebuilt
     assert cache.load(entry.name) is None
+
+
+# --- the generated source's bytecode: compiled once, then read back only as signed ----------------
+
+def test_the_generated_bytecode_is_read_back_and_a_planted_one_never_runs(tmp_path, monkeypatch):
+    """The second process compiles nothing (compiling the generated source was most of what the
+    exact search cost on one scenario); an entry holding other code, even well-formed, is
+    compiled again, never run."""
+    import builtins
+    import marshal
+
+    from forcecheck.policy.codegen import generate
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "c"))
+    compiled = fresh_load(None)
+    clause = next(iter(generate(compiled).texts))
+    real = generate(compiled).code(clause)
+    entry = next((tmp_path / "c" / "forcecheck").glob("code-*.marshal"))
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    with monkeypatch.context() as m:
+        m.setattr(builtins, "compile", no_compile)
+        assert generate(compiled).code(clause).co_code == real.co_code
+    head, _, body = entry.read_bytes().partition(b"\n")
+    planted = {k: compile("def planted(): pass", "x", "exec") for k in marshal.loads(body)}
+    entry.write_bytes(head + b"\n" + marshal.dumps(planted))
+    assert generate(compiled).code(clause).co_code == real.co_code

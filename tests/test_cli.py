@@ -438,6 +438,36 @@ def test_help_and_version_import_no_heavy_module(flag):
     assert loaded_after([flag], heavy) == []
 
 
+@pytest.mark.parametrize(("args", "collecting"), [
+    (["check", "{teaching}/aim-only.yaml"], False),
+    (["check", "{teaching}/aim-only.yaml", "{teaching}/knife-advancing.yaml"], True),
+    (["validate", "{teaching}"], True),
+])
+def test_only_a_command_on_one_input_runs_without_the_garbage_collector(args, collecting):
+    """Start-up: the command line starts with the garbage collector off (it scanned the loaded
+    modules again and again and freed next to nothing); a command working through many inputs,
+    a batch included, turns it back on so that its memory stays flat."""
+    import subprocess
+
+    argv = [a.format(teaching=SCENARIOS / "teaching") for a in args]
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('COLLECTING', gc.isenabled()))\n"
+            f"sys.argv = ['forcecheck', *{argv!r}]\n"
+            "from forcecheck.__main__ import main\n"
+            "main()\n")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode in (0, 1), run.stderr
+    assert f"COLLECTING {collecting}" in run.stdout.splitlines()
+
+
+def test_listing_the_policy_needs_no_stage_after_it():
+    """Start-up: `clauses` reads the checked policy (from the cache) and lists it: neither the
+    closure compiler nor the scenario, evaluation or report models, nor rich, are imported."""
+    later = ("forcecheck.policy.compiler", "forcecheck.scenario.schema", "forcecheck.evaluation.results",
+             "forcecheck.report.model", "rich", "yaml")
+    assert loaded_after(["clauses"], later) == []
+
+
 def test_a_check_with_a_warm_cache_neither_parses_nor_checks_the_policy(tmp_path):
     """Once the policy is cached, `check` loads it as data: lark, the parser's syntax classes
     and the checker are never imported (a fresh process with its own cache folder)."""

@@ -18,8 +18,23 @@ The pipeline, one package per stage, each importing only from the stages before 
     batch.py, testing/, importing/, authoring/, then cli/, the command line, a client of api
 """
 
-from forcecheck.api import InputError, Result, Verdict, check, load_policy, load_scenario, render
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from forcecheck.api import InputError, Result, Verdict, check, load_policy, load_scenario, render
 
 __version__ = "0.1.0"
 __all__ = ["InputError", "Result", "Verdict", "__version__", "check", "load_policy", "load_scenario",
            "render"]
+
+
+def __getattr__(name: str) -> object:
+    """The front door's names, imported from `api` when first used: the command line (which
+    imports this package first) starts without them."""
+    if name in __all__:
+        from forcecheck import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'forcecheck' has no attribute {name!r}")

@@ -1,8 +1,6 @@
 """The commands that read the policy or write scenario files: clauses, show, vocabulary,
 policies, schema, explain, new and fmt."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

@@ -1,8 +1,6 @@
 """`forcecheck check`: one scenario as a report, several as a batch, or one under several
 policies side by side. Parse the options, call the library (`forcecheck.api`), render, exit."""
 
-from __future__ import annotations
-
 import os
 import sys
 from enum import StrEnum
@@ -20,6 +18,7 @@ from forcecheck.cli.common import (
     Format,
     assumable,
     clause_ids,
+    collect_garbage,
     fail,
     page,
     read_stdin,
@@ -154,6 +153,7 @@ def _batch(paths: list[str], policy: str | None, compiled, account, clause, form
     from forcecheck.diagnostics import Diagnostic, InputError
     from forcecheck.policy.load import resolve_policy_path
 
+    collect_garbage()  # many scenarios: the collector runs again (`common.collect_garbage`)
     if format not in (Format.text, Format.json):
         raise InputError([Diagnostic(None, "U008", f"a batch is written as text or json, not {format.value}",
                                      "use --format json (JSON Lines) or check one scenario at a time")])

@@ -13,8 +13,6 @@ Relative paths are read from the folder of the file that sets them. FORCECHECK_N
 ignores every configuration file.
 """
 
-from __future__ import annotations
-
 import os
 from dataclasses import dataclass, field
 from pathlib import Path

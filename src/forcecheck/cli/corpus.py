@@ -1,8 +1,6 @@
 """`forcecheck import` (an incident database to scenarios) and `forcecheck corpus` (what the
 clauses say across a batch's records)."""
 
-from __future__ import annotations
-
 import sys
 from enum import StrEnum
 from pathlib import Path

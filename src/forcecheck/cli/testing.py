@@ -1,8 +1,6 @@
 """`forcecheck test` (the expectations in scenario files) and `forcecheck validate`
 (diagnostics only)."""
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated

@@ -4,7 +4,11 @@ Parsing and checking the policy costs more than everything else `check` does on 
 scenario, and depends only on the policy's text, the grammar and forcecheck's own code.
 The checked policy is stored as JSON in which every object is one of forcecheck's own model
 classes, named and rebuilt from a fixed list: reading an entry can build a policy model or
-fail, nothing else (no pickle, no import, no call of anything the entry names).
+fail, nothing else (no pickle, no import, no call of anything the entry names). One other kind
+of entry holds code: the bytecode of the Python source forcecheck generates from a checked
+policy (`codegen.py`), as `__pycache__` holds a module's, named by a hash of that source and of
+the Python that compiled it; it is read only after the generator has made the same source again,
+and trusted only as any entry is, by its signature.
 
 Entries live in $XDG_CACHE_HOME/forcecheck (default ~/.cache/forcecheck), a folder created
 private (0700) and used only when it belongs to the user and no one else can write to it.
@@ -37,6 +41,7 @@ import stat
 import sys
 import tempfile
 from pathlib import Path
+from types import CodeType
 
 from forcecheck import __version__
 from forcecheck.diagnostics import Diagnostic, InputError, Span
@@ -92,27 +97,46 @@ def key(*parts: str) -> str:
 
 
 def load(name: str) -> m.Policy | None:
+    body = read(name)
+    if body is None:
+        return None
+    try:
+        found = json.loads(body, object_hook=_rebuilt)
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None  # foreign or corrupt: do the work again
+    return found if isinstance(found, m.Policy) else None
+
+
+def store(name: str, value: m.Policy) -> None:
+    try:
+        body = json.dumps(encode(value), separators=(",", ":"), allow_nan=False).encode("utf-8")
+    except Exception:  # a cache that cannot be written only means no cache
+        return
+    write(name, body)
+
+
+def read(name: str) -> bytes | None:
+    """The body of the entry `name` when it is there and signed with this user's key, else None."""
     base, secret = folder(), _secret()
     if base is None or secret is None:
         return None
     try:
         data = read_bytes(base / name, MAX_ENTRY_BYTES, "X000", "cache entry", follow=False)
-        head, _, body = data.partition(b"\n")
-        if not hmac.compare_digest(head, SIGNED + _tag(secret, name, body)):
-            return None  # edited, planted or signed with another key: never used
-        found = decode(json.loads(body))
-    except (InputError, ValueError, TypeError, KeyError, RecursionError):
-        return None  # missing, foreign or corrupt: do the work again
-    return found if isinstance(found, m.Policy) else None
+    except (InputError, ValueError):
+        return None  # missing, or not a regular file
+    head, _, body = data.partition(b"\n")
+    if not hmac.compare_digest(head, SIGNED + _tag(secret, name, body)):
+        return None  # edited, planted or signed with another key: never used
+    return body
 
 
-def store(name: str, value: m.Policy) -> None:
+def write(name: str, body: bytes) -> None:
+    """Store `body` as the entry `name`, signed; a cache that cannot be written means no cache."""
     base, secret = folder(), _secret()
     if base is None or secret is None:
         return
     tmp = ""
     try:
-        body = json.dumps(encode(value), separators=(",", ":"), allow_nan=False).encode("utf-8")
         fd, tmp = tempfile.mkstemp(dir=base, prefix=".tmp-")
         with os.fdopen(fd, "wb") as fh:
             fh.write(SIGNED + _tag(secret, name, body) + b"\n" + body)
@@ -192,25 +216,50 @@ def encode(v: object) -> object:
     raise TypeError(f"cannot cache a {name}")
 
 
-def decode(v: object) -> object:
-    if v is None or isinstance(v, bool | int | float | str):
-        return v
-    if isinstance(v, list):
-        return [decode(x) for x in v]
-    if not isinstance(v, dict) or len(v) > 2:
-        raise ValueError("not a cache entry")
+def _rebuilt(v: dict) -> object:
+    """`encode` undone, as the JSON parser calls it on each object once its members are rebuilt
+    (about twice as fast as walking the parsed tree again): a tagged object becomes what its tag
+    names; an untagged one is the fields of a class, and stays a dict."""
     if "$c" in v:
-        cls = _CLASSES[v["$c"]]  # KeyError for anything not on the list
-        fields = v["f"]
-        if not isinstance(fields, dict):
+        fields = v.get("f")
+        if len(v) != 2 or not isinstance(fields, dict):
             raise ValueError("not a cache entry")
-        return cls(**{str(k): decode(x) for k, x in fields.items()})
-    if "$t" in v:
-        return tuple(decode(x) for x in v["$t"])
-    if "$fs" in v:
-        return frozenset(decode(x) for x in v["$fs"])
-    if "$d" in v:
-        return {decode(k): decode(x) for k, x in v["$d"]}
-    if "$float" in v:
-        return float(v["$float"])
-    raise ValueError("not a cache entry")
+        return _CLASSES[v["$c"]](**fields)  # KeyError for anything not on the list
+    if len(v) == 1:
+        if "$t" in v:
+            return tuple(v["$t"])
+        if "$d" in v:
+            return {k: x for k, x in v["$d"]}
+        if "$fs" in v:
+            return frozenset(v["$fs"])
+        if "$float" in v:
+            return float(v["$float"])
+    return v
+
+
+def bytecode(generator: str, sources: dict[str, tuple[str, str]]) -> dict[str, CodeType]:
+    """The bytecode of generated sources (name -> (filename, text)): read from the entry named by
+    a hash of them, the generator and the Python that compiles them, or compiled and stored
+    there; an empty dict when there is no cache (the caller compiles what it uses)."""
+    import marshal
+    from importlib.util import MAGIC_NUMBER
+
+    if folder() is None:
+        return {}
+    h = hashlib.sha256(MAGIC_NUMBER + sys.version.encode("utf-8") + generator.encode("utf-8"))
+    for key, (filename, text) in sources.items():
+        for part in (key, filename, text):
+            h.update(b"\0" + part.encode("utf-8"))
+    name = f"code-{h.hexdigest()[:32]}.marshal"
+    body = read(name)
+    if body is not None:
+        try:
+            found = marshal.loads(body)
+        except (ValueError, EOFError, TypeError):
+            found = None
+        if (isinstance(found, dict) and found.keys() == sources.keys()
+                and all(isinstance(c, CodeType) for c in found.values())):
+            return found
+    codes = {k: compile(text, filename, "exec") for k, (filename, text) in sources.items()}
+    write(name, marshal.dumps(codes))
+    return codes

@@ -2,10 +2,11 @@
 
 As a template engine compiles a template, each clause's trigger and requirement (definitions
 inlined) become the text of one Python function, built here from the checked policy's nodes and
-`compile()`d once; the text is cached with the compiled policy. Nothing the policy's author wrote
-becomes code: variables are renamed `v0`, `v1`..., names of facts, roles, actions and questions
-and every constant appear only as `repr()` literals (or as named constants of the module), and
-comments carry the policy's wording only through `repr()`, which never holds a line break.
+`compile()`d once: the text is kept with the compiled policy, its bytecode in the policy cache
+(`Generated.code`). Nothing the policy's author wrote becomes code: variables are renamed `v0`,
+`v1`..., names of facts, roles, actions and questions and every constant appear only as `repr()`
+literals (or as named constants of the module), and comments carry the policy's wording only
+through `repr()`, which never holds a line break.
 
 A generated function takes the world `w` (people and events), the values table `V`, the open
 questions `U`, a dict `R` and the ids bound to the clause's variables, and returns the Kleene
@@ -24,6 +25,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import CodeType
 
 from forcecheck.policy import model as m
 from forcecheck.policy.compiler import CompiledPolicy
@@ -49,9 +51,9 @@ class Unsupported(Exception):
 
 @dataclass
 class Generated:
-    """The generated module of one policy: its text and, per clause id, the function, compiled
-    from that clause's part of the text when first asked for (a clause never evaluated costs
-    no compilation)."""
+    """The generated module of one policy: its text and, per clause id, the function, made from
+    that clause's part of the text when first asked for: its bytecode read from the policy
+    cache, or compiled (without a cache, only the clauses evaluated are compiled)."""
 
     source: str
     texts: dict[str, str]  # clause id -> the text of its function
@@ -61,15 +63,36 @@ class Generated:
     record_all: bool = False
     skipped: dict[str, str] = field(default_factory=dict)  # clause id -> why it kept its closures
     compiled: dict[str, Callable] = field(default_factory=dict)
+    codes: dict[str, CodeType] | None = None  # clause id -> bytecode, once compiled or read
 
     def function(self, clause_id: str) -> Callable | None:
         fn = self.compiled.get(clause_id)
         if fn is None and clause_id in self.texts:
-            where = f"<forcecheck policy {self.policy_id}: {self.names[clause_id]}>"
-            code = compile(self.texts[clause_id], where, "exec")
-            exec(code, self.namespace)  # noqa: S102 - our own text, built from the checked policy
+            exec(self.code(clause_id), self.namespace)  # noqa: S102 - our own text, from the checked policy
             fn = self.compiled[clause_id] = self.namespace[self.names[clause_id]]  # type: ignore[assignment]
         return fn
+
+    def code(self, clause_id: str) -> CodeType:
+        """The bytecode of a clause's function: from the policy cache when it holds the bytecode
+        of exactly this text (compiling is most of what the exact search costs on one
+        scenario), else compiled; with a cache, every clause at once, and stored there."""
+        if self.codes is None:
+            self.codes = _cached_codes(self)
+        found = self.codes.get(clause_id)
+        if found is None:
+            found = self.codes[clause_id] = compile(self.texts[clause_id], self.where(clause_id), "exec")
+        return found
+
+    def where(self, clause_id: str) -> str:
+        return f"<forcecheck policy {self.policy_id}: {self.names[clause_id]}>"
+
+
+def _cached_codes(gen: Generated) -> dict[str, CodeType]:
+    """Every clause's bytecode, from the policy cache or compiled and stored there; an empty
+    dict (each clause compiled when first used) when there is no cache."""
+    from forcecheck.policy import cache
+
+    return cache.bytecode(GENERATOR, {k: (gen.where(k), text) for k, text in gen.texts.items()})
 
 
 def generated(compiled: CompiledPolicy, record_all: bool = False) -> Generated:

@@ -11,20 +11,22 @@ import contextlib
 import os
 import re
 from functools import cache
-from importlib.resources import files
 from pathlib import Path, PurePath
+from typing import TYPE_CHECKING
 
 from forcecheck.diagnostics import Collector, Diagnostic, InputError, Span
 from forcecheck.files import MAX_POLICY_BYTES, MAX_SOURCE_BYTES, read_bytes, read_text
 from forcecheck.policy import model as m
-from forcecheck.policy.compiler import CompiledPolicy, compile_policy
+
+if TYPE_CHECKING:
+    from forcecheck.policy.compiler import CompiledPolicy
 
 POLICY_FILE = "policy.rules"
 
 
 def default_policy_path() -> Path:
     """The shipped DHS policy: inside the wheel, or at the top of a source checkout."""
-    packaged = Path(str(files("forcecheck"))) / "_policy" / "dhs" / POLICY_FILE
+    packaged = Path(__file__).resolve().parents[1] / "_policy" / "dhs" / POLICY_FILE  # as files("forcecheck")
     if packaged.is_file():
         return packaged
     return Path(__file__).resolve().parents[3] / "policy" / "dhs" / POLICY_FILE
@@ -111,8 +113,20 @@ def load_policy(path: str | Path | None = None) -> CompiledPolicy:
     return _load(str(resolved))
 
 
+def load_checked(path: str | Path | None = None) -> m.Policy:
+    """The policy at `path` as `load_policy` reads it (parsed, checked, its quotes proven),
+    without compiling it: what listing the policy needs (`forcecheck clauses`)."""
+    return _read(str(resolve_policy_path(path).resolve()))
+
+
 @cache
 def _load(path: str) -> CompiledPolicy:
+    from forcecheck.policy.compiler import compile_policy
+
+    return compile_policy(_read(path))
+
+
+def _read(path: str) -> m.Policy:
     text = read_text(Path(path), MAX_POLICY_BYTES, "P003", "policy file")
     vocabularies = _vocabularies(text, path)
     policy = _checked(text, path, vocabularies)
@@ -120,7 +134,7 @@ def _load(path: str) -> CompiledPolicy:
     if problems:
         raise InputError(problems)
     policy.digest = digest(policy, text + "".join(t for _, t in vocabularies))
-    return compile_policy(policy)
+    return policy
 
 
 USES = re.compile(r'^[ \t]*uses[ \t]+"([^"\n]*)"', re.M)
@@ -189,7 +203,8 @@ def _checked(text: str, path: str, vocabularies: list[tuple[str, str]] = ()) -> 
     """Parse and check, or reuse the result for exactly this text (and vocabularies) at this path."""
     from forcecheck.policy import cache
 
-    grammar = files("forcecheck.policy").joinpath("grammar.lark").read_text(encoding="utf-8")
+    # The package's own folder (importlib.resources would cost 3 ms of every start to say so).
+    grammar = (Path(__file__).parent / "grammar.lark").read_text(encoding="utf-8")
     used = "".join(f"\0{p}\0{t}" for p, t in vocabularies)
     name = f"policy-{cache.key(path, text + used, grammar)}.json"
     found = cache.load(name)

@@ -13,8 +13,6 @@ from importlib import import_module
 from inspect import signature
 from typing import Any
 
-from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
-
 # (document kind, format) -> "module:function"
 RENDERERS: dict[tuple[str, str], str] = {
     ("check", "text"): "forcecheck.report.text:render_text",
@@ -92,6 +90,8 @@ def render(document: Any, format: str = "text", **options: Any) -> str:
     format = FALLBACK.get((kind, format), format)
     target = RENDERERS.get((kind, format))
     if target is None:
+        from forcecheck.diagnostics import Diagnostic, InputError, did_you_mean
+
         known = formats(kind)
         raise InputError([Diagnostic(None, "U001", f"no format '{format}' for a {kind} report",
                                      did_you_mean(format, known) or f"formats: {', '.join(known)}")])
