@@ -128,7 +128,7 @@ def check_one(compiled: CompiledPolicy, path: str, text: Text, options: Options)
     return Outcome(path, rec.line(), status, f"{rec.path}: {rec.scenario}: {said}")
 
 
-MEMO_SIZE = 2048  # records a worker keeps by signature
+MEMO_SIZE = 512  # records a worker keeps by signature
 _MEMO: dict[tuple, _Kept] = {}
 _MEMO_OF: list[CompiledPolicy | None] = [None]  # the policy the kept records are of
 _SETS: dict[int, tuple[CompiledPolicy, tuple[frozenset[str], frozenset[str]]]] = {}
@@ -303,12 +303,14 @@ class _Pool:
     When the pool breaks, the chunks held by the worker that died get error records, and every
     other chunk not yet done is given to a new pool, in the same order.
 
-    Workers are replaced by generation: after `jobs * RECYCLE` chunks a fresh executor takes the
-    next chunks and the old one finishes what it holds and ends. So what a long-lived interpreter
-    keeps of every file it has seen (interned path names, allocator arenas) cannot grow with the
-    corpus. `max_tasks_per_child` would say the same in one argument, but up to CPython 3.13.9 an
-    executor using it stops replacing workers that reach the limit while work is queued, and the
-    batch waits forever (python/cpython#115634); a batch always has work queued."""
+    Workers are replaced by generation: after `jobs * RECYCLE` chunks the old executor finishes
+    what it holds and ends, then a fresh one takes the next chunks (the two generations never
+    hold memory at the same time: overlapping them doubled the batch's peak). So what a
+    long-lived interpreter keeps of every file it has seen (interned path names, allocator
+    arenas, its memos) cannot grow with the corpus. `max_tasks_per_child` would say the same in
+    one argument, but up to CPython 3.13.9 an executor using it stops replacing workers that
+    reach the limit while work is queued, and the batch waits forever (python/cpython#115634);
+    a batch always has work queued."""
 
     def __init__(self, options: Options, jobs: int):
         import multiprocessing
@@ -322,7 +324,6 @@ class _Pool:
         self.started = self.context.RawArray("q", jobs * IN_FLIGHT + 1)
         self.lifeline, self._lifeline_end = self.context.Pipe(duplex=False)  # this process keeps the end
         self.fruitless = 0  # breaks in a row in which no worker died holding a chunk
-        self.retired: list = []  # earlier generations, finishing what they hold
         self.executor = self._new()
 
     def _new(self):
@@ -337,10 +338,6 @@ class _Pool:
         from concurrent.futures import Future
         from concurrent.futures.process import BrokenProcessPool
 
-        if self.given >= self.jobs * RECYCLE:
-            self.executor.shutdown(wait=False)  # it finishes the chunks it holds, then its workers end
-            self.retired.append(self.executor)
-            self.executor = self._new()
         self.started[seq % len(self.started)] = 0
         self.given += 1
         try:
@@ -353,6 +350,12 @@ class _Pool:
     def outcomes(self, chunks: Iterator[list]) -> Iterator[Outcome]:
         pending: deque[list] = deque()
         for seq, chunk in enumerate(chunks):
+            if self.given >= self.jobs * RECYCLE:  # this generation's last chunk is in
+                while pending:
+                    yield from self._first(pending)
+                if self.given >= self.jobs * RECYCLE:  # (not renewed meanwhile by a recovery)
+                    self.executor.shutdown(wait=True)
+                    self.executor = self._new()
             pending.append(self.submit(seq, chunk))
             while len(pending) >= self.jobs * IN_FLIGHT:
                 yield from self._first(pending)
@@ -370,11 +373,6 @@ class _Pool:
             self._recover(pending)
             return []
         pending.popleft()
-        if self.retired:  # a generation whose last chunk is in: its workers are ending
-            live = {id(e[3]) for e in pending}
-            for executor in [r for r in self.retired if id(r) not in live]:
-                self.retired.remove(executor)
-                executor.shutdown(wait=True)
         return done
 
     def _recover(self, pending: deque) -> None:
@@ -397,10 +395,7 @@ class _Pool:
             raise InputError([Diagnostic(None, "B001", "the batch's worker processes keep dying before "
                                          "they check anything; the scenarios not listed above were not "
                                          "checked", "run it again, or with --jobs 1 to see why")])
-        if broken is self.executor:
-            self.executor = self._new()
-        else:
-            self.retired = [r for r in self.retired if r is not broken]
+        self.executor = self._new()
         for entry in failed:
             if any(entry is e for e in lost):
                 entry[2] = Future()
@@ -408,19 +403,14 @@ class _Pool:
             else:
                 entry[:] = self.submit(entry[0], entry[1])
 
-    def _all(self) -> list:
-        return [*self.retired, self.executor]
-
     def close(self) -> None:
-        for executor in self._all():
-            executor.shutdown(wait=True)
+        self.executor.shutdown(wait=True)
 
     def kill(self) -> None:
         """End every worker now, and the pool with them."""
-        for executor in self._all():
-            for process in list((getattr(executor, "_processes", None) or {}).values()):
-                process.terminate()
-            executor.shutdown(wait=True, cancel_futures=True)
+        for process in list((getattr(self.executor, "_processes", None) or {}).values()):
+            process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def worker_died(path: str) -> Outcome:

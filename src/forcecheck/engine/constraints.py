@@ -441,7 +441,7 @@ def linked_groups(linked: list[set[Var]]) -> list[list[int]]:
 
 # --- consistency answers kept across scenarios -----------------------------------------------
 
-CONSISTENT_SIZE = 4096  # worlds remembered as consistent, per process
+CONSISTENT_SIZE = 1024  # worlds remembered as consistent, per process
 _CONSISTENT: set[tuple] = set()
 _CONSISTENT_OF: list[CompiledPolicy | None] = [None]  # the policy they were checked against
 
