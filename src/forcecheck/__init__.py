@@ -22,10 +22,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from forcecheck.version import __version__
+
 if TYPE_CHECKING:
     from forcecheck.api import InputError, Result, Verdict, check, load_policy, load_scenario, render
 
-__version__ = "0.1.0"
 __all__ = ["InputError", "Result", "Verdict", "__version__", "check", "load_policy", "load_scenario",
            "render"]
 

@@ -43,10 +43,10 @@ import tempfile
 from pathlib import Path
 from types import CodeType
 
-from forcecheck import __version__
 from forcecheck.diagnostics import Diagnostic, InputError, Span
 from forcecheck.files import read_bytes
 from forcecheck.policy import model as m
+from forcecheck.version import __version__
 
 MAX_ENTRY_BYTES = 32_000_000
 SIGNED = b"forcecheck-cache/1 "  # an entry's first line: this, then the HMAC of the rest, in hex

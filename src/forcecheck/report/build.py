@@ -6,7 +6,6 @@ it rests on, and turns each trace into `TraceStep`s, so no renderer walks the re
 
 from __future__ import annotations
 
-from forcecheck import __version__
 from forcecheck.engine.analysis import Unknown
 from forcecheck.evaluation.explain import Names, definition_readings, show_value
 from forcecheck.evaluation.results import ClauseVerdict, FactUse, ItemVerdict, ScenarioResult, Step
@@ -53,6 +52,7 @@ from forcecheck.report.model import (
     Waiting,
     _clean,
 )
+from forcecheck.version import __version__
 
 
 def _value(v: object) -> Value:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape, quoteattr
 
-from forcecheck import __version__
 from forcecheck.report.answer import account_title
+from forcecheck.version import __version__
 
 if TYPE_CHECKING:
     from forcecheck.diagnostics import Diagnostic
