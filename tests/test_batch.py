@@ -230,3 +230,34 @@ def test_a_reused_record_is_the_record_checking_afresh_gives_byte_for_byte(compi
     assert "\\x1b[31mRed\\u202e" in json.loads(fresh.line)["title"]
     assert "\x1b" not in fresh.summary and "\x1b" not in fresh.line
     assert (reused.line, reused.summary, reused.status) == (fresh.line, fresh.summary, fresh.status)
+
+
+def test_a_world_found_consistent_is_not_searched_again(compiled, monkeypatch):
+    """A batch of imported records repeats the same few worlds: the second load of a world found
+    consistent builds no constraints for it, checks the same, and another value is checked anew."""
+    from forcecheck import api
+    from forcecheck.engine import constraints as c
+    from forcecheck.scenario.load import load_scenario
+
+    base = (SCENARIOS / "teaching" / "knife-advancing.yaml").read_text(encoding="utf-8")
+    renamed = base.replace("id: knife-advancing", "id: knife-copy", 1)
+    monkeypatch.setattr(c, "_CONSISTENT", set())
+    built = []
+    real = c.Constraints.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(c.Constraints, "__init__", counting)
+    first = load_scenario("a.yaml", compiled, text=base)
+    searched = len(built)
+    second = load_scenario("b.yaml", compiled, text=renamed)
+    assert searched >= 1 and len(built) == searched
+    verdicts = [[(v.clause, v.account, v.item, v.verdict, v.possible)
+                 for v in api.check(s, compiled).verdicts] for s in (first, second)]
+    assert verdicts[0] == verdicts[1]
+    changed = renamed.replace("man.medical_aid_obtained: yes", "man.medical_aid_obtained: no", 1)
+    assert changed != renamed
+    load_scenario("c.yaml", compiled, text=changed)
+    assert len(built) > searched
